@@ -1,0 +1,591 @@
+"""Workflow commands: every change to a case, each in one transaction.
+
+A command checks role, jurisdiction, state and the version the actor saw
+(domain.workflow decides what is legal), then writes the case, its step
+clocks, one audit event and one change-log row, and on PostgreSQL a NOTIFY,
+all in the same transaction.  Anything refused raises a CommandError whose
+message names what was wrong; nothing is half-written.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Optional
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from console.domain.calendar import Limit
+from console.domain.catalogue import Urgency
+from console.domain.clocks import StepClock
+from console.domain.workflow import (
+    Action,
+    ClockOp,
+    CloseType,
+    Role,
+    State,
+    Transition,
+    WorkflowError,
+    plan,
+)
+from console.data import models as m
+from console.data.db import NOTIFY_CHANNEL, Database
+from console.data.rules import Rules
+
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+OPEN_STATES = frozenset(s.value for s in State) - {State.CLOSED.value, State.CANCELLED.value}
+
+
+class CommandError(Exception):
+    """A refused command; str() is the message an operator reads."""
+
+
+class NotFound(CommandError):
+    pass
+
+
+class StaleVersion(CommandError):
+    """Another seat acted first; carries who did what, and when."""
+
+    def __init__(self, message: str, *, current_version: int, by: str | None, seat: str | None,
+                 at: datetime | None, action: str | None) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+        self.by, self.seat, self.at, self.action = by, seat, at, action
+
+
+class JurisdictionError(CommandError):
+    pass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the signed-in operator (or a field person, or the simulator)."""
+
+    name: str
+    role: Role
+    seat: str | None = None
+    operator_id: int | None = None
+    street_code: str | None = None  # a street liaison seat sees only its street
+    department_id: int | None = None  # a department account acts only on its cases
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", Role(self.role))
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    id: int
+    number: str
+    state: str
+    version: int
+    applied: bool = True  # False when an idempotency key had already been used
+
+
+@dataclass
+class ActionParams:
+    """What some actions need besides the case (the rest ignore it)."""
+
+    condition_code: str | None = None  # file 立案
+    urgency: str | None = None  # file 立案
+    department_id: int | None = None  # dispatch 派遣
+    extension: str | None = None  # request_extension 申请延期, e.g. "2wh"
+    close_type: str | None = None  # close 结案
+    reason: str | None = None
+    photos: list[str] = field(default_factory=list)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _tz(at: datetime | None) -> datetime:
+    if at is None:
+        return _now()
+    if at.tzinfo is None:
+        raise CommandError(f"时间 {at.isoformat()} 缺少时区 (a time without a zone)")
+    return at
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def report_case(
+    db: Database,
+    actor: Actor,
+    *,
+    source: str,
+    lon: float,
+    lat: float,
+    category_code: str | None = None,
+    description: str = "",
+    address: str = "",
+    caller_name: str | None = None,
+    caller_phone: str | None = None,
+    self_handled: bool = False,
+    photos: Iterable[str] = (),
+    reporter_staff_id: int | None = None,
+    at: datetime | None = None,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> CaseRef:
+    """上报 / 自处理上报: a new case in 待受理 with its 受理 clock running."""
+    at = _tz(at)
+    action = Action.REPORT_SELF_HANDLED if self_handled else Action.REPORT
+    transition = _plan(None, action, actor.role, None, self_handled)
+    with db.write() as s:
+        done = _already_applied(s, idempotency_key)
+        if done:
+            return done
+        grid = _grid_at(s, lon, lat, at)
+        if actor.street_code and (grid is None or grid.street_code != actor.street_code):
+            raise JurisdictionError(f"位置不在本街道 {actor.street_code} 辖区内 (point outside the seat's street)")
+        kind = None
+        if category_code:
+            category = _category(s, category_code)
+            kind = category.kind
+        case = m.Case(
+            number="~" + uuid.uuid4().hex[:19],  # replaced by the real number once the id is known
+            state=transition.to_state.value,
+            is_open=True,
+            version=1,
+            source=source,
+            kind=kind,
+            category_code=category_code,
+            description=description,
+            address=address,
+            lon=lon,
+            lat=lat,
+            grid_code=grid.code if grid else None,
+            community_code=grid.community_code if grid else None,
+            street_code=grid.street_code if grid else None,
+            reporter_staff_id=reporter_staff_id,
+            caller_name=caller_name,
+            caller_phone=caller_phone,
+            self_handled=self_handled,
+            photos=list(photos) or None,
+            created_at=at,
+            updated_at=at,
+            updated_by=actor.name,
+            updated_seat=actor.seat,
+        )
+        s.add(case)
+        s.flush()
+        case.number = case_number(at, case.id)
+        _apply_clock_ops(s, db.rules(), case, transition.clock_ops, at, ActionParams())
+        _audit(s, case, transition, actor, at, note, None, idempotency_key, {"source": source})
+        return CaseRef(case.id, case.number, case.state, case.version)
+
+
+def case_number(at: datetime, case_id: int) -> str:
+    """案件号: year of report + a sequence that never repeats (the row id)."""
+    return f"{at.astimezone(timezone.utc).year}{case_id:08d}"
+
+
+# --- every other action --------------------------------------------------------------------
+
+
+def act(
+    db: Database,
+    actor: Actor,
+    number: str,
+    action: Action | str,
+    *,
+    expected_version: int,
+    note: str = "",
+    at: datetime | None = None,
+    idempotency_key: str | None = None,
+    params: ActionParams | None = None,
+) -> CaseRef:
+    """Apply one workflow action to one case, in one transaction."""
+    action = Action(action)
+    at = _tz(at)
+    params = params or ActionParams()
+    with db.write() as s:
+        done = _already_applied(s, idempotency_key)
+        if done:
+            return done
+        case = _case_for_update(s, number)
+        _check_version(s, case, expected_version)
+        _check_jurisdiction(case, actor, action)
+        transition = _plan(State(case.state), action, actor.role, case.pending, case.self_handled,
+                           params.close_type if action == Action.CLOSE else None)
+        _check_params(s, case, transition, params)
+        _apply(s, db.rules(), case, transition, actor, at, params)
+        _audit(s, case, transition, actor, at, note, params, idempotency_key, _event_data(transition, params, case))
+        return CaseRef(case.id, case.number, case.state, case.version)
+
+
+def _plan(state: State | None, action: Action, role: Role, pending: str | None, self_handled: bool,
+          close_type: str | None = None) -> Transition:
+    try:
+        return plan(state, action, role, pending=pending, self_handled=self_handled, close_type=close_type)
+    except WorkflowError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _already_applied(s: Session, key: str | None) -> CaseRef | None:
+    """An action retried with the same idempotency key is applied once."""
+    if not key:
+        return None
+    event = s.scalars(select(m.CaseEvent).where(m.CaseEvent.idempotency_key == key)).first()
+    if event is None:
+        return None
+    case = s.get(m.Case, event.case_id)
+    return CaseRef(case.id, case.number, case.state, case.version, applied=False)
+
+
+def _case_for_update(s: Session, number: str) -> m.Case:
+    case = s.scalars(select(m.Case).where(m.Case.number == number).with_for_update()).first()
+    if case is None:
+        raise NotFound(f"案件 {number} 不存在 (no such case)")
+    return case
+
+
+def _check_version(s: Session, case: m.Case, expected: int) -> None:
+    if case.version == expected:
+        return
+    last = s.scalars(
+        select(m.CaseEvent).where(m.CaseEvent.case_id == case.id).order_by(m.CaseEvent.id.desc()).limit(1)
+    ).first()
+    who = f"{last.operator_name} @ {last.seat or '-'}" if last else "另一席位"
+    when = last.at.astimezone(_SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if last else "?"
+    what = _action_label(last.action) if last else "?"
+    raise StaleVersion(
+        f"案件 {case.number} 已被 {who} 于 {when} {what}，当前版本 {case.version}，你看到的是 {expected}；"
+        f"已刷新，请重新操作 (stale version: changed by {last.operator_name if last else '?'})",
+        current_version=case.version,
+        by=last.operator_name if last else None,
+        seat=last.seat if last else None,
+        at=last.at if last else None,
+        action=last.action if last else None,
+    )
+
+
+def _check_jurisdiction(case: m.Case, actor: Actor, action: Action) -> None:
+    if actor.street_code and case.street_code != actor.street_code:
+        raise JurisdictionError(
+            f"案件 {case.number} 属于街道 {case.street_code}，不在本席位辖区 {actor.street_code} 内 (outside jurisdiction)"
+        )
+    if actor.role == Role.DEPARTMENT and actor.department_id is not None and case.department_id != actor.department_id:
+        raise JurisdictionError(f"案件 {case.number} 未派遣给本部门 (not dispatched to this department)")
+
+
+def _check_params(s: Session, case: m.Case, t: Transition, p: ActionParams) -> None:
+    if t.action == Action.FILE:
+        if not p.condition_code:
+            raise CommandError(f"立案需要选择立案条件 (file {case.number}: no filing condition)")
+        condition = _condition(s, p.condition_code)
+        if case.category_code and condition.category_code != case.category_code:
+            raise CommandError(
+                f"立案条件 {p.condition_code} 属于类别 {condition.category_code}，与案件类别 {case.category_code} 不符"
+            )
+        urgency = p.urgency or condition.default_urgency
+        if urgency not in {u.value for u in Urgency}:
+            raise CommandError(f"紧急程度 {urgency!r} 无效 (urgency must be one of {[u.value for u in Urgency]})")
+        if not any(limit.urgency == urgency for limit in condition.limits):
+            raise CommandError(f"立案条件 {p.condition_code} 没有 {urgency} 级的处置时限 (no limit for that urgency)")
+    elif t.action == Action.DISPATCH:
+        if p.department_id is None or s.get(m.Department, p.department_id) is None:
+            raise CommandError(f"派遣需要有效的处置部门 (dispatch {case.number}: unknown department {p.department_id})")
+    elif t.action == Action.REQUEST_EXTENSION:
+        try:
+            Limit.parse(p.extension or "")
+        except ValueError as exc:
+            raise CommandError(f"延期时长无效: {exc}") from exc
+
+
+def _apply(s: Session, rules: Rules, case: m.Case, t: Transition, actor: Actor, at: datetime, p: ActionParams) -> None:
+    if t.action == Action.FILE:
+        condition = _condition(s, p.condition_code)
+        case.condition_code = condition.code
+        case.category_code = condition.category_code
+        case.kind = _category(s, condition.category_code).kind
+        case.urgency = p.urgency or condition.default_urgency
+    elif t.action == Action.DISPATCH:
+        case.department_id = p.department_id
+    elif t.action == Action.REQUEST_EXTENSION:
+        case.pending_data = {"extension": p.extension, "reason": p.reason}
+    elif t.action == Action.APPROVE_RETURN:
+        case.return_count += 1
+    elif t.action == Action.APPROVE_EXTENSION:
+        case.extension_count += 1
+    if t.close_type is not None:
+        case.close_type = t.close_type.value
+    elif t.action == Action.CLOSE:
+        case.close_type = _derived_close_type(s, case)
+    if t.rework:
+        case.rework_count += 1
+    if p.photos:
+        case.photos = [*(case.photos or []), *p.photos]
+
+    _apply_clock_ops(s, rules, case, t.clock_ops, at, p)
+    _apply_overlay(s, rules, case, t, actor, at, p)
+
+    case.pending = t.pending_after.value if t.pending_after else None
+    if case.pending is None:
+        case.pending_data = None
+    case.state = t.to_state.value
+    case.is_open = case.state in OPEN_STATES
+    if not case.is_open:
+        case.closed_at = at
+    case.version += 1
+    case.updated_at = at
+    case.updated_by = actor.name
+    case.updated_seat = actor.seat
+
+
+def _derived_close_type(s: Session, case: m.Case) -> str:
+    """结案 without a chosen type: 超时 when the 处置 clock ended late, else 正常."""
+    dispose = _latest_clock(s, case.id, "dispose")
+    late = dispose is not None and dispose.outcome == "late"
+    return CloseType.OVERDUE.value if late else CloseType.NORMAL.value
+
+
+def _apply_overlay(s: Session, rules: Rules, case: m.Case, t: Transition, actor: Actor, at: datetime,
+                   p: ActionParams) -> None:
+    if t.action == Action.URGE:
+        s.add(m.UrgeRecord(case_id=case.id, kind="urge", at=at, operator_name=actor.name, seat=actor.seat,
+                           note=p.reason or "", department_id=case.department_id))
+    elif t.action == Action.SUPERVISE:
+        due = rules.calendar.deadline(at, rules.step_limit("supervise_reply"))
+        s.add(m.UrgeRecord(case_id=case.id, kind="supervise", at=at, operator_name=actor.name, seat=actor.seat,
+                           note=p.reason or "", department_id=case.department_id, reply_due_at=due))
+    elif t.action == Action.REPLY_SUPERVISE:
+        record = s.scalars(
+            select(m.UrgeRecord)
+            .where(m.UrgeRecord.case_id == case.id, m.UrgeRecord.kind == "supervise", m.UrgeRecord.replied_at.is_(None))
+            .order_by(m.UrgeRecord.id)
+            .limit(1)
+        ).first()
+        if record is None:
+            raise CommandError(f"案件 {case.number} 没有待回复的督办 (no open supervision to reply to)")
+        record.replied_at = at
+        record.reply_note = p.reason or ""
+
+
+# --- step clocks ----------------------------------------------------------------------------
+
+
+def _apply_clock_ops(s: Session, rules: Rules, case: m.Case, ops: Iterable[ClockOp], at: datetime,
+                     p: ActionParams) -> None:
+    for op in ops:
+        if op.kind == "start":
+            _start_clock(s, rules, case, op.step, at)
+        elif op.kind == "stop_all":
+            for row in _open_clocks(s, case.id):
+                _store(row, _clock(row).stop(at, rules.calendar), rules, outcome="cancelled")
+        else:
+            row = _latest_clock(s, case.id, op.step)
+            if row is None:
+                raise CommandError(f"案件 {case.number} 没有 {op.step} 时钟 (no clock to {op.kind})")
+            _clock_op(row, op.kind, rules, at, case)
+
+
+def _clock_op(row: m.CaseStepClock, kind: str, rules: Rules, at: datetime, case: m.Case) -> None:
+    clock = _clock(row)
+    cal = rules.calendar
+    if kind == "stop":
+        clock = clock.stop(at, cal)
+        _store(row, clock, rules, outcome="on_time" if clock.on_time else "late")
+    elif kind == "stop_returned":
+        _store(row, clock.stop(at, cal), rules, outcome="returned")
+    elif kind == "pause":
+        _store(row, clock.pause(at, cal), rules)
+    elif kind == "resume":
+        _store(row, clock.resume(at), rules)
+    elif kind == "reopen":
+        _store(row, clock.reopen(at), rules, outcome=None)
+    elif kind == "extend":
+        extra = (case.pending_data or {}).get("extension")
+        if not extra:
+            raise CommandError(f"案件 {case.number} 没有待批的延期时长 (no extension requested)")
+        _store(row, clock.extend(Limit.parse(extra), cal), rules)
+    else:
+        raise CommandError(f"unknown clock operation {kind!r}")
+
+
+def _start_clock(s: Session, rules: Rules, case: m.Case, step: str, at: datetime) -> None:
+    limit = _dispose_limit(s, case) if step == "dispose" else rules.step_limit(step)
+    last_round = s.scalar(
+        select(func.max(m.CaseStepClock.round)).where(m.CaseStepClock.case_id == case.id, m.CaseStepClock.step == step)
+    )
+    row = m.CaseStepClock(case_id=case.id, step=step, round=(last_round or 0) + 1, started_at=at,
+                          department_id=case.department_id if step == "dispose" else None)
+    s.add(row)
+    _store(row, StepClock.start(step, limit, at, rules.calendar), rules)
+
+
+def _dispose_limit(s: Session, case: m.Case) -> Limit:
+    """处置时限 comes from the filing condition x urgency chosen at 立案."""
+    if not case.condition_code:
+        raise CommandError(f"案件 {case.number} 尚未立案，没有处置时限 (no filing condition)")
+    condition = _condition(s, case.condition_code)
+    for limit in condition.limits:
+        if limit.urgency == case.urgency:
+            return Limit.parse(limit.limit)
+    raise CommandError(f"立案条件 {condition.code} 没有 {case.urgency} 级的处置时限")
+
+
+def _clock(row: m.CaseStepClock) -> StepClock:
+    return StepClock(
+        step=row.step,
+        limit=Limit.parse(row.limit),
+        total_minutes=int(row.total_minutes),
+        consumed_minutes=row.consumed_minutes,
+        run_started_at=row.run_started_at,
+        started_at=row.started_at,
+        stopped_at=row.stopped_at,
+        paused=row.paused,
+    )
+
+
+_KEEP = object()
+
+
+def clock_columns(clock: StepClock, rules: Rules) -> dict[str, Any]:
+    """The case_step_clocks columns of a domain clock, marks precomputed.
+
+    Shared by the commands and the demo generator, so both store clocks alike.
+    """
+    return {
+        "step": str(clock.step),
+        "limit": str(clock.limit),
+        "total_minutes": clock.total_minutes,
+        "consumed_minutes": clock.consumed_minutes,
+        "started_at": clock.started_at,
+        "run_started_at": clock.run_started_at,
+        "stopped_at": clock.stopped_at,
+        "paused": clock.paused,
+        "running": clock.run_started_at is not None,
+        "open": clock.stopped_at is None,
+        "yellow_at": clock.yellow_at(rules.calendar, rules.thresholds),
+        "red_at": clock.red_at(rules.calendar, rules.thresholds),
+        "due_at": clock.due_at(rules.calendar),
+    }
+
+
+def _store(row: m.CaseStepClock, clock: StepClock, rules: Rules, outcome: Any = _KEEP) -> None:
+    for column, value in clock_columns(clock, rules).items():
+        setattr(row, column, value)
+    if outcome is not _KEEP:
+        row.outcome = outcome
+
+
+def _open_clocks(s: Session, case_id: int) -> list[m.CaseStepClock]:
+    return list(s.scalars(select(m.CaseStepClock).where(m.CaseStepClock.case_id == case_id, m.CaseStepClock.open)))
+
+
+def _latest_clock(s: Session, case_id: int, step: str) -> m.CaseStepClock | None:
+    return s.scalars(
+        select(m.CaseStepClock)
+        .where(m.CaseStepClock.case_id == case_id, m.CaseStepClock.step == step)
+        .order_by(m.CaseStepClock.round.desc())
+        .limit(1)
+    ).first()
+
+
+# --- audit, change log, notify ----------------------------------------------------------------
+
+
+def _event_data(t: Transition, p: ActionParams, case: m.Case) -> dict[str, Any] | None:
+    data = {
+        Action.FILE: lambda: {"condition_code": case.condition_code, "urgency": case.urgency},
+        Action.DISPATCH: lambda: {"department_id": case.department_id},
+        Action.REQUEST_EXTENSION: lambda: {"extension": p.extension},
+        Action.CLOSE: lambda: {"close_type": case.close_type},
+    }.get(t.action)
+    result = data() if data else {}
+    if p.reason:
+        result["reason"] = p.reason
+    return result or None
+
+
+def _audit(s: Session, case: m.Case, t: Transition, actor: Actor, at: datetime, note: str,
+           p: ActionParams | None, key: str | None, data: dict[str, Any] | None) -> None:
+    s.add(m.CaseEvent(
+        case_id=case.id, at=at, action=t.action.value,
+        from_state=t.from_state.value if t.from_state else None, to_state=t.to_state.value,
+        version=case.version, operator_id=actor.operator_id, operator_name=actor.name, role=actor.role.value,
+        seat=actor.seat, note=note, data=data, idempotency_key=key,
+    ))
+    log_change(s, "case", str(case.id), t.action.value, street_code=case.street_code, operator=actor.name, at=at)
+
+
+def log_change(s: Session, entity: str, entity_id: str, op: str, *, street_code: str | None = None,
+               operator: str | None = None, at: datetime | None = None) -> int:
+    """Append to the change log and, on PostgreSQL, NOTIFY in the same transaction.
+
+    The payload carries ids and the revision, never the row (8,000-byte limit).
+    """
+    row = m.ChangeLog(at=at or _now(), entity=entity, entity_id=entity_id, op=op, street_code=street_code,
+                      operator_name=operator)
+    s.add(row)
+    s.flush()
+    if s.get_bind().dialect.name == "postgresql":
+        payload = json.dumps({"rev": row.rev, "entity": entity, "id": entity_id, "op": op})
+        s.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": NOTIFY_CHANNEL, "payload": payload})
+    return row.rev
+
+
+# --- lookups ---------------------------------------------------------------------------------
+
+
+def _grid_at(s: Session, lon: float, lat: float, at: datetime) -> Optional[m.UnitGrid]:
+    """The unit grid valid at `at` that contains the point (bbox prefilter in SQL)."""
+    import shapely
+
+    day = at.astimezone(_SHANGHAI).date()
+    candidates = s.scalars(
+        select(m.UnitGrid).where(
+            m.UnitGrid.min_lon <= lon, m.UnitGrid.max_lon >= lon,
+            m.UnitGrid.min_lat <= lat, m.UnitGrid.max_lat >= lat,
+            m.UnitGrid.valid_from <= day,
+            (m.UnitGrid.valid_to.is_(None)) | (m.UnitGrid.valid_to > day),
+        ).order_by(m.UnitGrid.code)
+    ).all()
+    point = shapely.Point(lon, lat)
+    for grid in candidates:
+        if grid.geometry.covers(point):
+            return grid
+    return None
+
+
+def _active_version_id(s: Session) -> int:
+    version = s.scalar(select(m.CatalogueVersion.id).where(m.CatalogueVersion.active).order_by(m.CatalogueVersion.id.desc()))
+    if version is None:
+        raise CommandError("没有启用的类别目录 (no active catalogue version)")
+    return version
+
+
+def _category(s: Session, code: str) -> m.Category:
+    category = s.scalars(
+        select(m.Category).where(m.Category.version_id == _active_version_id(s), m.Category.code == code)
+    ).first()
+    if category is None:
+        raise CommandError(f"类别 {code} 不在启用的目录中 (unknown category)")
+    return category
+
+
+def _condition(s: Session, code: str | None) -> m.FilingCondition:
+    condition = s.scalars(
+        select(m.FilingCondition).where(
+            m.FilingCondition.version_id == _active_version_id(s), m.FilingCondition.code == code
+        )
+    ).first()
+    if condition is None:
+        raise CommandError(f"立案条件 {code} 不存在 (unknown filing condition)")
+    return condition
+
+
+def _action_label(action: str) -> str:
+    from console.domain.workflow import ACTION_LABELS
+
+    try:
+        return ACTION_LABELS[Action(action)]
+    except (KeyError, ValueError):
+        return action
+

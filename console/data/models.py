@@ -1,0 +1,419 @@
+"""SQLAlchemy 2.0 models of the command hall's database.
+
+One schema for SQLite (embedded) and PostgreSQL (a hall's shared server).
+Geometries are stored as WKB in lon/lat (WGS-84 / CGCS2000 geographic) beside
+their bounding boxes, so both databases need no spatial extension; shapely
+does the geometry in Python.  Codes (grid, street, community, component,
+camera) are strings, never integers: leading zeros matter.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# BIGINT on PostgreSQL, INTEGER (the rowid alias, so autoincrement works) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on both databases.
+
+    SQLite has no time zone type; storing naive UTC keeps ordering and
+    comparisons right there, and PostgreSQL gets a real timestamptz.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given to the database; times must carry a zone")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+
+
+class GeometryMixin:
+    """WKB geometry in lon/lat with its bounding box for cheap prefilters."""
+
+    geom_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+    min_lon: Mapped[float] = mapped_column(Float)
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+
+    def set_geometry(self, geom: Any) -> None:
+        import shapely
+
+        self.geom_wkb = shapely.to_wkb(geom)
+        self.min_lon, self.min_lat, self.max_lon, self.max_lat = (float(v) for v in geom.bounds)
+
+    @property
+    def geometry(self) -> Any:
+        import shapely
+
+        return shapely.from_wkb(self.geom_wkb)
+
+
+# --- the administrative levels and grids (区 -> 街道 -> 社区 -> 单元网格) ---------------
+
+
+class District(GeometryMixin, Base):
+    __tablename__ = "districts"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)  # GB/T 2260 admin code
+    name: Mapped[str] = mapped_column(String(100))
+    area_km2: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Street(GeometryMixin, Base):
+    __tablename__ = "streets"  # 街道 / 镇
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Community(GeometryMixin, Base):
+    __tablename__ = "communities"  # 社区 / 村
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    street_code: Mapped[str] = mapped_column(ForeignKey("streets.code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class UnitGrid(GeometryMixin, Base):
+    """单元网格; a code may be reissued, so validity dates make the key."""
+
+    __tablename__ = "unit_grids"
+    __table_args__ = (UniqueConstraint("code", "valid_from"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(15), index=True)
+    community_code: Mapped[str] = mapped_column(ForeignKey("communities.code"), index=True)
+    street_code: Mapped[str] = mapped_column(ForeignKey("streets.code"), index=True)
+    name: Mapped[Optional[str]] = mapped_column(String(100))
+    area_m2: Mapped[float] = mapped_column(Float, default=0.0)
+    land_use: Mapped[Optional[str]] = mapped_column(String(40))  # 用地类别
+    responsible: Mapped[Optional[str]] = mapped_column(String(100))  # 责任主体
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[Optional[date]] = mapped_column(Date)  # None: still valid
+
+
+class ResponsibilityGrid(Base):
+    """责任网格: an inspector's patrol area made of several unit grids."""
+
+    __tablename__ = "responsibility_grids"
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    street_code: Mapped[str] = mapped_column(ForeignKey("streets.code"), index=True)
+    unit_grid_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Department(Base):
+    __tablename__ = "departments"  # 专业部门 / 街道 (处置单位)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # professional | street
+    street_code: Mapped[Optional[str]] = mapped_column(ForeignKey("streets.code"))
+
+
+class Staff(Base):
+    """Field people: inspectors (监督员) and grid staff (网格员), road chiefs too."""
+
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(20))  # inspector | grid_staff | sanitation | official
+    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    street_code: Mapped[Optional[str]] = mapped_column(ForeignKey("streets.code"), index=True)
+    grid_code: Mapped[Optional[str]] = mapped_column(String(15), index=True)
+    responsibility_grid_code: Mapped[Optional[str]] = mapped_column(ForeignKey("responsibility_grids.code"))
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("departments.id"))
+
+
+class Road(Base):
+    __tablename__ = "roads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20))  # 主干道 | 次干道 | 支路 | 背街小巷
+    chief_staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))  # 一级路长
+
+
+class RoadSegment(GeometryMixin, Base):
+    __tablename__ = "road_segments"  # 路段, the unit of 路长制 scoring
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    road_id: Mapped[int] = mapped_column(ForeignKey("roads.id"), index=True)
+    street_code: Mapped[str] = mapped_column(ForeignKey("streets.code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    difficulty_class: Mapped[int] = mapped_column(Integer, default=1)
+    length_m: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class RoadChief(Base):
+    """路长: 总路长 / 一级路长 (road) / 二级路长 / 路段长 (segment)."""
+
+    __tablename__ = "road_chiefs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    level: Mapped[str] = mapped_column(String(20))  # general | first | second | segment
+    road_id: Mapped[Optional[int]] = mapped_column(ForeignKey("roads.id"))
+    segment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("road_segments.id"), index=True)
+
+
+class Operator(Base):
+    """A hall account: role, seat, and the street a liaison seat is bound to."""
+
+    __tablename__ = "operators"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(20))
+    seat: Mapped[Optional[str]] = mapped_column(String(50))
+    street_code: Mapped[Optional[str]] = mapped_column(ForeignKey("streets.code"))
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("departments.id"))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class Camera(Base):
+    __tablename__ = "cameras"
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)  # GB/T 28181 device id
+    name: Mapped[str] = mapped_column(String(100))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    crs: Mapped[str] = mapped_column(String(30), default="wgs84")
+    status: Mapped[str] = mapped_column(String(10), default="online")  # online | offline | fault
+    ptz: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner: Mapped[Optional[str]] = mapped_column(String(100))
+    grid_code: Mapped[Optional[str]] = mapped_column(String(15), index=True)
+    street_code: Mapped[Optional[str]] = mapped_column(ForeignKey("streets.code"), index=True)
+    stream_url: Mapped[Optional[str]] = mapped_column(String(300))
+
+
+# --- the catalogue and the rules a city edits ------------------------------------------
+
+
+class CatalogueVersion(Base):
+    __tablename__ = "catalogue_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(50), unique=True)
+    standard_ref: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Category(Base):
+    __tablename__ = "categories"  # 部件 / 事件 minor classes
+    __table_args__ = (UniqueConstraint("version_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.id"))
+    code: Mapped[str] = mapped_column(String(10), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # component | event
+    major_code: Mapped[str] = mapped_column(String(4))
+    major_name: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class FilingCondition(Base):
+    __tablename__ = "filing_conditions"  # 立案条件
+    __table_args__ = (UniqueConstraint("version_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.id"))
+    code: Mapped[str] = mapped_column(String(20), index=True)
+    category_code: Mapped[str] = mapped_column(String(10), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    default_urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    limits: Mapped[list["TimeLimit"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class TimeLimit(Base):
+    __tablename__ = "time_limits"  # 处置时限 per filing condition and urgency
+    __table_args__ = (UniqueConstraint("condition_id", "urgency"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    condition_id: Mapped[int] = mapped_column(ForeignKey("filing_conditions.id"))
+    urgency: Mapped[str] = mapped_column(String(10))
+    limit: Mapped[str] = mapped_column(String(12))  # e.g. "4wh"
+
+
+class Setting(Base):
+    """Rules as data: step limits, light thresholds, work schedule, numbering."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RoutingRule(Base):
+    """派遣 suggestion: category (or major class) x area -> department."""
+
+    __tablename__ = "routing_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_code: Mapped[Optional[str]] = mapped_column(String(10))  # None: any
+    major_code: Mapped[Optional[str]] = mapped_column(String(4))
+    street_code: Mapped[Optional[str]] = mapped_column(ForeignKey("streets.code"))  # None: any
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CalendarOverride(Base):
+    __tablename__ = "calendar_overrides"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[Optional[str]] = mapped_column(String(200))
+    set_by: Mapped[Optional[str]] = mapped_column(String(50))
+    set_at: Mapped[datetime]
+
+
+# --- cases and their history ---------------------------------------------------------------
+
+
+class Case(Base):
+    __tablename__ = "cases"  # 案卷
+    __table_args__ = (Index("ix_cases_open_state", "is_open", "state"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    state: Mapped[str] = mapped_column(String(20))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    pending: Mapped[Optional[str]] = mapped_column(String(20))  # request awaiting approval
+    pending_data: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    source: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[Optional[str]] = mapped_column(String(10))
+    category_code: Mapped[Optional[str]] = mapped_column(String(10), index=True)
+    condition_code: Mapped[Optional[str]] = mapped_column(String(20))
+    urgency: Mapped[Optional[str]] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    grid_code: Mapped[Optional[str]] = mapped_column(String(15), index=True)
+    community_code: Mapped[Optional[str]] = mapped_column(String(12))
+    street_code: Mapped[Optional[str]] = mapped_column(String(9), index=True)
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("departments.id"), index=True)
+    reporter_staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+    caller_name: Mapped[Optional[str]] = mapped_column(String(50))
+    caller_phone: Mapped[Optional[str]] = mapped_column(String(20))
+    self_handled: Mapped[bool] = mapped_column(Boolean, default=False)
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    close_type: Mapped[Optional[str]] = mapped_column(String(20))
+    photos: Mapped[Optional[list[str]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[Optional[str]] = mapped_column(String(50))
+    updated_seat: Mapped[Optional[str]] = mapped_column(String(50))
+    closed_at: Mapped[Optional[datetime]]
+
+
+class CaseStepClock(Base):
+    """One step clock of a case (受理 核实 立案 派遣 处置 核查 结案, 督办回复).
+
+    yellow_at / red_at are precomputed while the clock runs, so the light of
+    every open case is two comparisons, in Python or in SQL (red_at is just
+    past due_at's working instant: see console.domain.clocks).
+    """
+
+    __tablename__ = "case_step_clocks"
+    __table_args__ = (
+        Index("ix_clocks_open", "open", "case_id"),
+        Index("ix_clocks_case_step", "case_id", "step", "round"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(20))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    limit: Mapped[str] = mapped_column(String(12))
+    total_minutes: Mapped[int] = mapped_column(Integer)
+    consumed_minutes: Mapped[float] = mapped_column(Float, default=0.0)
+    started_at: Mapped[datetime]
+    run_started_at: Mapped[Optional[datetime]]
+    stopped_at: Mapped[Optional[datetime]]
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    running: Mapped[bool] = mapped_column(Boolean, default=True)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    outcome: Mapped[Optional[str]] = mapped_column(String(20))  # on_time | late | returned | cancelled
+    yellow_at: Mapped[Optional[datetime]]  # first instant it is yellow
+    red_at: Mapped[Optional[datetime]]  # first instant it is red (past the limit)
+    due_at: Mapped[Optional[datetime]]  # the deadline shown to people
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("departments.id"))
+
+
+class CaseEvent(Base):
+    """The audit trail: one row per action, append-only."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(30), index=True)
+    from_state: Mapped[Optional[str]] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    operator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("operators.id"))
+    operator_name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(20))
+    seat: Mapped[Optional[str]] = mapped_column(String(50))
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    idempotency_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+
+
+class UrgeRecord(Base):
+    """催办 (reminder) and 督办 (formal supervision with a reply clock): overlays."""
+
+    __tablename__ = "urge_records"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # urge | supervise
+    at: Mapped[datetime]
+    operator_name: Mapped[str] = mapped_column(String(50))
+    seat: Mapped[Optional[str]] = mapped_column(String(50))
+    note: Mapped[str] = mapped_column(Text, default="")
+    department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("departments.id"))
+    reply_due_at: Mapped[Optional[datetime]]
+    replied_at: Mapped[Optional[datetime]]
+    reply_note: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class ChangeLog(Base):
+    """Every committed change, in order: the change feed reads it by revision."""
+
+    __tablename__ = "change_log"
+    rev: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    entity: Mapped[str] = mapped_column(String(20))  # case | grid | camera | calendar | ...
+    entity_id: Mapped[str] = mapped_column(String(40))
+    op: Mapped[str] = mapped_column(String(30))
+    street_code: Mapped[Optional[str]] = mapped_column(String(9))
+    operator_name: Mapped[Optional[str]] = mapped_column(String(50))

@@ -1,0 +1,210 @@
+"""Read-side queries, each scoped to a jurisdiction where it reads cases.
+
+`scope` is a street code (a liaison seat) or None (the whole district); it
+is applied here, where data is read, never in the widgets.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from console.data import models as m
+from console.data.db import Database
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LIGHTS = ("green", "yellow", "red")
+# Steps whose clock gives a case its light (督办回复 is an overlay's clock, not the case's).
+CASE_STEPS = ("intake", "verify", "file", "dispatch", "dispose", "check", "close")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _light_rank(now: datetime, yellow: float, red: float):
+    """SQL for the light of one open clock: 0 green, 1 yellow, 2 red.
+
+    A running clock compares `now` with its precomputed marks; a paused one
+    (挂账) keeps the light of the time it had consumed.
+    """
+    c = m.CaseStepClock
+    return sql_case(
+        (c.running & (c.red_at <= now), 2),
+        (c.running & (c.yellow_at <= now), 1),
+        (c.running, 0),
+        (c.consumed_minutes > c.total_minutes * red, 2),
+        (c.consumed_minutes >= c.total_minutes * yellow, 1),
+        else_=0,
+    )
+
+
+def case_light_ranks(session: Session, db: Database, now: datetime | None = None,
+                     scope: str | None = None) -> dict[int, int]:
+    """Worst light rank of the open steps of every open case: {case_id: 0|1|2}."""
+    now = now or _now()
+    t = db.rules().thresholds
+    c = m.CaseStepClock
+    q = (
+        select(c.case_id, func.max(_light_rank(now, t.yellow, t.red)))
+        .where(c.open, c.step.in_(CASE_STEPS))
+        .group_by(c.case_id)
+    )
+    if scope:
+        q = q.join(m.Case, m.Case.id == c.case_id).where(m.Case.street_code == scope)
+    return dict(session.execute(q).all())
+
+
+def count_by_light(db: Database, now: datetime | None = None, scope: str | None = None) -> dict[str, int]:
+    with db.read() as s:
+        ranks = case_light_ranks(s, db, now, scope)
+    counts = dict.fromkeys(LIGHTS, 0)
+    for rank in ranks.values():
+        counts[LIGHTS[rank]] += 1
+    return counts
+
+
+def _current_grids(day: date):
+    return (m.UnitGrid.valid_from <= day) & (m.UnitGrid.valid_to.is_(None) | (m.UnitGrid.valid_to > day))
+
+
+def stats(db: Database, now: datetime | None = None, scope: str | None = None) -> dict[str, Any]:
+    """The `stats --json` object (architecture.md, command-line contract)."""
+    now = now or _now()
+    today = now.astimezone(SHANGHAI).date()
+    with db.read() as s:
+        def count(model, *where) -> int:  # noqa: ANN001
+            return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+        street_filter = (lambda col: col == scope) if scope else (lambda col: True)
+        area = (
+            s.scalar(select(func.sum(m.UnitGrid.area_m2)).where(_current_grids(today), street_filter(m.UnitGrid.street_code)))
+            or 0.0
+        ) / 1e6
+        by_state = dict(
+            s.execute(
+                select(m.Case.state, func.count()).where(street_filter(m.Case.street_code)).group_by(m.Case.state)
+            ).all()
+        )
+        result = {
+            "streets": count(m.Street, street_filter(m.Street.code)),
+            "communities": count(m.Community, street_filter(m.Community.street_code)),
+            "grids": count(m.UnitGrid, _current_grids(today), street_filter(m.UnitGrid.street_code)),
+            "staff": count(m.Staff, street_filter(m.Staff.street_code)),
+            "cameras": count(m.Camera, street_filter(m.Camera.street_code)),
+            "departments": count(m.Department),
+            "area_km2": round(area, 2),
+        }
+    result["cases"] = {
+        "total": sum(by_state.values()),
+        "by_state": by_state,
+        "by_light": count_by_light(db, now, scope),
+    }
+    return result
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One line of an operator's case queue (raw values; widgets format them)."""
+
+    id: int
+    number: str
+    state: str
+    pending: Optional[str]
+    version: int
+    source: str
+    category_code: Optional[str]
+    address: str
+    grid_code: Optional[str]
+    street_code: Optional[str]
+    department_id: Optional[int]
+    created_at: datetime
+    updated_at: datetime
+    due_at: Optional[datetime]
+    yellow_at: Optional[datetime]
+
+
+def open_queue(db: Database, *, scope: str | None = None, state: str | None = None,
+               limit: int | None = None) -> list[QueueRow]:
+    """The open-case queue with each case's running step marks (one query).
+
+    Uses the partial-open index: reads only open cases and their open clocks.
+    """
+    c = m.CaseStepClock
+    running = (
+        select(c.case_id, func.min(c.due_at).label("due_at"), func.min(c.yellow_at).label("yellow_at"))
+        .where(c.open, c.step.in_(CASE_STEPS))
+        .group_by(c.case_id)
+        .subquery()
+    )
+    q = (
+        select(
+            m.Case.id, m.Case.number, m.Case.state, m.Case.pending, m.Case.version, m.Case.source,
+            m.Case.category_code, m.Case.address, m.Case.grid_code, m.Case.street_code, m.Case.department_id,
+            m.Case.created_at, m.Case.updated_at, running.c.due_at, running.c.yellow_at,
+        )
+        .outerjoin(running, running.c.case_id == m.Case.id)
+        .where(m.Case.is_open)
+        .order_by(m.Case.id)
+    )
+    if scope:
+        q = q.where(m.Case.street_code == scope)
+    if state:
+        q = q.where(m.Case.state == state)
+    if limit:
+        q = q.limit(limit)
+    with db.read() as s:
+        return [QueueRow(*row) for row in s.execute(q).all()]
+
+
+def find_case(db: Database, number: str, scope: str | None = None) -> m.Case | None:
+    with db.read() as s:
+        q = select(m.Case).where(m.Case.number == number)
+        if scope:
+            q = q.where(m.Case.street_code == scope)
+        return s.scalars(q).first()
+
+
+def timeline(db: Database, number: str, scope: str | None = None) -> list[m.CaseEvent]:
+    """The audit events of one case, oldest first."""
+    with db.read() as s:
+        q = select(m.CaseEvent).join(m.Case, m.Case.id == m.CaseEvent.case_id).where(m.Case.number == number)
+        if scope:
+            q = q.where(m.Case.street_code == scope)
+        return list(s.scalars(q.order_by(m.CaseEvent.id)))
+
+
+def case_clocks(db: Database, case_id: int) -> list[m.CaseStepClock]:
+    with db.read() as s:
+        return list(s.scalars(select(m.CaseStepClock).where(m.CaseStepClock.case_id == case_id).order_by(m.CaseStepClock.id)))
+
+
+def urge_records(db: Database, case_id: int) -> list[m.UrgeRecord]:
+    with db.read() as s:
+        return list(s.scalars(select(m.UrgeRecord).where(m.UrgeRecord.case_id == case_id).order_by(m.UrgeRecord.id)))
+
+
+def suggest_department(db: Database, category_code: str, street_code: str | None) -> m.Department | None:
+    """Routing rules: the most specific, highest-priority rule for category x area."""
+    major = category_code[:2] if category_code else None
+    r = m.RoutingRule
+    with db.read() as s:
+        rules = s.scalars(
+            select(r).where(
+                (r.category_code == category_code) | (r.category_code.is_(None) & ((r.major_code == major) | r.major_code.is_(None))),
+                (r.street_code == street_code) | r.street_code.is_(None),
+            )
+        ).all()
+        if not rules:
+            return None
+
+        def specificity(rule: m.RoutingRule) -> tuple[int, int, int, int]:
+            return (rule.category_code is not None, rule.major_code is not None, rule.street_code is not None, rule.priority)
+
+        best = max(rules, key=specificity)
+        return s.get(m.Department, best.department_id)

@@ -1,0 +1,70 @@
+"""The rules a city edits, read from the database into domain objects.
+
+Time limits, light thresholds and the working schedule are data (settings,
+calendar_overrides, time_limits), never constants in code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console.domain.calendar import Limit, Schedule, WorkCalendar
+from console.domain.clocks import Thresholds
+from console.data import models as m
+
+DEFAULT_STEP_LIMITS = {
+    "intake": "30wmin",
+    "verify": "60wmin",
+    "file": "30wmin",
+    "dispatch": "30wmin",
+    "check": "60wmin",
+    "close": "30wmin",
+    "supervise_reply": "1wd",
+}
+DEFAULT_LIGHTS = {"yellow": 0.8, "red": 1.0}
+DEFAULT_SCHEDULE = {"periods": [["08:30", "12:00"], ["14:00", "17:30"]]}
+
+
+@dataclass(frozen=True)
+class Rules:
+    calendar: WorkCalendar
+    thresholds: Thresholds
+    step_limits: Mapping[str, Limit]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def step_limit(self, step: str) -> Limit:
+        try:
+            return self.step_limits[step]
+        except KeyError:
+            raise KeyError(f"no time limit configured for step {step!r} (settings 'step_limits')") from None
+
+
+def _parse_time(text: str) -> time:
+    hour, minute = text.split(":")
+    return time(int(hour), int(minute))
+
+
+def schedule_from_setting(value: Mapping[str, Any]) -> Schedule:
+    periods = tuple((_parse_time(a), _parse_time(b)) for a, b in value["periods"])
+    return Schedule(periods=periods)
+
+
+def load_rules(session: Session) -> Rules:
+    settings = {row.key: row.value for row in session.scalars(select(m.Setting))}
+    overrides = {row.day: row.workday for row in session.scalars(select(m.CalendarOverride))}
+    calendar = WorkCalendar(
+        schedule=schedule_from_setting(settings.get("schedule", DEFAULT_SCHEDULE)),
+        overrides=overrides,
+    )
+    lights = settings.get("lights", DEFAULT_LIGHTS)
+    step_limits = {**DEFAULT_STEP_LIMITS, **settings.get("step_limits", {})}
+    return Rules(
+        calendar=calendar,
+        thresholds=Thresholds(yellow=float(lights["yellow"]), red=float(lights["red"])),
+        step_limits={step: Limit.parse(text) for step, text in step_limits.items()},
+        settings=settings,
+    )

@@ -1,0 +1,531 @@
+"""Coordinate reference systems (坐标系) carried by every map layer.
+
+The console stores geometries in geographic lon/lat (WGS-84 / CGCS2000) and
+converts imported layers from whatever the source used (domain.md §4, §11.9):
+
+* ``wgs84``    WGS-84 geographic lon/lat (EPSG:4326), what GPS and the map page use.
+* ``cgcs2000`` CGCS2000 geographic lon/lat (2000 国家大地坐标系, EPSG:4490).
+  Treated as identical to WGS-84: the two frames differ by a few centimetres,
+  far below the console's accuracy (a grid edge, a camera position).
+* ``gcj02``    GCJ-02 (国测局 "火星坐标"), the obfuscated lon/lat used by Chinese web
+  maps (高德, 腾讯). Converted with the well-known public offset algorithm; outside
+  China GCJ-02 equals WGS-84.
+* CGCS2000 Gauss-Krüger (高斯-克吕格) projected metres, 3-degree or 6-degree zones,
+  written ``cgcs2000-gk3:120`` (central meridian 120°E, false easting 500 km, no
+  zone prefix), ``cgcs2000-gk3:z40`` (zone 40 with the zone number prefixed to the
+  easting, i.e. false easting 40 500 000 m), ``cgcs2000-gk6:117`` / ``cgcs2000-gk6:z20``,
+  or by EPSG code:
+
+  ========== ======================================================
+  EPSG:4513-4533 CGCS2000 / 3-degree Gauss-Kruger zone 25-45 (带号)
+  EPSG:4534-4554 CGCS2000 / 3-degree Gauss-Kruger CM 75E-135E
+  EPSG:4491-4501 CGCS2000 / Gauss-Kruger (6-degree) zone 13-23 (带号)
+  EPSG:4502-4512 CGCS2000 / Gauss-Kruger (6-degree) CM 75E-135E
+  ========== ======================================================
+
+  Projected coordinates are (x=easting, y=northing) in metres, scale factor 1 on
+  the central meridian, false northing 0. A non-standard central meridian (a city
+  "independent" grid such as ``cgcs2000-gk3:118.5``) is accepted without prefix.
+
+The transverse Mercator maths is Krüger's n-series to sixth order (Karney 2011,
+"Transverse Mercator with an accuracy of a few nanometers"); the round trip is
+exact to well below a millimetre within a zone and the series stays accurate to
+a few nanometres within 4000 km of the central meridian.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Callable
+
+import numpy as np
+import shapely
+
+__all__ = [
+    "CGCS2000_A",
+    "CGCS2000_F",
+    "CRS",
+    "AnyCRS",
+    "GaussKruger",
+    "cgcs2000_gk_forward",
+    "cgcs2000_gk_inverse",
+    "gcj02_to_wgs84",
+    "gk_zone_for_longitude",
+    "out_of_china",
+    "parse_crs",
+    "transform_coords",
+    "transform_geometry",
+    "transform_point",
+    "wgs84_to_gcj02",
+]
+
+# CGCS2000 ellipsoid (same a as WGS-84/GRS80, f as GRS80).
+CGCS2000_A = 6378137.0
+CGCS2000_F = 1.0 / 298.257222101
+
+
+class CRS(StrEnum):
+    """Geographic coordinate systems, coordinates are (lon, lat) in degrees."""
+
+    WGS84 = "wgs84"
+    GCJ02 = "gcj02"  # 火星坐标
+    CGCS2000 = "cgcs2000"  # 2000 国家大地坐标系; == WGS-84 within a few cm
+
+    @property
+    def is_geographic(self) -> bool:
+        return True
+
+    @property
+    def epsg(self) -> int | None:
+        return {CRS.WGS84: 4326, CRS.CGCS2000: 4490}.get(self)
+
+
+@dataclass(frozen=True)
+class GaussKruger:
+    """CGCS2000 Gauss-Krüger projection (高斯-克吕格投影), coordinates (x=E, y=N) in metres.
+
+    ``zone_width`` is 3 or 6 degrees; with ``zone_prefix`` the zone number is
+    prefixed to the easting (加带号, false easting = zone * 1e6 + 500 000).
+    """
+
+    central_meridian: float
+    zone_width: int = 3
+    zone_prefix: bool = False
+
+    def __post_init__(self) -> None:
+        if self.zone_width not in (3, 6):
+            raise ValueError(f"Gauss-Krüger zone width must be 3 or 6 degrees, got {self.zone_width}")
+        if not -180.0 <= self.central_meridian <= 180.0:
+            raise ValueError(f"central meridian {self.central_meridian} is outside -180..180")
+        if self.zone_prefix and self._standard_zone() is None:
+            raise ValueError(
+                f"central meridian {self.central_meridian:g}° is not a standard "
+                f"{self.zone_width}-degree zone meridian, so it has no zone number to prefix"
+            )
+
+    def _standard_zone(self) -> int | None:
+        cm = self.central_meridian
+        if self.zone_width == 3:
+            zone = cm / 3.0
+        else:
+            zone = (cm + 3.0) / 6.0
+        if zone > 0 and abs(zone - round(zone)) < 1e-9:
+            return int(round(zone))
+        return None
+
+    @property
+    def is_geographic(self) -> bool:
+        return False
+
+    @property
+    def zone(self) -> int | None:
+        """Zone number (带号) when the central meridian is a standard one."""
+        return self._standard_zone()
+
+    @property
+    def false_easting(self) -> float:
+        if self.zone_prefix:
+            return self.zone * 1_000_000.0 + 500_000.0  # type: ignore[operator]
+        return 500_000.0
+
+    @property
+    def epsg(self) -> int | None:
+        zone = self.zone
+        if zone is None:
+            return None
+        if self.zone_width == 3 and 25 <= zone <= 45:
+            return (4513 if self.zone_prefix else 4534) + zone - 25
+        if self.zone_width == 6 and 13 <= zone <= 23:
+            return (4491 if self.zone_prefix else 4502) + zone - 13
+        return None
+
+    def __str__(self) -> str:
+        if self.zone_prefix:
+            return f"cgcs2000-gk{self.zone_width}:z{self.zone}"
+        return f"cgcs2000-gk{self.zone_width}:{self.central_meridian:g}"
+
+    def forward(self, lon: Any, lat: Any) -> tuple[Any, Any]:
+        """lon/lat degrees -> (easting, northing) metres."""
+        return cgcs2000_gk_forward(
+            lon, lat, self.central_meridian, 500_000.0, self.zone if self.zone_prefix else None
+        )
+
+    def inverse(self, x: Any, y: Any) -> tuple[Any, Any]:
+        """(easting, northing) metres -> lon/lat degrees."""
+        return cgcs2000_gk_inverse(
+            x, y, self.central_meridian, 500_000.0, self.zone if self.zone_prefix else None
+        )
+
+
+AnyCRS = CRS | GaussKruger
+
+
+def gk_zone_for_longitude(lon: float, zone_width: int = 3, zone_prefix: bool = False) -> GaussKruger:
+    """The standard Gauss-Krüger zone containing ``lon`` (3°: CM = 3n; 6°: CM = 6n - 3)."""
+    if zone_width == 3:
+        cm = 3.0 * math.floor((lon + 1.5) / 3.0)
+    elif zone_width == 6:
+        cm = 6.0 * math.floor(lon / 6.0) + 3.0
+    else:
+        raise ValueError(f"Gauss-Krüger zone width must be 3 or 6 degrees, got {zone_width}")
+    return GaussKruger(cm, zone_width, zone_prefix)
+
+
+# ---------------------------------------------------------------------------
+# parse_crs
+
+
+_GEOGRAPHIC_ALIASES: dict[str, CRS] = {
+    "wgs84": CRS.WGS84,
+    "wgs-84": CRS.WGS84,
+    "wgs 84": CRS.WGS84,
+    "epsg:4326": CRS.WGS84,
+    "4326": CRS.WGS84,
+    "gcj02": CRS.GCJ02,
+    "gcj-02": CRS.GCJ02,
+    "gcj": CRS.GCJ02,
+    "cgcs2000": CRS.CGCS2000,
+    "cgcs-2000": CRS.CGCS2000,
+    "epsg:4490": CRS.CGCS2000,
+    "4490": CRS.CGCS2000,
+}
+
+_GK_NAME = re.compile(r"^cgcs2000-gk(?P<width>[36]):(?P<z>z)?(?P<num>\d+(?:\.\d+)?)$")
+_EPSG = re.compile(r"^(?:epsg:)?(?P<code>\d{4,5})$")
+
+ACCEPTED_CRS_TEXT = (
+    "wgs84, gcj02, cgcs2000, EPSG:4326, EPSG:4490, cgcs2000-gk3:<central meridian> "
+    "(e.g. cgcs2000-gk3:120), cgcs2000-gk3:z<zone> (zone-prefixed easting, e.g. "
+    "cgcs2000-gk3:z40), cgcs2000-gk6:<central meridian>, cgcs2000-gk6:z<zone>, "
+    "EPSG:4513-4554 (CGCS2000 3-degree Gauss-Kruger), EPSG:4491-4512 (6-degree)"
+)
+
+
+def _from_epsg(code: int) -> AnyCRS | None:
+    if code == 4326:
+        return CRS.WGS84
+    if code == 4490:
+        return CRS.CGCS2000
+    if 4513 <= code <= 4533:
+        return GaussKruger(3.0 * (code - 4513 + 25), 3, True)
+    if 4534 <= code <= 4554:
+        return GaussKruger(3.0 * (code - 4534 + 25), 3, False)
+    if 4491 <= code <= 4501:
+        return GaussKruger(6.0 * (code - 4491 + 13) - 3.0, 6, True)
+    if 4502 <= code <= 4512:
+        return GaussKruger(6.0 * (code - 4502 + 13) - 3.0, 6, False)
+    return None
+
+
+def parse_crs(text: str | AnyCRS) -> AnyCRS:
+    """Parse a CRS name (case-insensitive). ``str(crs)`` always parses back to ``crs``.
+
+    Raises ValueError naming the text and the accepted values.
+    """
+    if isinstance(text, (CRS, GaussKruger)):
+        return text
+    if not isinstance(text, str):
+        raise ValueError(f"unknown coordinate system {text!r}; accepted: {ACCEPTED_CRS_TEXT}")
+    key = text.strip().lower()
+    if key in _GEOGRAPHIC_ALIASES:
+        return _GEOGRAPHIC_ALIASES[key]
+    m = _GK_NAME.match(key)
+    if m:
+        width = int(m["width"])
+        num = float(m["num"])
+        try:
+            if m["z"]:
+                if num != int(num) or num <= 0:
+                    raise ValueError("zone number must be a positive integer")
+                zone = int(num)
+                cm = 3.0 * zone if width == 3 else 6.0 * zone - 3.0
+                return GaussKruger(cm, width, True)
+            return GaussKruger(num, width, False)
+        except ValueError as exc:
+            raise ValueError(
+                f"bad coordinate system {text!r}: {exc}; accepted: {ACCEPTED_CRS_TEXT}"
+            ) from None
+    m = _EPSG.match(key)
+    if m:
+        found = _from_epsg(int(m["code"]))
+        if found is not None:
+            return found
+    raise ValueError(f"unknown coordinate system {text!r}; accepted: {ACCEPTED_CRS_TEXT}")
+
+
+# ---------------------------------------------------------------------------
+# Transverse Mercator (Krüger n-series, 6th order), vectorised with numpy
+
+
+@dataclass(frozen=True)
+class _TMSeries:
+    a: float
+    f: float
+    e: float
+    e2: float
+    A: float  # rectifying radius
+    alpha: tuple[float, ...]
+    beta: tuple[float, ...]
+
+
+def _tm_series(a: float, f: float) -> _TMSeries:
+    n = f / (2.0 - f)
+    n2, n3, n4, n5, n6 = n**2, n**3, n**4, n**5, n**6
+    A = a / (1.0 + n) * (1.0 + n2 / 4.0 + n4 / 64.0 + n6 / 256.0)
+    alpha = (
+        n / 2 - 2 * n2 / 3 + 5 * n3 / 16 + 41 * n4 / 180 - 127 * n5 / 288 + 7891 * n6 / 37800,
+        13 * n2 / 48 - 3 * n3 / 5 + 557 * n4 / 1440 + 281 * n5 / 630 - 1983433 * n6 / 1935360,
+        61 * n3 / 240 - 103 * n4 / 140 + 15061 * n5 / 26880 + 167603 * n6 / 181440,
+        49561 * n4 / 161280 - 179 * n5 / 168 + 6601661 * n6 / 7257600,
+        34729 * n5 / 80640 - 3418889 * n6 / 1995840,
+        212378941 * n6 / 319334400,
+    )
+    beta = (
+        n / 2 - 2 * n2 / 3 + 37 * n3 / 96 - n4 / 360 - 81 * n5 / 512 + 96199 * n6 / 604800,
+        n2 / 48 + n3 / 15 - 437 * n4 / 1440 + 46 * n5 / 105 - 1118711 * n6 / 3870720,
+        17 * n3 / 480 - 37 * n4 / 840 - 209 * n5 / 4480 + 5569 * n6 / 90720,
+        4397 * n4 / 161280 - 11 * n5 / 504 - 830251 * n6 / 7257600,
+        4583 * n5 / 161280 - 108847 * n6 / 3991680,
+        20648693 * n6 / 638668800,
+    )
+    e2 = f * (2.0 - f)
+    return _TMSeries(a, f, math.sqrt(e2), e2, A, alpha, beta)
+
+
+_CGCS2000_TM = _tm_series(CGCS2000_A, CGCS2000_F)
+
+
+def _tm_forward(
+    lon: np.ndarray, lat: np.ndarray, lon0: float, s: _TMSeries, k0: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Transverse Mercator, origin latitude 0, no false offsets: returns (easting, northing)."""
+    phi = np.radians(lat)
+    lam = np.radians((lon - lon0 + 180.0) % 360.0 - 180.0)
+    sinphi = np.sin(phi)
+    # tangent of the conformal latitude
+    t = np.sinh(np.arctanh(sinphi) - s.e * np.arctanh(s.e * sinphi))
+    xi_p = np.arctan2(t, np.cos(lam))
+    eta_p = np.arctanh(np.sin(lam) / np.sqrt(1.0 + t * t))
+    xi = xi_p.copy()
+    eta = eta_p.copy()
+    for j, aj in enumerate(s.alpha, start=1):
+        xi += aj * np.sin(2 * j * xi_p) * np.cosh(2 * j * eta_p)
+        eta += aj * np.cos(2 * j * xi_p) * np.sinh(2 * j * eta_p)
+    return k0 * s.A * eta, k0 * s.A * xi
+
+
+def _tm_inverse(
+    x: np.ndarray, y: np.ndarray, lon0: float, s: _TMSeries, k0: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse of :func:`_tm_forward`: (easting, northing) -> (lon, lat) degrees."""
+    xi = y / (k0 * s.A)
+    eta = x / (k0 * s.A)
+    xi_p = xi.copy()
+    eta_p = eta.copy()
+    for j, bj in enumerate(s.beta, start=1):
+        xi_p -= bj * np.sin(2 * j * xi) * np.cosh(2 * j * eta)
+        eta_p -= bj * np.cos(2 * j * xi) * np.sinh(2 * j * eta)
+    sinh_eta = np.sinh(eta_p)
+    cos_xi = np.cos(xi_p)
+    tau_p = np.sin(xi_p) / np.hypot(sinh_eta, cos_xi)  # tan of conformal latitude
+    lam = np.arctan2(sinh_eta, cos_xi)
+    # Newton iteration for tau = tan(phi) (Karney 2011, eqs 19-21)
+    tau = tau_p.copy()
+    one_e2 = 1.0 - s.e2
+    for _ in range(5):
+        sq = np.sqrt(1.0 + tau * tau)
+        sigma = np.sinh(s.e * np.arctanh(s.e * tau / sq))
+        tau_i = tau * np.sqrt(1.0 + sigma * sigma) - sigma * sq
+        dtau = (
+            (tau_p - tau_i)
+            / np.sqrt(1.0 + tau_i * tau_i)
+            * (1.0 + one_e2 * tau * tau)
+            / (one_e2 * sq)
+        )
+        tau = tau + dtau
+    lat = np.degrees(np.arctan(tau))
+    lon = (np.degrees(lam) + lon0 + 180.0) % 360.0 - 180.0
+    return lon, lat
+
+
+def _as_array(v: Any) -> np.ndarray:
+    return np.asarray(v, dtype=float)
+
+
+def _unwrap(v: np.ndarray, like: Any) -> Any:
+    return float(v) if np.ndim(like) == 0 else v
+
+
+def cgcs2000_gk_forward(
+    lon: Any,
+    lat: Any,
+    central_meridian: float,
+    false_easting: float = 500_000.0,
+    zone_prefix: int | None = None,
+) -> tuple[Any, Any]:
+    """CGCS2000 lon/lat degrees -> Gauss-Krüger (easting, northing) metres.
+
+    Scalars give floats, arrays give numpy arrays. ``zone_prefix`` (带号) adds
+    ``zone_prefix * 1e6`` to the easting.
+    """
+    x, y = _tm_forward(_as_array(lon), _as_array(lat), central_meridian, _CGCS2000_TM)
+    x = x + false_easting + (zone_prefix * 1_000_000.0 if zone_prefix else 0.0)
+    return _unwrap(x, lon), _unwrap(y, lat)
+
+
+def cgcs2000_gk_inverse(
+    easting: Any,
+    northing: Any,
+    central_meridian: float,
+    false_easting: float = 500_000.0,
+    zone_prefix: int | None = None,
+) -> tuple[Any, Any]:
+    """Gauss-Krüger (easting, northing) metres -> CGCS2000 (lon, lat) degrees."""
+    e = _as_array(easting) - false_easting - (zone_prefix * 1_000_000.0 if zone_prefix else 0.0)
+    lon, lat = _tm_inverse(e, _as_array(northing), central_meridian, _CGCS2000_TM)
+    return _unwrap(lon, easting), _unwrap(lat, northing)
+
+
+# ---------------------------------------------------------------------------
+# GCJ-02 (the public "eviltransform" algorithm)
+
+_GCJ_A = 6378245.0  # Krasovsky 1940
+_GCJ_EE = 0.00669342162296594323
+
+
+def _out_of_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    return (lon < 72.004) | (lon > 137.8347) | (lat < 0.8293) | (lat > 55.8271)
+
+
+def out_of_china(lon: float, lat: float) -> bool:
+    """True outside the rough China bounding box where GCJ-02 applies no offset."""
+    return bool(_out_of_china(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)))
+
+
+def _gcj_delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = lon - 105.0
+    y = lat - 35.0
+    pi = math.pi
+    common = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
+    d_lat = (
+        -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
+        + (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
+    )
+    d_lon = (
+        300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+        + common
+        + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
+        + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
+    )
+    rad_lat = np.radians(lat)
+    magic = 1.0 - _GCJ_EE * np.sin(rad_lat) ** 2
+    sqrt_magic = np.sqrt(magic)
+    d_lat = (d_lat * 180.0) / ((_GCJ_A * (1.0 - _GCJ_EE)) / (magic * sqrt_magic) * pi)
+    d_lon = (d_lon * 180.0) / (_GCJ_A / sqrt_magic * np.cos(rad_lat) * pi)
+    outside = _out_of_china(lon, lat)
+    return np.where(outside, 0.0, d_lon), np.where(outside, 0.0, d_lat)
+
+
+def _wgs_to_gcj(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    d_lon, d_lat = _gcj_delta(lon, lat)
+    return lon + d_lon, lat + d_lat
+
+
+def _gcj_to_wgs(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed-point iteration: converges to < 1e-9 degrees in a handful of steps."""
+    w_lon, w_lat = lon.copy(), lat.copy()
+    for _ in range(30):
+        g_lon, g_lat = _wgs_to_gcj(w_lon, w_lat)
+        e_lon, e_lat = g_lon - lon, g_lat - lat
+        w_lon = w_lon - e_lon
+        w_lat = w_lat - e_lat
+        if w_lon.size == 0 or max(np.nanmax(np.abs(e_lon)), np.nanmax(np.abs(e_lat))) < 1e-10:
+            break
+    return w_lon, w_lat
+
+
+def wgs84_to_gcj02(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """WGS-84 -> GCJ-02 (scalars or arrays, lon first)."""
+    a, b = _wgs_to_gcj(_as_array(lon), _as_array(lat))
+    return _unwrap(a, lon), _unwrap(b, lat)
+
+
+def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
+    """GCJ-02 -> WGS-84 by iterating the forward offset (error < 1e-9 degrees)."""
+    a, b = _gcj_to_wgs(_as_array(lon), _as_array(lat))
+    return _unwrap(a, lon), _unwrap(b, lat)
+
+
+# ---------------------------------------------------------------------------
+# Generic transforms
+
+
+def _to_lonlat(x: np.ndarray, y: np.ndarray, src: AnyCRS) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(src, GaussKruger):
+        return src.inverse(x, y)
+    if src is CRS.GCJ02:
+        return _gcj_to_wgs(x, y)
+    return x, y  # wgs84 / cgcs2000
+
+
+def _from_lonlat(lon: np.ndarray, lat: np.ndarray, dst: AnyCRS) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(dst, GaussKruger):
+        return dst.forward(lon, lat)
+    if dst is CRS.GCJ02:
+        return _wgs_to_gcj(lon, lat)
+    return lon, lat
+
+
+def _same(src: AnyCRS, dst: AnyCRS) -> bool:
+    geo_equal = {CRS.WGS84, CRS.CGCS2000}
+    return src == dst or (src in geo_equal and dst in geo_equal)
+
+
+def transform_coords(
+    xs: Any, ys: Any, src: AnyCRS | str, dst: AnyCRS | str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised transform of coordinate arrays (x=lon or easting, y=lat or northing)."""
+    s, d = parse_crs(src), parse_crs(dst)
+    x = np.array(xs, dtype=float, copy=True)
+    y = np.array(ys, dtype=float, copy=True)
+    if _same(s, d):
+        return x, y
+    lon, lat = _to_lonlat(x, y, s)
+    return _from_lonlat(np.asarray(lon), np.asarray(lat), d)
+
+
+def transform_point(
+    lon_or_x: float, lat_or_y: float, src: AnyCRS | str, dst: AnyCRS | str
+) -> tuple[float, float]:
+    """Transform one point; returns (x, y) = (lon, lat) or (easting, northing)."""
+    x, y = transform_coords(lon_or_x, lat_or_y, src, dst)
+    return float(x), float(y)
+
+
+def _coord_transformer(src: AnyCRS, dst: AnyCRS) -> Callable[[np.ndarray], np.ndarray]:
+    def apply(coords: np.ndarray) -> np.ndarray:
+        x, y = transform_coords(coords[:, 0], coords[:, 1], src, dst)
+        return np.column_stack((x, y))
+
+    return apply
+
+
+def transform_geometry(geom: Any, src: AnyCRS | str, dst: AnyCRS | str) -> Any:
+    """Transform a shapely geometry (or a numpy array / list of geometries at once).
+
+    Uses ``shapely.transform`` so every vertex of every geometry goes through one
+    vectorised numpy call: pass a whole layer as an array for speed. Z is dropped.
+    """
+    s, d = parse_crs(src), parse_crs(dst)
+    if isinstance(geom, (list, tuple)):
+        items = list(geom)
+        geom = np.empty(len(items), dtype=object)
+        geom[:] = items
+    if _same(s, d):
+        return geom
+    return shapely.transform(geom, _coord_transformer(s, d))

@@ -1,0 +1,102 @@
+"""The command-line contract (architecture.md): outputs, exit codes, one-line errors."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from console.cli import main
+from tests.data.test_commands import INTAKE, new_case, step
+
+
+@pytest.fixture
+def url(sqlite_template, tmp_path) -> str:
+    path = tmp_path / "cli.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_calendar_due_skips_national_day(capsys, url):
+    # 2025-09-30 16:30 + 4wh: one hour that day, then 1-8 October are holidays.
+    code, out, _ = run(capsys, "calendar", "due", "2025-09-30T16:30", "4wh", "--db", url)
+    assert code == 0 and out.strip() == "2025-10-09T11:30+08:00"
+
+
+def test_calendar_due_warns_for_unconfirmed_year(capsys, url):
+    code, out, err = run(capsys, "calendar", "due", "2027-03-05T09:00", "2wd", "--db", url)
+    assert code == 0 and out.strip() == "2027-03-09T09:00+08:00"  # Fri 390 + Mon 420 + Tue 30 min
+    assert "2027" in err and "unconfirmed" in err
+
+
+def test_calendar_set_override_wins(capsys, url):
+    assert run(capsys, "calendar", "set", "2027-03-06", "workday", "--note", "调休", "--db", url)[0] == 0
+    code, out, _ = run(capsys, "calendar", "due", "2027-03-05T09:00", "2wd", "--db", url)
+    assert out.strip() == "2027-03-08T09:00+08:00"  # Fri 390 + Sat 420 + Mon 30 min
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (("calendar", "due", "2025-13-01T00:00", "4wh"), "2025-13-01"),
+    (("calendar", "due", "2025-09-30T16:30", "4weeks"), "4weeks"),
+    (("calendar", "set", "tomorrow", "workday"), "tomorrow"),
+    (("audit", "2026999999"), "2026999999"),
+    (("user", "add", "x", "--role", "boss", "--password", "secret1"), "boss"),
+    (("import", "grids", "/nonexistent/grids.geojson"), "/nonexistent/grids.geojson"),
+])
+def test_bad_input_is_one_line_naming_it(capsys, url, argv, needle):
+    code, out, err = run(capsys, *argv, "--db", url)
+    assert code != 0
+    assert len(err.strip().splitlines()) == 1 and needle in err
+
+
+def test_stats_json_shape(capsys, url):
+    code, out, _ = run(capsys, "stats", "--json", "--db", url)
+    data = json.loads(out)
+    assert code == 0
+    assert set(data) == {"streets", "communities", "grids", "staff", "cameras", "departments", "area_km2", "cases"}
+    assert set(data["cases"]) == {"total", "by_state", "by_light"}
+    assert set(data["cases"]["by_light"]) == {"green", "yellow", "red"}
+    assert data["grids"] == 8
+
+
+def test_audit_prints_the_timeline(capsys, url):
+    from console.data.db import Database
+
+    db = Database(url)
+    number, v = new_case(db)
+    step(db, INTAKE, number, v, "forward", 5)
+    code, out, _ = run(capsys, "audit", number, "--db", url)
+    lines = out.strip().splitlines()
+    assert code == 0 and len(lines) == 2
+    assert "上报" in lines[0] and "王监督" in lines[0]
+    assert "张受理" in lines[1] and "受理席1" in lines[1]
+
+
+def test_user_add_and_duplicate(capsys, url):
+    code, out, _ = run(capsys, "user", "add", "zhang", "--role", "intake", "--password", "secret1", "--db", url)
+    assert code == 0 and "zhang" in out
+    code, _, err = run(capsys, "user", "add", "zhang", "--role", "intake", "--password", "secret1", "--db", url)
+    assert code != 0 and "已存在" in err
+
+
+def test_import_bad_file_exits_nonzero_and_imports_nothing(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert run(capsys, "db", "upgrade", "--db", url)[0] == 0
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "350402001001001"},
+         "geometry": {"type": "Point", "coordinates": [117.6, 26.2]}}]}), encoding="utf-8")
+    code, _, err = run(capsys, "import", "grids", str(bad), "--db", url)
+    assert code != 0 and "bad.geojson" in err and "#1" in err and "Point" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_explicit_database_without_schema_is_named(capsys, tmp_path):
+    code, _, err = run(capsys, "stats", "--json", "--db", "postgresql://postgres@127.0.0.1:1/nothing")
+    assert code != 0 and "127.0.0.1:1" in err and len(err.strip().splitlines()) == 1

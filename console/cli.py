@@ -204,6 +204,27 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    from console.app import screenshot
+
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        raise CliError(f"尺寸 {args.size!r} 无效，应为 WxH，如 1920x1080 (bad size)") from None
+    out = screenshot(open_db(args.db), view=args.view, out=Path(args.out), size=(width, height))
+    print(out)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from console.data.simulate import Simulator
+
+    simulator = Simulator(open_db(args.db), seed=args.seed, actions_per_report=args.actions)
+    result = simulator.run(rate=args.rate, duration=args.duration)
+    print(json.dumps(result.as_dict(), ensure_ascii=False))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ lives beside console/
     from bench.run import run_all
@@ -294,6 +315,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("audit", cmd_audit, "the timeline of one case")
     p.add_argument("case_number")
+
+    p = add("screenshot", cmd_screenshot, "render a seat offscreen to a PNG")
+    p.add_argument("--view", default="operator", help="operator | street:<code>")
+    p.add_argument("--out", required=True)
+    p.add_argument("--size", default="1920x1080")
+
+    p = add("simulate", cmd_simulate, "live reports and actions, as field staff and departments would")
+    p.add_argument("--rate", type=float, required=True, help="reports per second")
+    p.add_argument("--duration", type=float, required=True, help="seconds")
+    p.add_argument("--actions", type=int, default=1, help="workflow actions per report")
+    p.add_argument("--seed", type=int)
 
     p = add("bench", cmd_bench, "the performance suite")
     p.add_argument("--quick", action="store_true")

@@ -417,3 +417,30 @@ class ChangeLog(Base):
     op: Mapped[str] = mapped_column(String(30))
     street_code: Mapped[Optional[str]] = mapped_column(String(9))
     operator_name: Mapped[Optional[str]] = mapped_column(String(50))
+
+
+class AlertAck(Base):
+    """An overdue/yellow alert an operator acknowledged: stays acknowledged across restarts."""
+
+    __tablename__ = "alert_acks"
+    __table_args__ = (UniqueConstraint("case_id", "step", "round", "light"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    round: Mapped[int] = mapped_column(Integer)
+    light: Mapped[str] = mapped_column(String(10))  # yellow | red
+    acked_by: Mapped[str] = mapped_column(String(50))
+    seat: Mapped[Optional[str]] = mapped_column(String(50))
+    acked_at: Mapped[datetime]
+
+
+class Presence(Base):
+    """正在处理: who has a case open at which seat; expires without heartbeats."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("case_id", "seat"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    operator_name: Mapped[str] = mapped_column(String(50))
+    seat: Mapped[str] = mapped_column(String(50))
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)

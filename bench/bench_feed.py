@@ -1,0 +1,254 @@
+"""Benchmark: change-feed latency under a steady stream of reports, and Qt loop stalls.
+
+Another process (a second "seat") writes ``rate`` reports per second through
+``console.data.commands.report_case`` and records the monotonic time right after
+each commit (CLOCK_MONOTONIC is shared by the processes of one machine).  This
+process runs a :class:`console.services.feed.ChangeFeed` in the Qt loop and
+records when each case id arrives in ``sig_changed``.  A 10 ms ``QTimer``
+measures its own lateness: the loop's longest stall during the load.
+
+Targets: PostgreSQL p95 < 250 ms, SQLite p95 < 1 s, stall < 100 ms.
+
+Run: ``python -m bench.bench_feed [--seconds 10] [--rate 50] [--pg URL]`` (prints one JSON line).
+The PostgreSQL part creates and drops its own database on the server of ``--pg``
+(default: postgres@127.0.0.1:5432, as the test suite uses).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = os.environ.get("URBAN_CONSOLE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POINTS = [(117.605, 26.265), (117.625, 26.265), (117.615, 26.275), (117.635, 26.275)]
+
+
+# --- the writer (a separate process) ------------------------------------------------------------
+
+
+def write_reports(url: str, seconds: float, rate: float, out: str) -> None:
+    """Report `rate` cases a second for `seconds`; one line "case_id commit_monotonic" each."""
+    from datetime import datetime, timezone
+
+    from console.data.commands import Actor, report_case
+    from console.data.db import Database
+
+    db = Database(url)
+    actor = Actor("压测监督员", "inspector", seat="压测")
+    db.rules()
+    n = int(seconds * rate)
+    start = time.monotonic()
+    with open(out, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            lon, lat = POINTS[i % len(POINTS)]
+            ref = report_case(db, actor, source="inspector", lon=lon, lat=lat, category_code="06010",
+                              description=f"压测 {i}", at=datetime.now(timezone.utc))
+            fh.write(f"{ref.id} {time.monotonic():.6f}\n")
+        fh.write(f"# elapsed {time.monotonic() - start:.3f}\n")
+    db.dispose()
+
+
+# --- the reader (this process, in the Qt loop) ------------------------------------------------------
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def measure(db, seconds: float, rate: float) -> dict:
+    """Run the writer against `db` while a ChangeFeed follows it here."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
+
+    from console.services.feed import ChangeFeed
+
+    app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
+    seen: dict[str, float] = {}
+    batches = [0]
+    feed = ChangeFeed.for_database(db)
+
+    def on_changed(batch) -> None:
+        now = time.monotonic()
+        batches[0] += 1
+        for case_id in batch.ids("case"):
+            seen.setdefault(case_id, now)
+
+    feed.sig_changed.connect(on_changed)
+    feed.start()
+
+    stall = {"last": None, "max": 0.0}
+    ticker = QTimer()
+    ticker.setTimerType(Qt.TimerType.PreciseTimer)
+    ticker.setInterval(10)
+
+    def tick() -> None:
+        now = time.monotonic()
+        if stall["last"] is not None:
+            stall["max"] = max(stall["max"], now - stall["last"] - 0.010)
+        stall["last"] = now
+
+    ticker.timeout.connect(tick)
+
+    out = Path(tempfile.mkstemp(prefix="bench_feed_", suffix=".txt")[1])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.bench_feed", "--writer", db.url, str(seconds), str(rate), str(out)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    loop = QEventLoop()
+    state = {"done_at": None, "commits": {}}
+
+    def check() -> None:
+        if state["done_at"] is None:
+            if proc.poll() is None:
+                if out.stat().st_size and stall["last"] is None:
+                    ticker.start()  # measure stalls once the load runs, not during start-up
+                return
+            state["done_at"] = time.monotonic()
+            state["commits"] = _read_commits(out)
+        if set(state["commits"]) <= set(seen) or time.monotonic() - state["done_at"] > 5:
+            loop.quit()
+
+    watcher = QTimer()
+    watcher.setInterval(20)
+    watcher.timeout.connect(check)
+    watcher.start()
+    loop.exec()
+    for timer in (watcher, ticker):
+        timer.stop()
+    feed.stop()
+    feed.deleteLater()
+    app.processEvents()
+
+    commits: dict[str, float] = state["commits"]
+    elapsed = _read_elapsed(out)
+    out.unlink(missing_ok=True)
+    if proc.returncode:
+        raise RuntimeError(f"writer process failed with exit code {proc.returncode}")
+    latencies = [max(0.0, seen[i] - t) * 1000 for i, t in commits.items() if i in seen]
+    return {
+        "changes": len(commits),
+        "delivered": len(latencies),
+        "missing": len(commits) - len(latencies),
+        "batches": batches[0],
+        "rate_achieved": round(len(commits) / elapsed, 1) if elapsed else None,
+        "p50_ms": round(_percentile(latencies, 0.50), 2),
+        "p95_ms": round(_percentile(latencies, 0.95), 2),
+        "max_ms": round(max(latencies), 2) if latencies else None,
+        "mean_ms": round(statistics.fmean(latencies), 2) if latencies else None,
+        "stall_max_ms": round(stall["max"] * 1000, 2),
+    }
+
+
+def _read_commits(path: Path) -> dict[str, float]:
+    commits = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            case_id, at = line.split()
+            commits[case_id] = float(at)
+    return commits
+
+
+def _read_elapsed(path: Path) -> float | None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# elapsed"):
+            return float(line.split()[-1])
+    return None
+
+
+# --- databases -----------------------------------------------------------------------------------
+
+
+def _seed(db) -> None:
+    from console.data.schema import upgrade
+
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import seed_tiny_city
+
+    upgrade(db)
+    seed_tiny_city(db)
+
+
+def run_sqlite(seconds: float, rate: float) -> dict:
+    from console.data.db import Database
+
+    with tempfile.TemporaryDirectory(prefix="bench_feed_") as folder:
+        db = Database(f"sqlite:///{Path(folder) / 'console.db'}")
+        try:
+            _seed(db)
+            return measure(db, seconds, rate)
+        finally:
+            db.dispose()
+
+
+def run_postgres(seconds: float, rate: float, admin_url: str = PG_ADMIN_URL) -> dict:
+    from sqlalchemy import create_engine, text
+
+    from console.data.db import Database
+
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"uc_bench_feed_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database(admin_url.rsplit("/", 1)[0] + "/" + name)
+    try:
+        _seed(db)
+        return measure(db, seconds, rate)
+    finally:
+        db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+TARGETS = {"postgresql_p95_ms": 250.0, "sqlite_p95_ms": 1000.0, "stall_max_ms": 100.0}
+
+
+def run(seconds: float = 10, rate: float = 50, *, pg_url: str | None = PG_ADMIN_URL) -> dict:
+    """Both backends (PostgreSQL unless pg_url is None); figures and whether targets were met."""
+    result: dict = {"seconds": seconds, "rate": rate, "sqlite": run_sqlite(seconds, rate)}
+    if pg_url:
+        result["postgresql"] = run_postgres(seconds, rate, pg_url)
+    stalls = [result[k]["stall_max_ms"] for k in ("sqlite", "postgresql") if k in result]
+    result["targets"] = TARGETS
+    result["met"] = {
+        "sqlite_p95": result["sqlite"]["p95_ms"] < TARGETS["sqlite_p95_ms"],
+        "stall": max(stalls) < TARGETS["stall_max_ms"],
+        "complete": all(result[k]["missing"] == 0 for k in ("sqlite", "postgresql") if k in result),
+    }
+    if "postgresql" in result:
+        result["met"]["postgresql_p95"] = result["postgresql"]["p95_ms"] < TARGETS["postgresql_p95_ms"]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--writer", nargs=4, metavar=("URL", "SECONDS", "RATE", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--pg", default=PG_ADMIN_URL, help="admin URL of a PostgreSQL server ('' to skip)")
+    args = parser.parse_args(argv)
+    if args.writer:
+        url, seconds, rate, out = args.writer
+        write_reports(url, float(seconds), float(rate), out)
+        return 0
+    print(json.dumps(run(args.seconds, args.rate, pg_url=args.pg or None), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

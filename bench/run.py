@@ -1,0 +1,111 @@
+"""The performance suite: `urban-console bench [--quick] [--json]`.
+
+Every figure is measured in one run beside its baseline, and reported as a
+ratio where there is one; tests never assert times.  Full runs generate the
+`metro` demo (1,000,000 cases) on SQLite and on PostgreSQL: expect tens of
+minutes on a 2-core machine.  `--quick` uses the `small` city.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import create_engine, select, text
+
+DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Median wall time in ms over `repeat` runs (after one warm-up), and the last result."""
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), result
+
+
+def bench_lights(n: int) -> dict[str, Any]:
+    from bench.bench_lights import run
+
+    return run(n=n)
+
+
+def _open_queue_naive(db) -> list[int]:  # noqa: ANN001
+    """Baseline: read every case's state and filter in Python."""
+    from console.data import models as m
+    from console.data.commands import OPEN_STATES
+
+    with db.read() as s:
+        return [cid for cid, state in s.execute(select(m.Case.id, m.Case.state)) if state in OPEN_STATES]
+
+
+def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str, Any]:
+    """Generate the demo at `scale`, then time the open-case queue against a naive scan."""
+    from console.data.db import Database
+    from console.data.demo import generate
+    from console.data.queries import count_by_light, open_queue
+    from console.data.schema import upgrade
+
+    db = Database(url)
+    upgrade(db)
+    t0 = time.perf_counter()
+    summary = generate(db, scale=scale, seed=seed, progress=lambda _msg: None)
+    generate_s = time.perf_counter() - t0
+    queue_ms, rows = _timed(lambda: open_queue(db), repeat=5)
+    naive_ms, naive = _timed(lambda: _open_queue_naive(db), repeat=1)
+    lights_ms, lights = _timed(lambda: count_by_light(db), repeat=5)
+    size = _database_size(db)
+    db.dispose()
+    return {
+        "database": label,
+        "scale": scale,
+        "cases": summary.get("cases"),
+        "generate_s": round(generate_s, 1),
+        "size_mb": round(size / 1e6, 1),
+        "open_cases": len(rows),
+        "open_queue_ms": round(queue_ms, 1),
+        "naive_scan_ms": round(naive_ms, 1),
+        "queue_speedup": round(naive_ms / queue_ms, 1) if queue_ms else None,
+        "lights_count_ms": round(lights_ms, 1),
+        "lights": lights,
+        "naive_agrees": sorted(r.id for r in rows) == sorted(naive),
+    }
+
+
+def _database_size(db) -> int:  # noqa: ANN001
+    if db.dialect == "sqlite":
+        path = Path(db.engine.url.database)
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT pg_database_size(current_database())")).scalar()
+
+
+def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | None = None) -> dict[str, Any]:
+    scale = "small" if quick else "metro"
+    result: dict[str, Any] = {"lights": bench_lights(20_000 if quick else 100_000)}
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite_url = db_url if db_url and db_url.startswith("sqlite") else f"sqlite:///{tmp}/bench.db"
+        result["sqlite"] = bench_database("sqlite", sqlite_url, scale)
+    admin_url = pg_url or os.environ.get("URBAN_CONSOLE_BENCH_PG", DEFAULT_PG_ADMIN)
+    result["postgresql"] = _with_pg_database(admin_url, lambda url: bench_database("postgresql", url, scale))
+    return result
+
+
+def _with_pg_database(admin_url: str, fn: Callable[[str], Any]) -> Any:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"uc_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        return fn(admin_url.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

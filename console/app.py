@@ -1,0 +1,143 @@
+"""Starting the Qt application: sign-in, the seat's window, offscreen screenshots."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from console.data.commands import CommandError
+from console.data.db import Database
+
+
+def make_application(argv: list[str] | None = None):  # noqa: ANN201 - QApplication
+    """One QApplication, with what QtWebEngine needs set up before it exists."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+        if "--no-sandbox" not in flags:  # Chromium refuses to sandbox as root
+            os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from console.widgets.map_view import register_app_scheme
+
+    app = QApplication.instance()
+    if app is not None:
+        return app
+    register_app_scheme()
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    import PySide6.QtWebEngineWidgets  # noqa: F401 - must be loaded before the QApplication
+
+    app = QApplication(argv or ["urban-console"])
+    app.setApplicationName("urban-console")
+    app.setOrganizationName("urban-console")
+    _set_font(app)
+    return app
+
+
+def _set_font(app) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    families = set(QFontDatabase.families())
+    for name in ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei"):
+        if name in families:
+            app.setFont(QFont(name, 10))
+            return
+
+
+def _feed_for(db: Database, scope: str | None):  # noqa: ANN202
+    from console.services.feed import ChangeFeed
+
+    return ChangeFeed.for_database(db, scope=scope)
+
+
+def run_console(db: Database, *, seat: str = "operator", user: str | None = None, screen: str | None = None) -> int:
+    from PySide6.QtWidgets import QDialog
+
+    from console.services.session import Seat, sign_in
+    from console.widgets.dialogs import SignInDialog
+    from console.widgets.workstation import Workstation
+
+    parsed = Seat.parse(seat)
+    if parsed.kind in ("wall", "leader"):
+        raise CommandError(f"席位 {parsed.kind} 的界面尚未在此版本提供 (this seat's screen is not built yet); "
+                           "use --seat operator or street:<code>")
+    app = make_application()
+    dialog = SignInDialog(seat=parsed.street_code or "")
+    if user:
+        dialog.username.setText(user)
+        dialog.password.setFocus()
+    holder: dict = {}
+    dialog.submit = lambda: holder.setdefault("session", sign_in(db, dialog.username.text().strip(),
+                                                                 dialog.password.text(), parsed,
+                                                                 dialog.seat.text().strip() or None))
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return 0
+    session = holder["session"]
+    window = Workstation(session, feed=_feed_for(db, session.street_code))
+    _place(window, screen)
+    window.start()
+    return app.exec()
+
+
+def _place(window, screen_name: str | None) -> None:  # noqa: ANN001
+    from PySide6.QtGui import QGuiApplication
+
+    for screen in QGuiApplication.screens():
+        if screen_name and screen.name() == screen_name:
+            window.setScreen(screen)
+            window.setGeometry(screen.availableGeometry())
+    window.showMaximized()
+
+
+def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1920, 1080),
+               timeout_ms: int = 30000) -> Path:
+    """Render a seat offscreen, with the map loaded, and save it as a PNG."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from console.services.session import Seat, session_for
+    from console.widgets.workstation import Workstation
+
+    seat = Seat.parse(view if view.startswith("street:") else ("operator" if view == "operator" else view))
+    if seat.kind not in ("operator", "street"):
+        raise CommandError(f"视图 {view!r} 尚不能截图 (no screenshot for this view yet)")
+    make_application()
+    operator = _demo_operator(db, seat)
+    session = session_for(db, operator, seat)
+    window = Workstation(session, feed=None)
+    window.resize(*size)
+    window.show()
+    loop = QEventLoop()
+    timer = QTimer(singleShot=True)
+    timer.timeout.connect(loop.quit)
+    if window.map is not None and not window.map.ready:
+        window.map.sig_ready.connect(lambda: QTimer.singleShot(1500, loop.quit))  # let tiles/paths paint
+        timer.start(timeout_ms)
+        loop.exec()
+    window.refresh_lights(window._now())
+    settle = QEventLoop()
+    QTimer.singleShot(800, settle.quit)
+    settle.exec()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(out)):
+        raise CommandError(f"无法写入 {out} (cannot write the PNG)")
+    window.stop()
+    window.close()
+    return out
+
+
+def _demo_operator(db: Database, seat):  # noqa: ANN001, ANN202
+    from sqlalchemy import select
+
+    from console.data import models as m
+
+    with db.read() as s:
+        q = select(m.Operator).where(m.Operator.active)
+        if seat.kind == "street":
+            q = q.where(m.Operator.role == "street_seat", m.Operator.street_code == seat.street_code)
+        else:
+            q = q.where(m.Operator.role.in_(["intake", "shift_lead", "dispatcher", "leader"])).order_by(m.Operator.id)
+        operator = s.scalars(q).first()
+    if operator is None:
+        raise CommandError(f"数据库中没有可用于 {seat.kind} 席位的账号 (no account for this seat; `urban-console user add`)")
+    return operator
+

@@ -1,0 +1,443 @@
+"""Read side of the case queue and the case detail panel (案件队列 / 案卷详情).
+
+Every function takes the seat's jurisdiction `scope` (a street code, or None for
+the whole district) and applies it here, in SQL: a street seat never receives a
+row of another street.  Results are plain frozen dataclasses the widgets format;
+caller name and phone appear only in `CaseDetail`, never in a queue `CaseRow`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Optional, Sequence
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session, aliased
+
+from console.data import models as m
+from console.data.db import Database
+from console.data.queries import CASE_STEPS, SHANGHAI
+
+_ID_CHUNK = 500  # ids per IN (...) list on a delta refresh
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One line of the case queue: raw values, no caller details."""
+
+    id: int
+    number: str
+    state: str
+    pending: Optional[str]
+    version: int
+    source: str
+    kind: Optional[str]
+    category_code: Optional[str]
+    category_name: Optional[str]
+    condition_code: Optional[str]
+    urgency: Optional[str]
+    address: str
+    lon: float
+    lat: float
+    grid_code: Optional[str]
+    community_code: Optional[str]
+    street_code: Optional[str]
+    street_name: Optional[str]
+    department_id: Optional[int]
+    department_name: Optional[str]
+    created_at: datetime
+    updated_at: datetime
+    self_handled: bool = False
+    rework_count: int = 0
+    # the open case-step clock (None when the case has none: closed, cancelled)
+    step: Optional[str] = None
+    limit: Optional[str] = None
+    total_minutes: Optional[int] = None
+    consumed_minutes: Optional[float] = None
+    run_started_at: Optional[datetime] = None
+    paused: bool = False
+    yellow_at: Optional[datetime] = None
+    red_at: Optional[datetime] = None
+    due_at: Optional[datetime] = None
+    clock_round: Optional[int] = None  # which run of that step (a new round after 回退)
+
+    @property
+    def has_clock(self) -> bool:
+        return self.step is not None and bool(self.total_minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockInfo:
+    """One step clock of a case, for the detail panel (环节时钟)."""
+
+    step: str
+    round: int
+    limit: str
+    started_at: datetime
+    stopped_at: Optional[datetime]
+    consumed_minutes: float
+    total_minutes: int
+    outcome: Optional[str]  # on_time | late | returned | cancelled
+    due_at: Optional[datetime]
+    yellow_at: Optional[datetime]
+    red_at: Optional[datetime]
+    run_started_at: Optional[datetime]
+    running: bool
+    paused: bool
+    open: bool
+    department_id: Optional[int] = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    """One audit event (操作记录)."""
+
+    at: datetime
+    action: str
+    from_state: Optional[str]
+    to_state: str
+    version: int
+    operator_name: str
+    role: str
+    seat: Optional[str]
+    note: str
+    data: Optional[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class UrgeInfo:
+    """A 催办 (urge) or 督办 (supervise) record laid over the case."""
+
+    kind: str  # urge | supervise
+    at: datetime
+    operator_name: str
+    seat: Optional[str]
+    note: str
+    department_id: Optional[int]
+    reply_due_at: Optional[datetime]
+    replied_at: Optional[datetime]
+    reply_note: Optional[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDetail:
+    """Everything the detail panel shows; the only place caller details appear."""
+
+    row: CaseRow
+    description: str
+    photos: tuple[str, ...]
+    caller_name: Optional[str]
+    caller_phone: Optional[str]
+    condition_text: Optional[str]
+    condition_limits: dict[str, str]  # urgency -> limit text, e.g. {"normal": "4wh"}
+    clocks: tuple[ClockInfo, ...]
+    events: tuple[EventInfo, ...]
+    urges: tuple[UrgeInfo, ...]
+    close_type: Optional[str]
+    closed_at: Optional[datetime]
+    return_count: int
+    extension_count: int
+    rework_count: int
+    is_open: bool
+    community_name: Optional[str] = None
+    pending_data: Optional[dict[str, Any]] = None
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One choice of a filter combo: code, name, and the parent's code."""
+
+    code: str
+    name: str
+    parent: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryOption:
+    code: str
+    name: str
+    kind: str
+    major_code: str
+    major_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentOption:
+    id: int
+    code: str
+    name: str
+    kind: str
+    street_code: Optional[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionOption:
+    code: str
+    category_code: str
+    text: str
+    default_urgency: str
+    limits: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FilterOptions:
+    """The choices of the queue's filter combos, within the seat's scope."""
+
+    streets: tuple[Option, ...]
+    communities: tuple[Option, ...]  # parent: street code
+    grids: tuple[Option, ...]  # parent: community code
+    categories: tuple[CategoryOption, ...]
+    departments: tuple[DepartmentOption, ...]
+    sources: tuple[str, ...]
+
+
+# --- the queue ---------------------------------------------------------------------------
+
+
+def _active_version_id(s: Session) -> Optional[int]:
+    return s.scalar(
+        select(m.CatalogueVersion.id).where(m.CatalogueVersion.active).order_by(m.CatalogueVersion.id.desc()).limit(1)
+    )
+
+
+def _row_select(version_id: Optional[int]) -> Select:
+    """Cases joined to their category name, street, department and open step clock."""
+    case, clock = m.Case, aliased(m.CaseStepClock)
+    return (
+        select(
+            case.id, case.number, case.state, case.pending, case.version, case.source, case.kind,
+            case.category_code, m.Category.name, case.condition_code, case.urgency, case.address,
+            case.lon, case.lat, case.grid_code, case.community_code, case.street_code, m.Street.name,
+            case.department_id, m.Department.name, case.created_at, case.updated_at, case.self_handled,
+            case.rework_count,
+            clock.step, clock.limit, clock.total_minutes, clock.consumed_minutes, clock.run_started_at,
+            clock.paused, clock.yellow_at, clock.red_at, clock.due_at, clock.round,
+        )
+        .outerjoin(m.Category, and_(m.Category.code == case.category_code, m.Category.version_id == version_id))
+        .outerjoin(m.Street, m.Street.code == case.street_code)
+        .outerjoin(m.Department, m.Department.id == case.department_id)
+        .outerjoin(clock, and_(clock.case_id == case.id, clock.open, clock.step.in_(CASE_STEPS)))
+    )
+
+
+def _to_rows(result: Iterable[Sequence[Any]]) -> list[CaseRow]:
+    """CaseRows from joined tuples; a case with two open case clocks keeps the earlier red mark."""
+    rows: dict[int, CaseRow] = {}
+    for values in result:
+        row = CaseRow(*values[:24], step=values[24], limit=values[25], total_minutes=values[26],
+                      consumed_minutes=values[27], run_started_at=values[28], paused=bool(values[29]),
+                      yellow_at=values[30], red_at=values[31], due_at=values[32], clock_round=values[33])
+        old = rows.get(row.id)
+        if old is None or _more_urgent(row, old):
+            rows[row.id] = row
+    return list(rows.values())
+
+
+def _more_urgent(a: CaseRow, b: CaseRow) -> bool:
+    if b.red_at is None:
+        return a.red_at is not None
+    return a.red_at is not None and a.red_at < b.red_at
+
+
+def _scoped(q: Select, scope: Optional[str]) -> Select:
+    return q.where(m.Case.street_code == scope) if scope else q
+
+
+def load_queue(db: Database, *, scope: str | None = None, ids: Iterable[int] | None = None,
+               states: Iterable[str] | None = None) -> list[CaseRow]:
+    """Open cases (all, or only `ids` for a delta refresh), ordered by id.
+
+    For `ids`, closed, cancelled or out-of-scope cases are simply absent, so
+    the caller removes them from its model.
+    """
+    wanted = None if ids is None else sorted(set(ids))
+    state_list = None if states is None else list(states)
+    with db.read() as s:
+        version_id = _active_version_id(s)
+        base = _scoped(_row_select(version_id).where(m.Case.is_open), scope)
+        if state_list is not None:
+            base = base.where(m.Case.state.in_(state_list))
+        if wanted is None:
+            return _to_rows(s.execute(base.order_by(m.Case.id)).all())
+        rows: list[CaseRow] = []
+        for start in range(0, len(wanted), _ID_CHUNK):
+            chunk = wanted[start:start + _ID_CHUNK]
+            rows.extend(_to_rows(s.execute(base.where(m.Case.id.in_(chunk)).order_by(m.Case.id)).all()))
+        return rows
+
+
+def search_cases(db: Database, text: str, *, scope: str | None = None, limit: int = 50) -> list[CaseRow]:
+    """Cases (closed ones too) whose number starts with `text` or whose address contains it.
+
+    Newest first; an all-digit text searches numbers only (uses the unique index).
+    """
+    needle = text.strip()
+    if not needle:
+        return []
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    number_match = m.Case.number.like(f"{escaped}%", escape="\\")
+    where = number_match if needle.isdigit() else (number_match | m.Case.address.like(f"%{escaped}%", escape="\\"))
+    with db.read() as s:
+        version_id = _active_version_id(s)
+        q = _scoped(_row_select(version_id).where(where), scope).order_by(m.Case.id.desc()).limit(limit * 2)
+        rows = _to_rows(s.execute(q).all())
+    rows.sort(key=lambda r: r.id, reverse=True)
+    return rows[:limit]
+
+
+# --- the detail panel ---------------------------------------------------------------------
+
+
+def load_case_detail(db: Database, case_id: int, *, scope: str | None = None) -> CaseDetail | None:
+    """One case with its clocks, timeline and urge records; None if absent or out of scope."""
+    with db.read() as s:
+        version_id = _active_version_id(s)
+        found = _to_rows(s.execute(_scoped(_row_select(version_id).where(m.Case.id == case_id), scope)).all())
+        if not found:
+            return None
+        case = s.get(m.Case, case_id)
+        condition_text, limits = _condition(s, version_id, case.condition_code)
+        community = s.get(m.Community, case.community_code) if case.community_code else None
+        return CaseDetail(
+            row=found[0],
+            description=case.description or "",
+            photos=tuple(case.photos or ()),
+            caller_name=case.caller_name,
+            caller_phone=case.caller_phone,
+            condition_text=condition_text,
+            condition_limits=limits,
+            clocks=tuple(_clocks(s, case_id)),
+            events=tuple(_events(s, case_id)),
+            urges=tuple(_urges(s, case_id)),
+            close_type=case.close_type,
+            closed_at=case.closed_at,
+            return_count=case.return_count,
+            extension_count=case.extension_count,
+            rework_count=case.rework_count,
+            is_open=case.is_open,
+            community_name=community.name if community else None,
+            pending_data=case.pending_data,
+        )
+
+
+def _condition(s: Session, version_id: Optional[int], code: Optional[str]) -> tuple[Optional[str], dict[str, str]]:
+    if not code:
+        return None, {}
+    condition = s.scalars(
+        select(m.FilingCondition).where(m.FilingCondition.version_id == version_id, m.FilingCondition.code == code)
+    ).first()
+    if condition is None:
+        return None, {}
+    return condition.text, {limit.urgency: limit.limit for limit in condition.limits}
+
+
+def _clocks(s: Session, case_id: int) -> list[ClockInfo]:
+    c = m.CaseStepClock
+    rows = s.scalars(select(c).where(c.case_id == case_id).order_by(c.started_at, c.id))
+    return [
+        ClockInfo(step=r.step, round=r.round, limit=r.limit, started_at=r.started_at, stopped_at=r.stopped_at,
+                  consumed_minutes=r.consumed_minutes, total_minutes=r.total_minutes, outcome=r.outcome,
+                  due_at=r.due_at, yellow_at=r.yellow_at, red_at=r.red_at, run_started_at=r.run_started_at,
+                  running=r.running, paused=r.paused, open=r.open, department_id=r.department_id)
+        for r in rows
+    ]
+
+
+def _events(s: Session, case_id: int) -> list[EventInfo]:
+    e = m.CaseEvent
+    rows = s.scalars(select(e).where(e.case_id == case_id).order_by(e.id))
+    return [
+        EventInfo(at=r.at, action=r.action, from_state=r.from_state, to_state=r.to_state, version=r.version,
+                  operator_name=r.operator_name, role=r.role, seat=r.seat, note=r.note or "", data=r.data)
+        for r in rows
+    ]
+
+
+def _urges(s: Session, case_id: int) -> list[UrgeInfo]:
+    u = m.UrgeRecord
+    rows = s.scalars(select(u).where(u.case_id == case_id).order_by(u.id))
+    return [
+        UrgeInfo(kind=r.kind, at=r.at, operator_name=r.operator_name, seat=r.seat, note=r.note or "",
+                 department_id=r.department_id, reply_due_at=r.reply_due_at, replied_at=r.replied_at,
+                 reply_note=r.reply_note)
+        for r in rows
+    ]
+
+
+# --- filter choices ------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).astimezone(SHANGHAI).date()
+
+
+def filter_options(db: Database, scope: str | None = None) -> FilterOptions:
+    """Streets, communities, current grids (within scope), active categories, departments, sources."""
+    today = _today()
+    with db.read() as s:
+        streets = select(m.Street.code, m.Street.name).order_by(m.Street.code)
+        communities = select(m.Community.code, m.Community.name, m.Community.street_code).order_by(m.Community.code)
+        g = m.UnitGrid
+        grids = (
+            select(g.code, g.name, g.community_code)
+            .where(g.valid_from <= today, g.valid_to.is_(None) | (g.valid_to > today))
+            .order_by(g.code)
+        )
+        sources = select(m.Case.source).distinct()
+        if scope:
+            streets = streets.where(m.Street.code == scope)
+            communities = communities.where(m.Community.street_code == scope)
+            grids = grids.where(g.street_code == scope)
+            sources = sources.where(m.Case.street_code == scope)
+        return FilterOptions(
+            streets=tuple(Option(code, name) for code, name in s.execute(streets)),
+            communities=tuple(Option(code, name, parent) for code, name, parent in s.execute(communities)),
+            grids=tuple(Option(code, name or code, parent) for code, name, parent in s.execute(grids)),
+            categories=tuple(_categories(s)),
+            departments=tuple(_departments(s)),
+            sources=tuple(sorted({src for (src,) in s.execute(sources)} | set(KNOWN_SOURCES), key=_source_order)),
+        )
+
+
+# 案件来源: the sources a hall knows, in the order the combo lists them.
+KNOWN_SOURCES = ("inspector", "hotline", "video", "leader", "media")
+
+
+def _source_order(source: str) -> tuple[int, str]:
+    return (KNOWN_SOURCES.index(source) if source in KNOWN_SOURCES else len(KNOWN_SOURCES), source)
+
+
+def _categories(s: Session) -> list[CategoryOption]:
+    version_id = _active_version_id(s)
+    c = m.Category
+    rows = s.execute(select(c.code, c.name, c.kind, c.major_code, c.major_name)
+                     .where(c.version_id == version_id).order_by(c.code))
+    return [CategoryOption(*row) for row in rows]
+
+
+def _departments(s: Session) -> list[DepartmentOption]:
+    d = m.Department
+    rows = s.execute(select(d.id, d.code, d.name, d.kind, d.street_code).order_by(d.kind, d.code))
+    return [DepartmentOption(*row) for row in rows]
+
+
+def departments(db: Database) -> list[DepartmentOption]:
+    """Every department a case can be dispatched to (专业部门 first, then streets)."""
+    with db.read() as s:
+        return _departments(s)
+
+
+def filing_conditions(db: Database, category_code: str) -> list[ConditionOption]:
+    """The filing conditions (立案条件) of one category in the active catalogue, with their limits."""
+    with db.read() as s:
+        version_id = _active_version_id(s)
+        rows = s.scalars(
+            select(m.FilingCondition)
+            .where(m.FilingCondition.version_id == version_id, m.FilingCondition.category_code == category_code)
+            .order_by(m.FilingCondition.code)
+        ).all()
+        return [
+            ConditionOption(code=r.code, category_code=r.category_code, text=r.text, default_urgency=r.default_urgency,
+                            limits={limit.urgency: limit.limit for limit in r.limits})
+            for r in rows
+        ]

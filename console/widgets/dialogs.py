@@ -1,0 +1,267 @@
+"""Dialogs of the workstation: sign-in, the parameters of an action, a new case.
+
+Dialogs only collect input and hand it back; the main window runs the data
+command and shows its error in the dialog, so input is never lost.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.workflow import ACTION_LABELS, Action, CloseType, CLOSE_TYPE_LABELS
+
+URGENCY_LABELS = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
+SOURCE_LABELS = {"hotline": "12345 热线", "walk_in": "来访", "video": "视频巡查", "inspector": "监督员上报",
+                 "leader": "领导交办", "media": "媒体曝光"}
+
+
+class _FormDialog(QDialog):
+    """A titled form with OK/Cancel and an error line that keeps the input."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)
+        self._layout = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self._layout.addLayout(self.form)
+        self.error = QLabel()
+        self.error.setObjectName("dialog_error")
+        self.error.setStyleSheet("color: #D64541;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self._layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.accepted.connect(self._try_accept)
+        self.buttons.rejected.connect(self.reject)
+        self._layout.addWidget(self.buttons)
+        self.submit: Callable[[], None] | None = None
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def _try_accept(self) -> None:
+        """Run `submit` (the data command); on error keep the dialog and its input."""
+        if self.submit is None:
+            self.accept()
+            return
+        try:
+            self.submit()
+        except Exception as exc:  # noqa: BLE001 - every refusal is shown, never swallowed
+            self.show_error(str(exc))
+            return
+        self.accept()
+
+
+class SignInDialog(_FormDialog):
+    """登录: user name and password, checked by console.data.accounts."""
+
+    def __init__(self, parent: QWidget | None = None, *, seat: str = "") -> None:
+        super().__init__(self.tr("数字城管监督指挥中心 · 登录"), parent)
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.seat = QLineEdit(seat)
+        self.seat.setObjectName("seat")
+        self.form.addRow(self.tr("用户名"), self.username)
+        self.form.addRow(self.tr("密码"), self.password)
+        self.form.addRow(self.tr("席位"), self.seat)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
+
+
+@dataclass
+class ActionInput:
+    """What the operator entered for an action (fields unused by it stay empty)."""
+
+    note: str = ""
+    condition_code: str | None = None
+    urgency: str | None = None
+    department_id: int | None = None
+    extension: str | None = None
+    close_type: str | None = None
+    reason: str | None = None
+    photos: list[str] = field(default_factory=list)
+
+
+class ActionDialog(_FormDialog):
+    """The parameters of one workflow action: only the fields it needs."""
+
+    def __init__(self, action: Action, *, case_number: str, conditions: Sequence[Any] = (),
+                 departments: Sequence[Any] = (), suggested_department: int | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(f"{ACTION_LABELS[action]} · {case_number}", parent)
+        self.action = action
+        self.condition = self.urgency = self.department = self.extension_value = None
+        self.extension_unit = self.close_type = None
+        if action == Action.FILE:
+            self._add_filing(conditions)
+        elif action == Action.DISPATCH:
+            self._add_dispatch(departments, suggested_department)
+        elif action == Action.REQUEST_EXTENSION:
+            self._add_extension()
+        elif action == Action.CLOSE:
+            self._add_close()
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("note")
+        self.note.setFixedHeight(80)
+        self.form.addRow(self.tr("意见/说明"), self.note)
+
+    def _add_filing(self, conditions: Sequence[Any]) -> None:
+        self.condition = QComboBox()
+        self.condition.setObjectName("condition")
+        for c in conditions:
+            limits = " / ".join(f"{URGENCY_LABELS.get(u, u)} {lim}" for u, lim in c.limits.items())
+            self.condition.addItem(f"{c.text}（{limits}）", c.code)
+        self.urgency = QComboBox()
+        self.urgency.setObjectName("urgency")
+        for value, label in URGENCY_LABELS.items():
+            self.urgency.addItem(label, value)
+        self.form.addRow(self.tr("立案条件"), self.condition)
+        self.form.addRow(self.tr("紧急程度"), self.urgency)
+
+    def _add_dispatch(self, departments: Sequence[Any], suggested: int | None) -> None:
+        self.department = QComboBox()
+        self.department.setObjectName("department")
+        for d in departments:
+            mark = self.tr("（建议）") if d.id == suggested else ""
+            self.department.addItem(f"{d.name}{mark}", d.id)
+        if suggested is not None:
+            self.department.setCurrentIndex(max(0, self.department.findData(suggested)))
+        self.form.addRow(self.tr("处置部门"), self.department)
+
+    def _add_extension(self) -> None:
+        self.extension_value = QSpinBox()
+        self.extension_value.setObjectName("extension_value")
+        self.extension_value.setRange(1, 999)
+        self.extension_value.setValue(2)
+        self.extension_unit = QComboBox()
+        self.extension_unit.setObjectName("extension_unit")
+        for unit, label in (("wh", "工作时"), ("wd", "工作日"), ("h", "小时"), ("d", "天")):
+            self.extension_unit.addItem(label, unit)
+        self.form.addRow(self.tr("延期时长"), self.extension_value)
+        self.form.addRow(self.tr("单位"), self.extension_unit)
+
+    def _add_close(self) -> None:
+        self.close_type = QComboBox()
+        self.close_type.setObjectName("close_type")
+        self.close_type.addItem(self.tr("按处置时钟自动判定（正常/超时）"), None)
+        for ct in (CloseType.NORMAL, CloseType.OVERDUE, CloseType.ERROR, CloseType.SPECIAL):
+            self.close_type.addItem(CLOSE_TYPE_LABELS[ct], ct.value)
+        self.form.addRow(self.tr("结案类型"), self.close_type)
+
+    def value(self) -> ActionInput:
+        text = self.note.toPlainText().strip()
+        result = ActionInput(note=text, reason=text or None)
+        if self.condition is not None:
+            result.condition_code = self.condition.currentData()
+            result.urgency = self.urgency.currentData()
+        if self.department is not None:
+            result.department_id = self.department.currentData()
+        if self.extension_value is not None:
+            result.extension = f"{self.extension_value.value()}{self.extension_unit.currentData()}"
+        if self.close_type is not None:
+            result.close_type = self.close_type.currentData()
+        return result
+
+
+@dataclass
+class NewCaseInput:
+    source: str
+    category_code: str
+    lon: float
+    lat: float
+    address: str
+    description: str
+    caller_name: str | None
+    caller_phone: str | None
+
+
+class NewCaseDialog(_FormDialog):
+    """新建案件 for hotline and walk-in reports: searchable category, point, caller."""
+
+    sig_pick_on_map = Signal()
+
+    def __init__(self, categories: Sequence[Any], *, lon: float | None = None, lat: float | None = None,
+                 grid_code: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("新建案件"), parent)
+        self._categories = list(categories)
+        self.source = QComboBox()
+        self.source.setObjectName("source")
+        for value in ("hotline", "walk_in", "video", "leader", "media"):
+            self.source.addItem(SOURCE_LABELS[value], value)
+        self.search = QLineEdit()
+        self.search.setObjectName("category_search")
+        self.search.setPlaceholderText(self.tr("输入类别名称或编码搜索"))
+        self.category = QListWidget()
+        self.category.setObjectName("category")
+        self.category.setFixedHeight(140)
+        self.search.textChanged.connect(self._filter_categories)
+        self._filter_categories("")
+        self.lon = QDoubleSpinBox()
+        self.lat = QDoubleSpinBox()
+        for box, name, (low, high) in ((self.lon, "lon", (73, 136)), (self.lat, "lat", (3, 54))):
+            box.setObjectName(name)
+            box.setDecimals(6)
+            box.setRange(low, high)
+        if lon is not None:
+            self.lon.setValue(lon)
+            self.lat.setValue(lat)
+        self.grid = QLabel(grid_code or self.tr("（由位置自动确定网格）"))
+        self.address = QLineEdit()
+        self.address.setObjectName("address")
+        self.description = QPlainTextEdit()
+        self.description.setObjectName("description")
+        self.description.setFixedHeight(70)
+        self.caller_name = QLineEdit()
+        self.caller_name.setObjectName("caller_name")
+        self.caller_phone = QLineEdit()
+        self.caller_phone.setObjectName("caller_phone")
+        for label, widget in ((self.tr("来源"), self.source), (self.tr("类别"), self.search), ("", self.category),
+                              (self.tr("经度"), self.lon), (self.tr("纬度"), self.lat), (self.tr("网格"), self.grid),
+                              (self.tr("地址"), self.address), (self.tr("问题描述"), self.description),
+                              (self.tr("诉求人"), self.caller_name), (self.tr("联系电话"), self.caller_phone)):
+            self.form.addRow(label, widget)
+
+    def _filter_categories(self, text: str) -> None:
+        self.category.clear()
+        text = text.strip()
+        for c in self._categories:
+            if not text or text in c.name or c.code.startswith(text) or text in c.major_name:
+                item = QListWidgetItem(f"{c.code} {c.name}（{c.major_name}）")
+                item.setData(Qt.ItemDataRole.UserRole, c.code)
+                self.category.addItem(item)
+        if self.category.count():
+            self.category.setCurrentRow(0)
+
+    def value(self) -> NewCaseInput:
+        item = self.category.currentItem()
+        if item is None:
+            raise ValueError(self.tr("请选择类别 (no category chosen)"))
+        return NewCaseInput(
+            source=self.source.currentData(), category_code=item.data(Qt.ItemDataRole.UserRole),
+            lon=self.lon.value(), lat=self.lat.value(), address=self.address.text().strip(),
+            description=self.description.toPlainText().strip(),
+            caller_name=self.caller_name.text().strip() or None, caller_phone=self.caller_phone.text().strip() or None,
+        )

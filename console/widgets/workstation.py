@@ -1,0 +1,421 @@
+"""The operator workstation (screens.md): queue, map, detail, alerts, status.
+
+The window only displays and forwards: reads go through console.data query
+functions scoped to the seat's jurisdiction, writes through the data
+commands, and every change (ours or another seat's) comes back through the
+change feed as a delta to the queue model and the map.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.data import case_queries, map_queries
+from console.data.alerts import AlertKey
+from console.data.commands import ActionParams, CommandError, StaleVersion, act, report_case
+from console.data.queries import suggest_department
+from console.domain.clocks import Light
+from console.domain.workflow import ACTION_LABELS, Action, Role, allowed_actions
+from console.services.alerts import Alert, AlertClock
+from console.services.session import Session
+from console.widgets.alert_banner import AlertBanner
+from console.widgets.case_detail import CaseDetailPanel
+from console.widgets.case_queue import CaseQueuePanel
+from console.widgets.dialogs import ActionDialog, NewCaseDialog, SOURCE_LABELS
+from console.widgets.queue_model import format_remaining
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Actions that need more than a note get their own fields in ActionDialog.
+NO_DIALOG: frozenset[Action] = frozenset()
+LIGHT_WORDS = {Light.GREEN: "绿", Light.YELLOW: "黄", Light.RED: "红"}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Workstation(QMainWindow):
+    """受理/值班长/派遣/指挥 seat: everything an operator works with all day."""
+
+    sig_case_changed = Signal(int)
+    """A case this window changed or saw change (after the views were updated)."""
+
+    def __init__(self, session: Session, *, feed=None, with_map: bool = True,  # noqa: ANN001
+                 clock: Callable[[], datetime] = _utcnow, alert_interval_ms: int = 3000,
+                 basemap: str | None = None) -> None:
+        super().__init__()
+        self.session, self.db, self.feed = session, session.db, feed
+        self.scope = session.street_code
+        self._now = clock
+        rules = self.db.rules()
+        self.calendar, self.thresholds = rules.calendar, rules.thresholds
+        self.setWindowTitle(self.tr("数字城管监督指挥中心 · 操作台"))
+        self.resize(1920, 1080)
+        self._current_case: int | None = None
+        self._last_data_at: datetime | None = None
+
+        self.queue = CaseQueuePanel(calendar=self.calendar, thresholds=self.thresholds, now=clock())
+        self.detail = CaseDetailPanel(calendar=self.calendar, thresholds=self.thresholds)
+        self.banner = AlertBanner()
+        self.map = self._make_map(basemap) if with_map else None
+        self.alerts = AlertClock(self.db, session.actor, interval_ms=alert_interval_ms, clock=clock, parent=self)
+        self._build_layout()
+        self._build_menus()
+        self._build_status()
+        self._connect()
+        self.reload_all()
+        self._restore_layout()
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def _make_map(self, basemap: str | None):  # noqa: ANN202
+        from console.widgets.map_view import CaseMapView
+
+        view = CaseMapView(basemap=basemap)
+        view.build(map_queries.map_layers(self.db, self.scope))
+        return view
+
+    def _build_layout(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        if self.map is not None:
+            layout.addWidget(self.map, 1)
+        else:
+            layout.addStretch(1)
+        self.setCentralWidget(central)
+        self.queue_dock = self._dock("queue", self.tr("案件队列"), self.queue, Qt.DockWidgetArea.TopDockWidgetArea)
+        self.detail_dock = self._dock("detail", self.tr("案件详情"), self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.detail_dock.setMinimumWidth(470)
+        self.queue_dock.setMinimumHeight(380)
+        # the detail panel runs the full height on the right, as in screens.md
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        cases = bar.addMenu(self.tr("案件"))
+        self.new_case_action = self._action(cases, self.tr("新建案件…"), QKeySequence("Ctrl+N"), lambda: self.new_case())
+        self.new_case_action.setEnabled(self.session.role in (Role.INTAKE, Role.SHIFT_LEAD, Role.LEADER))
+        self._action(cases, self.tr("全部刷新"), QKeySequence("F5"), self.reload_all)
+        self._action(cases, self.tr("查找案件"), QKeySequence("Ctrl+F"), lambda: self.queue.setFocus())
+        view = bar.addMenu(self.tr("视图"))
+        view.addAction(self.queue_dock.toggleViewAction())
+        view.addAction(self.detail_dock.toggleViewAction())
+        sound = self._action(view, self.tr("超时提醒声音"), None, lambda: None)
+        sound.setCheckable(True)
+        sound.toggled.connect(lambda on: setattr(self.banner, "sound_enabled", on))
+        if self.map is not None:
+            maps = bar.addMenu(self.tr("地图"))
+            self.resume_fit_action = self._action(maps, self.tr("恢复自动适配"), QKeySequence("Ctrl+0"),
+                                                  lambda: self.map.set_auto_fit(True))
+            self._action(maps, self.tr("热力：在办案件"), None, lambda: self._restyle_heat("open"))
+            self._action(maps, self.tr("热力：超期案件"), None, lambda: self._restyle_heat("overdue"))
+        bar.addMenu(self.tr("报表"))
+        help_menu = bar.addMenu(self.tr("帮助"))
+        self._action(help_menu, self.tr("关于"), None, self._about)
+        self.signed_in_label = QLabel(f"  {self.session.title}  ")
+        self.signed_in_label.setObjectName("signed_in")
+        bar.setCornerWidget(self.signed_in_label, Qt.Corner.TopRightCorner)
+        self.freshness = QLabel()
+        self.freshness.setObjectName("freshness")
+
+    def _action(self, menu, text: str, shortcut, slot) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_status(self) -> None:
+        status = self.statusBar()
+        self.light_label = QLabel()
+        self.light_label.setObjectName("light_counts")
+        self.db_label = QLabel()
+        self.db_label.setObjectName("db_state")
+        self.day_label = QLabel()
+        status.addWidget(self.light_label)
+        status.addPermanentWidget(self.freshness)
+        status.addPermanentWidget(self.db_label)
+        status.addPermanentWidget(self.day_label)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(1000)
+        self._status_timer.timeout.connect(self._update_status)
+
+    def _connect(self) -> None:
+        self.queue.sig_case_selected.connect(self.show_case)
+        self.detail.sig_action_requested.connect(lambda action: self.request_action(Action(action)))
+        self.banner.sig_acknowledge.connect(self.acknowledge_alert)
+        self.banner.sig_locate.connect(self.locate_case)
+        self.alerts.sig_tick.connect(self.refresh_lights)
+        self.alerts.sig_alerts_changed.connect(lambda alerts: self.banner.set_alerts(alerts, self._now()))
+        self.alerts.sig_new_alert.connect(lambda _alert: self.banner.ring())
+        self.queue.model.sig_counts_changed.connect(lambda _counts: self._update_status())
+        if self.map is not None:
+            self.map.sig_case_clicked.connect(self.locate_case)
+            self.map.sig_grid_clicked.connect(self.queue.filter_to_grid)
+            self.map.sig_new_case_at.connect(lambda lon, lat: self.new_case(lon, lat))
+            self.map.sig_ready.connect(self._push_all_markers)
+        if self.feed is not None:
+            self.feed.sig_changed.connect(self.apply_changes)
+            self.feed.sig_resync.connect(lambda _rev: self.reload_all())
+            self.feed.sig_health.connect(lambda _health: self._update_status())
+
+    def start(self) -> None:
+        """Start the live parts: change feed, alert clock, status clock."""
+        if self.feed is not None:
+            self.feed.start()
+        self.alerts.start()
+        self._status_timer.start()
+
+    def stop(self) -> None:
+        if self.feed is not None:
+            self.feed.stop()
+        self.alerts.stop()
+        self._status_timer.stop()
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        self.stop()
+        QSettings("urban-console", "workstation").setValue(f"layout/{self.session.username}", self.saveState())
+        super().closeEvent(event)
+
+    def _restore_layout(self) -> None:
+        state = QSettings("urban-console", "workstation").value(f"layout/{self.session.username}")
+        if state is not None:
+            self.restoreState(state)
+
+    # --- data in ------------------------------------------------------------------------------
+
+    def reload_all(self) -> None:
+        """Full resync: the queue, the options, the map markers (never on a single change)."""
+        self.queue.set_options(case_queries.filter_options(self.db, self.scope))
+        self.queue.set_rows(case_queries.load_queue(self.db, scope=self.scope))
+        self._push_all_markers()
+        self._mark_fresh()
+        if self._current_case is not None:
+            self.show_case(self._current_case)
+        self.refresh_lights(self._now())
+
+    def apply_changes(self, batch) -> None:  # noqa: ANN001 - a feed ChangeBatch
+        ids = [int(i) for i in batch.entities.get("case", ())]
+        if ids:
+            self.apply_case_ids(ids)
+        self._mark_fresh()
+
+    def apply_case_ids(self, ids: Iterable[int]) -> None:
+        """Delta: reload only these cases; those gone from the queue are removed."""
+        ids = set(ids)
+        rows = case_queries.load_queue(self.db, scope=self.scope, ids=ids)
+        gone = ids - {r.id for r in rows}
+        self.queue.apply_rows(rows)
+        self.queue.remove_ids(gone)
+        self.alerts.forget_cases(gone)
+        if self.map is not None:
+            self.map.upsert_cases([self._marker(r) for r in rows])
+            self.map.remove_cases(sorted(gone))
+            self._restyle_heat(self._heat_mode)
+        if self._current_case in ids:
+            self.show_case(self._current_case)
+        for case_id in ids:
+            self.sig_case_changed.emit(case_id)
+
+    _heat_mode = "open"
+
+    def _push_all_markers(self) -> None:
+        if self.map is None:
+            return
+        rows = [self.queue.model.case(i) for i in self.queue.model.all_ids()]
+        self.map.upsert_cases([self._marker(r) for r in rows if r is not None])
+        self._restyle_heat(self._heat_mode)
+
+    def _marker(self, row) -> map_queries.CaseMarker:  # noqa: ANN001
+        light = self.queue.model.light_of(row.id) or Light.GREEN
+        return map_queries.CaseMarker(row.id, row.number, row.lon, row.lat, str(light), row.category_name or "",
+                                      row.grid_code)
+
+    def _restyle_heat(self, mode: str) -> None:
+        self._heat_mode = mode
+        if self.map is None:
+            return
+        counts: dict[str, int] = {}
+        for case_id in self.queue.model.all_ids():
+            row = self.queue.model.case(case_id)
+            if row is None or not row.grid_code:
+                continue
+            if mode == "overdue" and self.queue.model.light_of(case_id) != Light.RED:
+                continue
+            counts[row.grid_code] = counts.get(row.grid_code, 0) + 1
+        self.map.restyle_grids(counts, mode)
+
+    def _mark_fresh(self) -> None:
+        self._last_data_at = self._now()
+        self._update_status()
+
+    # --- lights and alerts -------------------------------------------------------------------
+
+    def refresh_lights(self, now: datetime) -> None:
+        transitions = self.queue.refresh_lights(now)
+        changed = [case_id for case_id, old, new in transitions if old != new]
+        if self.map is not None and changed:
+            rows = [self.queue.model.case(i) for i in changed]
+            self.map.upsert_cases([self._marker(r) for r in rows if r is not None])
+        candidates = []
+        for case_id in self.queue.model.all_ids():
+            light = self.queue.model.light_of(case_id)
+            if light in (Light.YELLOW, Light.RED):
+                candidates.append(self._alert(case_id, light, now))
+        self.alerts.raise_alerts([a for a in candidates if a is not None])
+        self._update_status()
+
+    def _alert(self, case_id: int, light: Light, now: datetime) -> Alert | None:
+        row = self.queue.model.case(case_id)
+        if row is None or not row.step:
+            return None
+        remaining = format_remaining(self.queue.model.remaining_of(case_id), paused=bool(row.paused))
+        key = AlertKey(case_id, row.step, row.clock_round or 1, str(light))
+        return Alert(key=key, number=row.number, category=row.category_name or "", grid_code=row.grid_code or "-",
+                     street=row.street_name or "", department=row.department_name or "", light=str(light),
+                     remaining=remaining, raised_at=now)
+
+    def acknowledge_alert(self, key: AlertKey) -> None:
+        try:
+            self.alerts.acknowledge(key)
+        except CommandError as exc:
+            QMessageBox.warning(self, self.tr("无法确认"), str(exc))
+
+    def locate_case(self, case_id: int) -> None:
+        if not self.queue.select_case(case_id):
+            self.show_case(case_id)
+
+    # --- a case -------------------------------------------------------------------------------
+
+    def show_case(self, case_id: int) -> None:
+        self._current_case = case_id
+        detail = case_queries.load_case_detail(self.db, case_id, scope=self.scope)
+        self.detail.set_detail(detail, self._now())
+        self.detail.set_actions(self.actions_for(detail) if detail else [])
+        if self.map is not None and detail is not None:
+            self.map.select_case(case_id)
+
+    def actions_for(self, detail) -> list[Action]:  # noqa: ANN001
+        row = detail.row
+        if row.state in ("closed", "cancelled"):
+            return []
+        actions = allowed_actions(row.state, self.session.role, pending=row.pending, self_handled=row.self_handled)
+        return [a for a in actions if a not in (Action.REPORT, Action.REPORT_SELF_HANDLED)]
+
+    def request_action(self, action: Action) -> ActionDialog | None:
+        """Open the action's dialog (non-modal in tests: the caller drives it)."""
+        detail = case_queries.load_case_detail(self.db, self._current_case, scope=self.scope) if self._current_case else None
+        if detail is None:
+            return None
+        row = detail.row
+        conditions = case_queries.filing_conditions(self.db, row.category_code) if action == Action.FILE else ()
+        departments = case_queries.departments(self.db) if action == Action.DISPATCH else ()
+        suggested = None
+        if action == Action.DISPATCH and row.category_code:
+            dept = suggest_department(self.db, row.category_code, row.street_code)
+            suggested = dept.id if dept else None
+        dialog = ActionDialog(action, case_number=row.number, conditions=conditions, departments=departments,
+                              suggested_department=suggested, parent=self)
+        dialog.setObjectName(f"dialog_{action.value}")
+        dialog.submit = lambda: self._run_action(dialog, row.number, row.version, action)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _run_action(self, dialog: ActionDialog, number: str, version: int, action: Action) -> None:
+        value = dialog.value()
+        params = ActionParams(condition_code=value.condition_code, urgency=value.urgency,
+                              department_id=value.department_id, extension=value.extension,
+                              close_type=value.close_type, reason=value.reason)
+        try:
+            ref = act(self.db, self.session.actor, number, action, expected_version=version, note=value.note,
+                      at=self._now(), params=params)
+        except StaleVersion as exc:
+            # another seat acted first: show who, refresh the case, keep nothing stale on screen
+            self.apply_case_ids([self._current_case])
+            raise CommandError(str(exc)) from exc
+        self.apply_case_ids([ref.id])
+        self.statusBar().showMessage(self.tr(f"{ACTION_LABELS[action]}：案件 {ref.number} 已完成"), 5000)
+
+    def new_case(self, lon: float | None = None, lat: float | None = None) -> NewCaseDialog:
+        options = case_queries.filter_options(self.db, self.scope)
+        if lon is None:
+            lon, lat = self._district_centre()
+        dialog = NewCaseDialog(options.categories, lon=lon, lat=lat, parent=self)
+        dialog.setObjectName("dialog_new_case")
+        dialog.submit = lambda: self._report(dialog)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _report(self, dialog: NewCaseDialog) -> None:
+        value = dialog.value()
+        ref = report_case(self.db, self.session.actor, source=value.source, lon=value.lon, lat=value.lat,
+                          category_code=value.category_code, description=value.description, address=value.address,
+                          caller_name=value.caller_name, caller_phone=value.caller_phone, at=self._now())
+        self.apply_case_ids([ref.id])
+        self.queue.select_case(ref.id)
+        self.statusBar().showMessage(self.tr(f"案件 {ref.number} 已登记（{SOURCE_LABELS.get(value.source, value.source)}）"), 5000)
+
+    def _district_centre(self) -> tuple[float, float]:
+        options = map_queries.map_layers(self.db, self.scope)
+        geoms = [a.geometry for a in options.streets] or [a.geometry for a in options.grids]
+        if not geoms:
+            return 117.6, 26.26
+        import shapely
+
+        point = shapely.union_all(geoms).representative_point()
+        return point.x, point.y
+
+    # --- status -------------------------------------------------------------------------------
+
+    def _update_status(self) -> None:
+        counts = self.queue.model.light_counts()
+        self.light_label.setText(
+            f"<span style='color:#2E9D57'>● 绿 {counts.get(Light.GREEN, 0)}</span>&nbsp;&nbsp;"
+            f"<span style='color:#B88A00'>● 黄 {counts.get(Light.YELLOW, 0)}</span>&nbsp;&nbsp;"
+            f"<span style='color:#D64541'>● 红 {counts.get(Light.RED, 0)}</span>")
+        now = self._now().astimezone(SHANGHAI)
+        workday = self.calendar.is_workday(now.date())
+        weekday = "一二三四五六日"[now.weekday()]
+        self.day_label.setText(f"{now:%Y-%m-%d} 周{weekday} {'工作日' if workday else '休息日'}")
+        self.db_label.setText(self._db_text())
+        seen = self._last_data_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if self._last_data_at else "—"
+        self.freshness.setText(f"数据 {seen}")
+
+    def _db_text(self) -> str:
+        kind = "PostgreSQL" if self.db.is_postgres else "SQLite"
+        if self.feed is None:
+            return f"{kind} ● 本机"
+        health = self.feed.health
+        colour = {"live": "#2E9D57", "stale": "#B88A00", "down": "#D64541"}.get(health.state, "#777")
+        word = {"live": "实时", "stale": "数据可能过期", "down": "连接中断"}.get(health.state, health.state)
+        return f"{kind} <span style='color:{colour}'>● {word}</span>"
+
+    def _about(self) -> None:
+        QMessageBox.about(self, self.tr("关于"), self.tr("urban-console 数字城管监督指挥中心操作台"))

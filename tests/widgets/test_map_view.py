@@ -1,0 +1,362 @@
+"""The operator map: its read queries (both databases) and the WebEngine view (offscreen).
+
+WebEngine tests are few and short: each builds one view on the tiny city,
+waits for the page's own `bridge.ready()`, drives it through the public API or
+by firing Leaflet events in the page, reads the state back through the bridge,
+and deletes the view (page before profile) before the next test.
+"""
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import shiboken6
+from sqlalchemy import select
+from PySide6.QtCore import QBuffer, QIODevice
+from PySide6.QtGui import QColor, QImage
+
+from console.data import models as m
+from console.data.commands import Actor, report_case
+from console.data.db import Database
+from console.data.map_queries import (
+    CaseMarker,
+    grid_case_counts,
+    map_layers,
+    open_case_markers,
+)
+from console.data.queries import count_by_light
+from console.widgets.map_page import build_page_html, external_urls
+from console.widgets.map_view import CaseMapView, LocalOnlyInterceptor, MBTiles, scheme_registered
+from tests.data.test_commands import GARBAGE, T0
+
+INSPECTOR = Actor("王监督", "inspector", seat="城管通")
+NOW = T0 + timedelta(minutes=40)
+# Intake limit 30 working minutes, yellow from 24: reported at T0 -> red at NOW,
+# T0+14 min -> yellow, T0+30 min -> green.
+REPORTS = [(117.605, 26.265, 0), (117.615, 26.275, 14), (117.625, 26.265, 30), (117.635, 26.275, 30)]
+CAMERAS = [("34020000001320000001", "列东路口", 117.603, 26.272, "online"),
+           ("34020000001320000002", "列西桥头", 117.627, 26.262, "offline"),
+           ("34020000001320000003", "列西广场", 117.633, 26.277, "fault")]
+
+
+def seed_cases_and_cameras(db: Database) -> list[int]:
+    with db.write() as s:
+        for cid, name, lon, lat, status in CAMERAS:
+            street = "350402001" if lon < 117.62 else "350402002"
+            s.add(m.Camera(id=cid, name=name, lon=lon, lat=lat, status=status, street_code=street))
+    ids = []
+    for lon, lat, minutes in REPORTS:
+        ref = report_case(db, INSPECTOR, source="inspector", lon=lon, lat=lat, category_code=GARBAGE,
+                          description="路边暴露垃圾", address="列东街", at=T0 + timedelta(minutes=minutes))
+        with db.read() as s:
+            ids.append(s.scalar(select(m.Case.id).where(m.Case.number == ref.number)))
+    return ids
+
+
+# --- the read queries, on SQLite and PostgreSQL ----------------------------------------------
+
+
+def test_map_queries_layers_lights_heat_and_scope(db):
+    seed_cases_and_cameras(db)
+    layers = map_layers(db)
+    assert (len(layers.streets), len(layers.communities), len(layers.grids), len(layers.cameras)) == (2, 4, 8, 3)
+    assert {s.name for s in layers.streets} == {"列东街道", "列西街道"}
+    assert layers.grids[0].geometry.bounds == pytest.approx((117.60, 26.26, 117.61, 26.27))
+    east = map_layers(db, scope="350402001")
+    assert (len(east.streets), len(east.communities), len(east.grids), len(east.cameras)) == (1, 2, 4, 1)
+
+    markers = open_case_markers(db, now=NOW)
+    assert [c.light for c in markers] == ["red", "yellow", "green", "green"]
+    assert all(c.category == "暴露垃圾" for c in markers)
+    assert markers[0].grid_code == "350402001001001"
+    counts = count_by_light(db, NOW)
+    assert {light: sum(c.light == light for c in markers) for light in counts} == counts
+    assert [c.light for c in open_case_markers(db, scope="350402002", now=NOW)] == ["green", "green"]
+    assert len(open_case_markers(db, now=NOW, ids=[markers[1].id])) == 1
+
+    assert grid_case_counts(db, now=NOW) == {
+        "350402001001001": 1, "350402001002002": 1, "350402002001001": 1, "350402002002002": 1}
+    assert grid_case_counts(db, "overdue", now=NOW) == {"350402001001001": 1}
+    assert grid_case_counts(db, "overdue", scope="350402002", now=NOW) == {}
+    with pytest.raises(ValueError, match="heat mode 'late'"):
+        grid_case_counts(db, "late")  # type: ignore[arg-type]
+
+
+# --- the page and its pieces, without a browser ----------------------------------------------
+
+
+def test_generated_page_is_offline(sqlite_db):
+    html = build_page_html(map_layers(sqlite_db))
+    assert external_urls(html) == []
+    assert not re.search(r"(cdn|unpkg|jsdelivr|cdnjs|bootstrap|jquery)", html, re.I)
+    for asset in ("vendor/leaflet/leaflet.js", "vendor/markercluster/leaflet.markercluster.js",
+                  "qrc:///qtwebchannel/qwebchannel.js", "res/bridge.js", '"preferCanvas": true', '"maxZoom": 18'):
+        assert asset in html
+    intranet = build_page_html(map_layers(sqlite_db), basemap=_xyz("http://tiles.hall.lan/{z}/{x}/{y}.png"))
+    assert external_urls(intranet, ("tiles.hall.lan",)) == []
+    assert external_urls(intranet) == ["http://tiles.hall.lan/{z}/{x}/{y}.png"]
+
+
+def _xyz(url: str):
+    from console.widgets.map_page import Basemap
+
+    return Basemap(url, "内网底图")
+
+
+def test_interceptor_rules(qapp):
+    from console.widgets.map_view import _host_pattern
+    from PySide6.QtCore import QUrl
+
+    local = LocalOnlyInterceptor(None, [], _host_pattern("http://{s}.tiles.hall.lan/{z}/{x}/{y}.png"))
+    for url in ("app://map/index.html", "qrc:///qtwebchannel/qwebchannel.js", "data:image/png;base64,AA",
+                "http://127.0.0.1:8080/x", "http://localhost/x", "http://[::1]/x", "http://a.tiles.hall.lan/1/2/3.png"):
+        assert local.allows(QUrl(url)), url
+    for url in ("https://example.com/x", "http://tiles.hall.lan.evil.com/1.png", "https://unpkg.com/leaflet.js",
+                "ftp://10.0.0.1/x"):
+        assert not local.allows(QUrl(url)), url
+
+
+def test_mbtiles_flips_tms_rows(tmp_path):
+    path = make_mbtiles(tmp_path / "base.mbtiles", [(3, 6, 2)])
+    tiles = MBTiles(path)
+    assert tiles.tile(3, 6, 2) is not None  # XYZ row 2 is TMS row 5 at zoom 3
+    assert tiles.tile(3, 6, 5) is None
+    assert tiles.max_zoom == 17
+    tiles.close()
+    with pytest.raises(FileNotFoundError, match="MBTiles basemap not found"):
+        MBTiles(tmp_path / "missing.mbtiles")
+
+
+# --- the view in QtWebEngine ----------------------------------------------------------------
+
+
+@pytest.fixture
+def sqlite_db(sqlite_template, tmp_path):
+    """The tiny city on SQLite only (the view reads no SQL; one backend is enough here)."""
+    path = tmp_path / "map.db"
+    shutil.copy(sqlite_template, path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def city(sqlite_db):
+    ids = seed_cases_and_cameras(sqlite_db)
+    return sqlite_db, ids
+
+
+@pytest.fixture
+def make_view(qtbot):
+    views: list[CaseMapView] = []
+
+    def make(db: Database, basemap=None) -> CaseMapView:
+        view = CaseMapView(basemap=basemap)
+        views.append(view)
+        view.resize(1024, 768)
+        view.show()
+        with qtbot.waitSignal(view.sig_ready, timeout=30000):
+            view.build(map_layers(db))
+        return view
+
+    yield make
+    for view in views:
+        view.close()
+        view.deleteLater()  # the page, then its profile (tech-notes §9)
+        qtbot.waitUntil(lambda v=view: not shiboken6.isValid(v), timeout=10000)
+
+
+def state(view: CaseMapView, qtbot, **kw) -> dict:
+    with qtbot.waitCallback(timeout=10000) as cb:
+        view.js_state(cb, **kw)
+    return cb.args[0]
+
+
+def js(view: CaseMapView, qtbot, script: str):
+    with qtbot.waitCallback(timeout=10000) as cb:
+        view.run_js(script, cb)
+    return cb.args[0]
+
+
+def test_page_loads_offline_with_every_layer(city, make_view, qtbot):
+    db, _ = city
+    assert scheme_registered()
+    view = make_view(db)
+    s = state(view, qtbot)
+    assert s["ready"] and s["errors"] == []
+    assert s["grids"] == len(map_layers(db).grids) == 8
+    assert s["cameras"] == {"online": 1, "offline": 1, "fault": 1}
+    assert s["labels"]["grids"] + s["labels"]["communities"] + s["labels"]["streets"] > 0
+    controls = js(view, qtbot, "JSON.stringify(Array.from(document.querySelectorAll("
+                               "'.leaflet-control-layers label span span')).map(e => e.textContent.trim()))")
+    assert controls == ["街道", "社区", "单元网格", "网格热力", "案件", "摄像头"]
+    legend = js(view, qtbot, "JSON.stringify(document.querySelector('.uc-legend').textContent)")
+    for word in ("红灯", "黄灯", "绿灯", "在线", "离线", "故障", "网格热力"):
+        assert word in legend
+    assert view.blocked_requests == []  # a clean load asks nothing from outside
+    assert view.console_errors == []
+    assert external_urls(view.page_html) == []
+
+
+def test_case_deltas_lights_and_selection(city, make_view, qtbot):
+    db, ids = city
+    view = make_view(db)
+    markers = open_case_markers(db, now=NOW)
+    with qtbot.waitCallback(timeout=10000) as done:
+        view.upsert_cases(markers, on_done=done)
+    assert done.args[0] == {"added": 4, "updated": 0, "total": 4}
+    s = state(view, qtbot, ids=True, case=ids[0])
+    assert s["byLight"] == count_by_light(db, NOW) == {"green": 2, "yellow": 1, "red": 1}
+    assert s["ids"] == sorted(ids)
+    assert s["case"]["fillColor"] == "#D64541" and "红灯" in s["case"]["tip"]
+
+    first = markers[0]
+    view.upsert_cases([CaseMarker(first.id, first.number, 117.606, 26.266, "green", first.category, first.grid_code)])
+    view.remove_cases([ids[3]])
+    s = state(view, qtbot, ids=True, case=ids[0])
+    assert s["byLight"] == {"green": 2, "yellow": 1, "red": 0}
+    assert s["ids"] == sorted(ids[:3])
+    assert s["case"]["fillColor"] == "#2E9D57" and "绿灯" in s["case"]["tip"]
+
+    with qtbot.waitSignal(view.sig_auto_fit_changed, timeout=5000) as fit_signal:
+        view.select_case(ids[1])
+    assert fit_signal.args == [False]  # selecting pauses auto-fit
+    s = state(view, qtbot)
+    assert s["selected"] == ids[1] and s["selectedLabel"].endswith("黄灯")
+    assert s["center"] == pytest.approx([117.615, 26.275], abs=1e-4)  # within a pixel
+    view.remove_cases([ids[1]])
+    assert state(view, qtbot)["selected"] is None
+
+
+def test_clicks_and_right_click_reach_python(city, make_view, qtbot):
+    db, ids = city
+    view = make_view(db)
+    view.upsert_cases(open_case_markers(db, now=NOW))
+    lon, lat, _ = REPORTS[2]
+    with qtbot.waitSignal(view.sig_case_clicked, timeout=5000) as case_click:
+        view.run_js(f"uc.map.fire('click', {{latlng: L.latLng({lat}, {lon})}}); '1'")
+    assert case_click.args == [ids[2]]
+    # A click on a grid where a case light sits is the case's, not the grid's.
+    with qtbot.waitSignal(view.sig_case_clicked, timeout=5000) as over_grid:
+        view.run_js(f"uc.grids.get('350402002001001').fire('click', {{latlng: L.latLng({lat}, {lon})}}); '1'")
+    assert over_grid.args == [ids[2]]
+    with qtbot.waitSignal(view.sig_grid_clicked, timeout=5000) as grid_click:
+        view.run_js("uc.grids.get('350402002001002').fire('click', {latlng: L.latLng(26.2651, 117.6352)}); '1'")
+    assert grid_click.args == ["350402002001002"]
+    with qtbot.waitSignal(view.sig_new_case_at, timeout=5000) as right_click:
+        view.run_js("uc.map.fire('contextmenu', {latlng: L.latLng(26.2651, 117.6052)}); '1'")
+    assert right_click.args == pytest.approx([117.6052, 26.2651])
+
+
+def test_auto_fit_stops_when_the_operator_pans_and_resumes(city, make_view, qtbot):
+    db, _ = city
+    view = make_view(db)
+    view.upsert_cases(open_case_markers(db, now=NOW))
+    fitted = state(view, qtbot)
+    assert fitted["autoFit"] and view.auto_fit
+    with qtbot.waitSignal(view.sig_auto_fit_changed, timeout=5000) as stopped:
+        view.run_js("uc.map.panBy([150, 60], {animate: false}); '1'")
+    assert stopped.args == [False] and not view.auto_fit
+    panned = state(view, qtbot)
+    assert not panned["autoFit"] and panned["center"] != pytest.approx(fitted["center"])
+    view.upsert_cases([CaseMarker(99999, "2026-0099999", 117.601, 26.261, "red", "暴露垃圾", None)])
+    assert state(view, qtbot)["center"] == pytest.approx(panned["center"])  # no jump while paused
+
+    with qtbot.waitSignal(view.sig_auto_fit_changed, timeout=5000) as resumed:
+        view.run_js("uc.fitButton.click(); '1'")  # the map's own 自动适配 button
+    assert resumed.args == [True]
+    assert state(view, qtbot)["autoFit"]
+    view.run_js("uc.map.setZoom(12); '1'")
+    qtbot.waitUntil(lambda: not view.auto_fit, timeout=5000)
+    with qtbot.waitSignal(view.sig_auto_fit_changed, timeout=5000) as api:
+        view.set_auto_fit(True)
+    assert api.args == [True]
+    # The operator's zoom animation lands first, then the fit (it waits for zoomend).
+    qtbot.waitUntil(lambda: state(view, qtbot)["zoom"] > 12, timeout=5000)
+    assert state(view, qtbot)["autoFit"]
+
+
+def test_grid_heat_restyle(city, make_view, qtbot):
+    db, _ = city
+    view = make_view(db)
+    view.restyle_grids(grid_case_counts(db, now=NOW))
+    codes = ["350402001001001", "350402001001002"]
+    s = state(view, qtbot, grids=codes)
+    assert s["gridStyles"]["350402001001001"] == {"fillColor": "#FDE2C4", "fillOpacity": 0.45, "count": 1}
+    assert s["gridStyles"]["350402001001002"]["count"] == 0
+    view.restyle_grids({"350402001001002": 12}, mode="overdue")
+    s = state(view, qtbot, grids=codes)
+    assert s["heatMode"] == "overdue"
+    assert s["gridStyles"]["350402001001002"]["fillColor"] == "#8C2D04"
+    assert s["gridStyles"]["350402001001001"]["count"] == 0
+    tip = js(view, qtbot, "JSON.stringify(uc.gridTip(uc.grids.get('350402001001002')))")
+    assert "超期案件 12" in tip
+
+
+def test_interceptor_blocks_and_records_external_requests(city, make_view, qtbot):
+    db, _ = city
+    view = make_view(db)
+    assert view.blocked_requests == []
+    view.run_js("fetch('https://example.com/x').catch(() => 0); "
+                "var i = document.createElement('img'); i.src = 'http://example.org/p.png'; "
+                "document.body.appendChild(i); '1'")
+    qtbot.waitUntil(lambda: len(view.blocked_requests) == 2, timeout=10000)
+    assert sorted(view.blocked_requests) == ["http://example.org/p.png", "https://example.com/x"]
+
+
+def make_mbtiles(path: Path, tiles: list[tuple[int, int, int]]) -> Path:
+    """A tiny MBTiles file holding one plain PNG per XYZ (z, x, y), stored in TMS rows."""
+    image = QImage(256, 256, QImage.Format.Format_RGB32)
+    image.fill(QColor("#DDE7D0"))
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    png = bytes(buf.data().data())
+    conn = sqlite3.connect(path)
+    conn.executescript("CREATE TABLE metadata (name TEXT, value TEXT);"
+                       "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);")
+    conn.executemany("INSERT INTO metadata VALUES (?, ?)",
+                     [("name", "测试底图"), ("format", "png"), ("minzoom", "10"), ("maxzoom", "17")])
+    conn.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)", [(z, x, (1 << z) - 1 - y, png) for z, x, y in tiles])
+    conn.commit()
+    conn.close()
+    return path
+
+
+def xyz_tiles(west: float, south: float, east: float, north: float, zooms: range) -> list[tuple[int, int, int]]:
+    def tile(lon: float, lat: float, z: int) -> tuple[int, int]:
+        n = 1 << z
+        y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+        return int((lon + 180) / 360 * n), int(y)
+
+    out = []
+    for z in zooms:
+        x0, y0 = tile(west, north, z)
+        x1, y1 = tile(east, south, z)
+        out += [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+    return out
+
+
+def test_mbtiles_basemap_is_served_by_the_app_scheme(city, make_view, qtbot, tmp_path):
+    db, _ = city
+    path = make_mbtiles(tmp_path / "city.mbtiles", xyz_tiles(117.57, 26.24, 117.67, 26.30, range(12, 18)))
+    view = make_view(db, basemap=path)
+    qtbot.waitUntil(lambda: js(view, qtbot, "JSON.stringify(document.querySelectorAll("
+                                            "'img.leaflet-tile-loaded').length)") > 0, timeout=15000)
+    srcs = js(view, qtbot, "JSON.stringify(Array.from(document.querySelectorAll('img.leaflet-tile-loaded'))"
+                           ".map(i => i.src))")
+    assert all(re.fullmatch(r"app://map/tiles/\d+/\d+/\d+", s) for s in srcs)
+    assert view.blocked_requests == [] and view.console_errors == []
+
+
+def test_basemap_argument_is_checked():
+    with pytest.raises(ValueError, match="XYZ template"):
+        CaseMapView(basemap="http://tiles.hall.lan/tiles.png")
+    with pytest.raises(ValueError, match="None, an http"):
+        CaseMapView(basemap="city.tiles")
+

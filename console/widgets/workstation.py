@@ -64,6 +64,7 @@ class Workstation(QMainWindow):
         self.setWindowTitle(self.tr("数字城管监督指挥中心 · 操作台"))
         self.resize(1920, 1080)
         self._current_case: int | None = None
+        self._shown = None  # the CaseDetail on screen: its version is what the operator saw
         self._last_data_at: datetime | None = None
 
         self.queue = CaseQueuePanel(calendar=self.calendar, thresholds=self.thresholds, now=clock())
@@ -315,6 +316,7 @@ class Workstation(QMainWindow):
     def show_case(self, case_id: int) -> None:
         self._current_case = case_id
         detail = case_queries.load_case_detail(self.db, case_id, scope=self.scope)
+        self._shown = detail
         self.detail.set_detail(detail, self._now())
         self.detail.set_actions(self.actions_for(detail) if detail else [])
         if self.map is not None and detail is not None:
@@ -329,10 +331,9 @@ class Workstation(QMainWindow):
 
     def request_action(self, action: Action) -> ActionDialog | None:
         """Open the action's dialog (non-modal in tests: the caller drives it)."""
-        detail = case_queries.load_case_detail(self.db, self._current_case, scope=self.scope) if self._current_case else None
-        if detail is None:
+        if self._shown is None:
             return None
-        row = detail.row
+        row = self._shown.row  # act on the version the operator saw, never a fresher one
         conditions = case_queries.filing_conditions(self.db, row.category_code) if action == Action.FILE else ()
         departments = case_queries.departments(self.db) if action == Action.DISPATCH else ()
         suggested = None

@@ -150,7 +150,16 @@ def db(request, tmp_path):
         yield database
         database.dispose()
         return
-    template = request.getfixturevalue("pg_template")
+    yield from _fresh_pg_database(request.getfixturevalue("pg_template"))
+
+
+@pytest.fixture
+def pg_db(pg_template):
+    """A fresh PostgreSQL database holding the tiny city (tests about networks and servers)."""
+    yield from _fresh_pg_database(pg_template)
+
+
+def _fresh_pg_database(template: str):
     admin = pg_admin()
     name = f"uc_t_{RUN_ID}_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:

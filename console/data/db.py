@@ -8,7 +8,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 ENV_DB = "URBAN_CONSOLE_DB"
@@ -82,6 +82,20 @@ def _sqlite_engine(url: str, **kwargs) -> Engine:
     return engine
 
 
+def _first_line(exc: DBAPIError) -> str:
+    text = str(exc.orig if exc.orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _is_connection_error(exc: DBAPIError) -> bool:
+    """Lost or refused connections, as opposed to e.g. a SQLite 'database is locked'."""
+    text = str(exc.orig or exc).lower()
+    return any(word in text for word in (
+        "connection", "server closed", "could not connect", "terminating", "unable to open database",
+        "disk i/o error", "no such file",
+    ))
+
+
 class Database:
     """One database: its engine, a read session factory and a write session factory."""
 
@@ -107,14 +121,26 @@ class Database:
     def read(self) -> Iterator[Session]:
         # close() ends the transaction without expiring what was loaded, so
         # rows read here stay readable after the block.
-        with self._reader() as session:
+        with self._unavailable_as_error(), self._reader() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: commit on success, roll back everything on any error."""
-        with self._writer() as session, session.begin():
+        with self._unavailable_as_error(), self._writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def _unavailable_as_error(self) -> Iterator[None]:
+        """A lost connection becomes one clear DatabaseUnavailable, not a driver traceback."""
+        try:
+            yield
+        except (OperationalError, InterfaceError) as exc:
+            if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not _is_connection_error(exc):
+                raise
+            raise DatabaseUnavailable(
+                f"数据库连接中断，操作未执行，请稍后重试 (database unreachable: {redact(self.url)}): {_first_line(exc)}"
+            ) from exc
 
     def check(self) -> None:
         """Connect once; a clear DatabaseUnavailable instead of a driver traceback."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from console.data import case_queries, map_queries
 from console.data.alerts import AlertKey
+from console.data.db import DatabaseUnavailable
 from console.data.commands import ActionParams, CommandError, StaleVersion, act, report_case
 from console.data.queries import suggest_department
 from console.domain.clocks import Light
@@ -93,6 +94,12 @@ class Workstation(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.stale_banner = QLabel()
+        self.stale_banner.setObjectName("stale_banner")
+        self.stale_banner.setStyleSheet("#stale_banner { background: #D64541; color: white; font-weight: bold;"
+                                        " padding: 6px 10px; }")
+        self.stale_banner.hide()
+        layout.addWidget(self.stale_banner)
         layout.addWidget(self.banner)
         if self.map is not None:
             layout.addWidget(self.map, 1)
@@ -182,7 +189,7 @@ class Workstation(QMainWindow):
             self.map.sig_ready.connect(self._push_all_markers)
         if self.feed is not None:
             self.feed.sig_changed.connect(self.apply_changes)
-            self.feed.sig_resync.connect(lambda _rev: self.reload_all())
+            self.feed.sig_resync.connect(self._resync)
             self.feed.sig_health.connect(lambda _health: self._update_status())
 
     def start(self) -> None:
@@ -219,6 +226,12 @@ class Workstation(QMainWindow):
         if self._current_case is not None:
             self.show_case(self._current_case)
         self.refresh_lights(self._now())
+
+    def _resync(self, _rev: int) -> None:
+        try:
+            self.reload_all()
+        except Exception as exc:  # noqa: BLE001 - the feed retries; the seat stays up and says so
+            self.statusBar().showMessage(self.tr(f"重新同步失败，将重试：{exc}"), 5000)
 
     def apply_changes(self, batch) -> None:  # noqa: ANN001 - a feed ChangeBatch
         ids = [int(i) for i in batch.entities.get("case", ())]
@@ -288,7 +301,10 @@ class Workstation(QMainWindow):
             light = self.queue.model.light_of(case_id)
             if light in (Light.YELLOW, Light.RED):
                 candidates.append(self._alert(case_id, light, now))
-        self.alerts.raise_alerts([a for a in candidates if a is not None])
+        try:
+            self.alerts.raise_alerts([a for a in candidates if a is not None])
+        except DatabaseUnavailable:
+            pass  # acknowledgements are unreadable for now; the next tick tries again
         self._update_status()
 
     def _alert(self, case_id: int, light: Light, now: datetime) -> Alert | None:
@@ -408,6 +424,18 @@ class Workstation(QMainWindow):
         self.db_label.setText(self._db_text())
         seen = self._last_data_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if self._last_data_at else "—"
         self.freshness.setText(f"数据 {seen}")
+        self.queue_dock.setWindowTitle(self.tr(f"案件队列 · 数据 {seen}"))
+        self._show_staleness()
+
+    def _show_staleness(self) -> None:
+        """Never pretend: a silent or broken feed puts a banner over the seat."""
+        health = self.feed.health if self.feed is not None else None
+        stale = health is not None and health.state != "live"
+        if stale:
+            age = health.age_seconds()
+            since = "从未连接" if age == float("inf") else f"已 {int(age)} 秒未更新"
+            self.stale_banner.setText(self.tr(f"⚠ 数据可能已过期：{since}，正在自动重连…  {health.message}"))
+        self.stale_banner.setVisible(stale)
 
     def _db_text(self) -> str:
         kind = "PostgreSQL" if self.db.is_postgres else "SQLite"

@@ -204,6 +204,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from console.data.export import export_cases
+
+    since = _parse_time(args.since) if args.since else None
+    until = _parse_time(args.until) if args.until else None
+    count = export_cases(open_db(args.db), Path(args.out), args.format, scope=args.street, since=since, until=until)
+    print(f"{count} 件案件已导出到 {args.out}")
+    return 0
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     from console.app import screenshot
 
@@ -315,6 +325,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("audit", cmd_audit, "the timeline of one case")
     p.add_argument("case_number")
+
+    p = add("export", cmd_export, "export cases (never with caller details)")
+    p.add_argument("what", choices=["cases"])
+    p.add_argument("--format", required=True, choices=["csv", "xlsx", "geojson", "open311"])
+    p.add_argument("--out", required=True)
+    p.add_argument("--street", help="only this street's cases")
+    p.add_argument("--since", help="reported at or after (ISO time)")
+    p.add_argument("--until", help="reported before (ISO time)")
 
     p = add("screenshot", cmd_screenshot, "render a seat offscreen to a PNG")
     p.add_argument("--view", default="operator", help="operator | street:<code>")

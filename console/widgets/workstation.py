@@ -253,6 +253,7 @@ class Workstation(QMainWindow):
             self._restyle_heat(self._heat_mode)
         if self._current_case in ids:
             self.show_case(self._current_case)
+        self.refresh_lights(self._now())  # lights and alerts on every change, not only on the tick
         for case_id in ids:
             self.sig_case_changed.emit(case_id)
 
@@ -312,6 +313,8 @@ class Workstation(QMainWindow):
         if row is None or not row.step:
             return None
         remaining = format_remaining(self.queue.model.remaining_of(case_id), paused=bool(row.paused))
+        if light != Light.RED and not row.paused:
+            remaining = f"剩余 {remaining}"
         key = AlertKey(case_id, row.step, row.clock_round or 1, str(light))
         return Alert(key=key, number=row.number, category=row.category_name or "", grid_code=row.grid_code or "-",
                      street=row.street_name or "", department=row.department_name or "", light=str(light),

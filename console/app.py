@@ -72,7 +72,9 @@ def run_console(db: Database, *, seat: str = "operator", user: str | None = None
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return 0
     session = holder["session"]
-    window = Workstation(session, feed=_feed_for(db, session.street_code))
+    from console.widgets.workstation import basemap_setting
+
+    window = Workstation(session, feed=_feed_for(db, session.street_code), basemap=basemap_setting())
     _place(window, screen)
     window.start()
     return app.exec()

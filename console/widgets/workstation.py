@@ -43,6 +43,23 @@ NO_DIALOG: frozenset[Action] = frozenset()
 LIGHT_WORDS = {Light.GREEN: "绿", Light.YELLOW: "黄", Light.RED: "红"}
 
 
+def basemap_setting() -> str | None:
+    """The operator's basemap: an intranet XYZ URL or an MBTiles path (QSettings)."""
+    value = QSettings("urban-console", "console").value("map/basemap")
+    return str(value) if value else None
+
+
+def save_basemap_setting(value: str | None) -> None:
+    from pathlib import Path
+
+    if value and not (value.startswith(("http://", "https://")) and "{z}" in value and "{x}" in value and "{y}" in value):
+        path = Path(value).expanduser()
+        if path.suffix.lower() != ".mbtiles" or not path.is_file():
+            raise ValueError(f"底图 {value!r} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件")
+        value = str(path)
+    QSettings("urban-console", "console").setValue("map/basemap", value or "")
+
+
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -141,6 +158,8 @@ class Workstation(QMainWindow):
                                                   lambda: self.map.set_auto_fit(True))
             self._action(maps, self.tr("热力：在办案件"), None, lambda: self._restyle_heat("open"))
             self._action(maps, self.tr("热力：超期案件"), None, lambda: self._restyle_heat("overdue"))
+            maps.addSeparator()
+            self._action(maps, self.tr("底图设置…"), None, self._ask_basemap)
         bar.addMenu(self.tr("报表"))
         help_menu = bar.addMenu(self.tr("帮助"))
         self._action(help_menu, self.tr("关于"), None, self._about)
@@ -448,6 +467,19 @@ class Workstation(QMainWindow):
         colour = {"live": "#2E9D57", "stale": "#B88A00", "down": "#D64541"}.get(health.state, "#777")
         word = {"live": "实时", "stale": "数据可能过期", "down": "连接中断"}.get(health.state, health.state)
         return f"{kind} <span style='color:{colour}'>● {word}</span>"
+
+    def _ask_basemap(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        current = basemap_setting() or ""
+        text, ok = QInputDialog.getText(self, self.tr("底图设置"), self.tr(
+            "内网瓦片地址（含 {z}/{x}/{y}）或本地 MBTiles 文件路径；留空则不用底图。\n重新启动后生效。"), text=current)
+        if not ok:
+            return
+        try:
+            save_basemap_setting(text.strip() or None)
+        except ValueError as exc:
+            QMessageBox.warning(self, self.tr("底图设置"), str(exc))
 
     def _about(self) -> None:
         QMessageBox.about(self, self.tr("关于"), self.tr("urban-console 数字城管监督指挥中心操作台"))

@@ -65,3 +65,24 @@ def test_alert_lifecycle_across_restart(db, qtbot):
     qtbot.mouseClick(located, Qt.MouseButton.LeftButton)
     assert again.queue.selected_case_id() == ref.id
     assert again.detail.field_text("number") == ref.number or ref.number in again.detail.plain_text()
+
+
+def test_basemap_setting_accepts_xyz_or_mbtiles_only(tmp_path, monkeypatch):
+    import pytest
+    from PySide6.QtCore import QSettings
+
+    from console.widgets.workstation import basemap_setting, save_basemap_setting
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    save_basemap_setting("http://tiles.hall.local/{z}/{x}/{y}.png")
+    assert basemap_setting() == "http://tiles.hall.local/{z}/{x}/{y}.png"
+    tiles = tmp_path / "city.mbtiles"
+    tiles.write_bytes(b"")
+    save_basemap_setting(str(tiles))
+    assert basemap_setting() == str(tiles)
+    with pytest.raises(ValueError, match="mbtiles"):
+        save_basemap_setting(str(tmp_path / "missing.mbtiles"))
+    assert basemap_setting() == str(tiles)  # a refused value changes nothing
+    save_basemap_setting(None)
+    assert basemap_setting() is None

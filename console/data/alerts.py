@@ -8,7 +8,7 @@ from typing import Iterable
 from sqlalchemy import select
 
 from console.data import models as m
-from console.data.commands import Actor, CommandError, log_change
+from console.data.commands import Actor, CommandError, JurisdictionError, log_change
 from console.data.db import Database
 
 
@@ -32,7 +32,7 @@ def acknowledge(db: Database, actor: Actor, key: AlertKey, *, at: datetime | Non
         if case is None:
             raise CommandError(f"案件 {key.case_id} 不存在 (no such case)")
         if actor.street_code and case.street_code != actor.street_code:
-            raise CommandError(f"案件 {case.number} 不在本席位辖区内 (outside jurisdiction)")
+            raise JurisdictionError(f"案件 {case.number} 不在本席位辖区内 (outside jurisdiction)")
         exists = s.scalars(select(m.AlertAck).where(
             m.AlertAck.case_id == key.case_id, m.AlertAck.step == key.step,
             m.AlertAck.round == key.round, m.AlertAck.light == key.light)).first()

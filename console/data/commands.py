@@ -209,8 +209,8 @@ def act(
         if done:
             return done
         case = _case_for_update(s, number)
+        _check_jurisdiction(case, actor, action)  # before the version: never name another street's actors
         _check_version(s, case, expected_version)
-        _check_jurisdiction(case, actor, action)
         transition = _plan(State(case.state), action, actor.role, case.pending, case.self_handled,
                            params.close_type if action == Action.CLOSE else None)
         _check_params(s, case, transition, params)

@@ -30,6 +30,7 @@ from console.data.queries import suggest_department
 from console.domain.clocks import Light
 from console.domain.workflow import ACTION_LABELS, Action, Role, allowed_actions
 from console.services.alerts import Alert, AlertClock
+from console.services.presence import PresenceTracker
 from console.services.session import Session
 from console.widgets.alert_banner import AlertBanner
 from console.widgets.case_detail import CaseDetailPanel
@@ -90,6 +91,7 @@ class Workstation(QMainWindow):
         self.banner = AlertBanner()
         self.map = self._make_map(basemap) if with_map else None
         self.alerts = AlertClock(self.db, session.actor, interval_ms=alert_interval_ms, clock=clock, parent=self)
+        self.presence = PresenceTracker(self.db, session.actor, parent=self, clock=clock)
         self._build_layout()
         self._build_menus()
         self._build_status()
@@ -201,6 +203,7 @@ class Workstation(QMainWindow):
         self.alerts.sig_alerts_changed.connect(lambda alerts: self.banner.set_alerts(alerts, self._now()))
         self.alerts.sig_new_alert.connect(lambda _alert: self.banner.ring())
         self.queue.model.sig_counts_changed.connect(lambda _counts: self._update_status())
+        self.presence.sig_presence_changed.connect(self._show_presence)
         if self.map is not None:
             self.map.sig_case_clicked.connect(self.locate_case)
             self.map.sig_grid_clicked.connect(self.queue.filter_to_grid)
@@ -208,6 +211,7 @@ class Workstation(QMainWindow):
             self.map.sig_ready.connect(self._push_all_markers)
         if self.feed is not None:
             self.feed.sig_changed.connect(self.apply_changes)
+            self.feed.sig_changed.connect(self.presence.on_changes)
             self.feed.sig_resync.connect(self._resync)
             self.feed.sig_health.connect(lambda _health: self._update_status())
 
@@ -219,6 +223,7 @@ class Workstation(QMainWindow):
         self._status_timer.start()
 
     def stop(self) -> None:
+        self.presence.stop()  # other seats stop seeing "正在处理" at once
         if self.feed is not None:
             self.feed.stop()
         self.alerts.stop()
@@ -356,9 +361,16 @@ class Workstation(QMainWindow):
         detail = case_queries.load_case_detail(self.db, case_id, scope=self.scope)
         self._shown = detail
         self.detail.set_detail(detail, self._now())
+        if detail is not None and self.presence.case_id != case_id:
+            self.presence.open(case_id)
+        self.detail.set_presence(self.presence.text if detail is not None else "")
         self.detail.set_actions(self.actions_for(detail) if detail else [])
         if self.map is not None and detail is not None:
             self.map.select_case(case_id)
+
+    def _show_presence(self, case_id, text: str) -> None:  # noqa: ANN001
+        if case_id == self._current_case:
+            self.detail.set_presence(text)
 
     def actions_for(self, detail) -> list[Action]:  # noqa: ANN001
         row = detail.row

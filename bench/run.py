@@ -50,7 +50,7 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
     """Generate the demo at `scale`, then time the open-case queue against a naive scan."""
     from console.data.db import Database
     from console.data.demo import generate
-    from console.data.queries import count_by_light, open_queue
+    from console.data.queries import count_by_light
     from console.data.schema import upgrade
 
     db = Database(url)
@@ -60,8 +60,7 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
     generate_s = time.perf_counter() - t0
     from console.data.case_queries import load_queue
 
-    queue_ms, rows = _timed(lambda: open_queue(db), repeat=5)
-    workstation_ms, _ = _timed(lambda: load_queue(db), repeat=3)
+    queue_ms, rows = _timed(lambda: load_queue(db), repeat=5)
     naive_ms, naive = _timed(lambda: _open_queue_naive(db), repeat=1)
     lights_ms, lights = _timed(lambda: count_by_light(db), repeat=5)
     size = _database_size(db)
@@ -74,7 +73,6 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
         "size_mb": round(size / 1e6, 1),
         "open_cases": len(rows),
         "open_queue_ms": round(queue_ms, 1),
-        "workstation_queue_ms": round(workstation_ms, 1),
         "naive_scan_ms": round(naive_ms, 1),
         "queue_speedup": round(naive_ms / queue_ms, 1) if queue_ms else None,
         "lights_count_ms": round(lights_ms, 1),

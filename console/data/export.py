@@ -128,34 +128,40 @@ def _write_xlsx(path: Path, rows: Iterable[ExportRow]) -> int:
     return count
 
 
-def _write_geojson(path: Path, rows: Iterable[ExportRow]) -> int:
+def _write_json_items(path: Path, rows: Iterable[ExportRow], head: str, tail: str, item) -> int:  # noqa: ANN001
+    """Stream one JSON item per case between `head` and `tail`: memory stays flat for big exports."""
     count = 0
     with path.open("w", encoding="utf-8") as fh:
-        fh.write('{"type": "FeatureCollection", "crs_note": "WGS-84 lon/lat", "features": [\n')
+        fh.write(head)
         for row in rows:
-            feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [row.values["lon"], row.values["lat"]]},
-                       "properties": {k: v for k, v in row.values.items() if k not in ("lon", "lat")}}
-            fh.write(("" if count == 0 else ",\n") + json.dumps(feature, ensure_ascii=False))
+            fh.write(("" if count == 0 else ",\n") + json.dumps(item(row), ensure_ascii=False))
             count += 1
-        fh.write("\n]}\n")
+        fh.write(tail)
     return count
+
+
+def _geojson_feature(row: ExportRow) -> dict[str, Any]:
+    v = row.values
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [v["lon"], v["lat"]]},
+            "properties": {k: val for k, val in v.items() if k not in ("lon", "lat")}}
+
+
+def _open311_request(row: ExportRow) -> dict[str, Any]:
+    """Open311 GeoReport v2 service request."""
+    v = row.values
+    return {
+        "service_request_id": v["number"], "status": _OPEN311_STATUS[row.is_open],
+        "service_code": v["category_code"], "service_name": v["category"],
+        "description": row.description, "agency_responsible": v["department"],
+        "requested_datetime": v["created_at"], "updated_datetime": _local(row.updated_at),
+        "address": v["address"], "lat": v["lat"], "long": v["lon"],
+    }
+
+
+def _write_geojson(path: Path, rows: Iterable[ExportRow]) -> int:
+    head = '{"type": "FeatureCollection", "crs_note": "WGS-84 lon/lat", "features": [\n'
+    return _write_json_items(path, rows, head, "\n]}\n", _geojson_feature)
 
 
 def _write_open311(path: Path, rows: Iterable[ExportRow]) -> int:
-    """Open311 GeoReport v2 service requests (JSON array)."""
-    count = 0
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("[\n")
-        for row in rows:
-            v = row.values
-            request = {
-                "service_request_id": v["number"], "status": _OPEN311_STATUS[row.is_open],
-                "service_code": v["category_code"], "service_name": v["category"],
-                "description": row.description, "agency_responsible": v["department"],
-                "requested_datetime": v["created_at"], "updated_datetime": _local(row.updated_at),
-                "address": v["address"], "lat": v["lat"], "long": v["lon"],
-            }
-            fh.write(("" if count == 0 else ",\n") + json.dumps(request, ensure_ascii=False))
-            count += 1
-        fh.write("\n]\n")
-    return count
+    return _write_json_items(path, rows, "[\n", "\n]\n", _open311_request)

@@ -5,9 +5,8 @@ is applied here, where data is read, never in the widgets.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Optional
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case as sql_case
@@ -106,60 +105,6 @@ def stats(db: Database, now: datetime | None = None, scope: str | None = None) -
         "by_light": count_by_light(db, now, scope),
     }
     return result
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    """One line of an operator's case queue (raw values; widgets format them)."""
-
-    id: int
-    number: str
-    state: str
-    pending: Optional[str]
-    version: int
-    source: str
-    category_code: Optional[str]
-    address: str
-    grid_code: Optional[str]
-    street_code: Optional[str]
-    department_id: Optional[int]
-    created_at: datetime
-    updated_at: datetime
-    due_at: Optional[datetime]
-    yellow_at: Optional[datetime]
-
-
-def open_queue(db: Database, *, scope: str | None = None, state: str | None = None,
-               limit: int | None = None) -> list[QueueRow]:
-    """The open-case queue with each case's running step marks (one query).
-
-    Uses the partial-open index: reads only open cases and their open clocks.
-    """
-    c = m.CaseStepClock
-    running = (
-        select(c.case_id, func.min(c.due_at).label("due_at"), func.min(c.yellow_at).label("yellow_at"))
-        .where(c.open, c.step.in_(CASE_STEPS))
-        .group_by(c.case_id)
-        .subquery()
-    )
-    q = (
-        select(
-            m.Case.id, m.Case.number, m.Case.state, m.Case.pending, m.Case.version, m.Case.source,
-            m.Case.category_code, m.Case.address, m.Case.grid_code, m.Case.street_code, m.Case.department_id,
-            m.Case.created_at, m.Case.updated_at, running.c.due_at, running.c.yellow_at,
-        )
-        .outerjoin(running, running.c.case_id == m.Case.id)
-        .where(m.Case.is_open)
-        .order_by(m.Case.id)
-    )
-    if scope:
-        q = q.where(m.Case.street_code == scope)
-    if state:
-        q = q.where(m.Case.state == state)
-    if limit:
-        q = q.limit(limit)
-    with db.read() as s:
-        return [QueueRow(*row) for row in s.execute(q).all()]
 
 
 def find_case(db: Database, number: str, scope: str | None = None) -> m.Case | None:

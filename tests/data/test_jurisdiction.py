@@ -158,7 +158,6 @@ READS: dict[Callable, Read] = {
     queries.stats: lambda db, scope, w: queries.stats(db, now=LATER, scope=scope),
     queries.count_by_light: lambda db, scope, w: queries.count_by_light(db, LATER, scope=scope),
     queries.case_light_ranks: _light_ranks,
-    queries.open_queue: lambda db, scope, w: queries.open_queue(db, scope=scope),
     queries.find_case: lambda db, scope, w: queries.find_case(db, w.numbers[WEST][0], scope=scope),
     queries.timeline: lambda db, scope, w: queries.timeline(db, w.numbers[WEST][1], scope=scope),
     case_queries.load_queue: lambda db, scope, w: case_queries.load_queue(db, scope=scope),

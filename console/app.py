@@ -52,32 +52,41 @@ def _feed_for(db: Database, scope: str | None):  # noqa: ANN202
 def run_console(db: Database, *, seat: str = "operator", user: str | None = None, screen: str | None = None) -> int:
     from PySide6.QtWidgets import QDialog
 
-    from console.services.session import Seat, sign_in
-    from console.widgets.dialogs import SignInDialog
-    from console.widgets.workstation import Workstation
+    from console.services.session import Seat
+    from console.widgets.workstation import Workstation, basemap_setting
 
     parsed = Seat.parse(seat)
     if parsed.kind in ("wall", "leader"):
         raise CommandError(f"席位 {parsed.kind} 的界面尚未在此版本提供 (this seat's screen is not built yet); "
                            "use --seat operator or street:<code>")
     app = make_application()
-    dialog = SignInDialog(seat=parsed.street_code or "")
-    if user:
-        dialog.username.setText(user)
-        dialog.password.setFocus()
-    holder: dict = {}
-    dialog.submit = lambda: holder.setdefault("session", sign_in(db, dialog.username.text().strip(),
-                                                                 dialog.password.text(), parsed,
-                                                                 dialog.seat.text().strip() or None))
+    dialog = sign_in_dialog(db, parsed, user)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return 0
-    session = holder["session"]
-    from console.widgets.workstation import basemap_setting
-
+    session = dialog.session
     window = Workstation(session, feed=_feed_for(db, session.street_code), basemap=basemap_setting())
     _place(window, screen)
     window.start()
     return app.exec()
+
+
+def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001, ANN201
+    """The sign-in dialog; on success `dialog.session` holds the Session (errors stay in the dialog)."""
+    from console.services.session import sign_in
+    from console.widgets.dialogs import SignInDialog
+
+    dialog = SignInDialog(seat=seat.street_code or "")
+    dialog.session = None
+    if user:
+        dialog.username.setText(user)
+        dialog.password.setFocus()
+
+    def submit() -> None:
+        dialog.session = sign_in(db, dialog.username.text().strip(), dialog.password.text(), seat,
+                                 dialog.seat.text().strip() or None)
+
+    dialog.submit = submit
+    return dialog
 
 
 def _place(window, screen_name: str | None) -> None:  # noqa: ANN001

@@ -43,9 +43,12 @@ def write_reports(url: str, seconds: float, rate: float, out: str) -> None:
     from console.data.commands import Actor, report_case
     from console.data.db import Database
 
+    from console.data.simulate import Simulator
+
     db = Database(url)
     actor = Actor("压测监督员", "inspector", seat="压测")
     db.rules()
+    simulator = Simulator(db, seed=1) if os.environ.get("BENCH_WITH_ACTIONS") else None
     n = int(seconds * rate)
     start = time.monotonic()
     with open(out, "w", encoding="utf-8") as fh:
@@ -57,6 +60,8 @@ def write_reports(url: str, seconds: float, rate: float, out: str) -> None:
             ref = report_case(db, actor, source="inspector", lon=lon, lat=lat, category_code="06010",
                               description=f"压测 {i}", at=datetime.now(timezone.utc))
             fh.write(f"{ref.id} {time.monotonic():.6f}\n")
+            if simulator is not None:  # and one workflow action, as `simulate` does
+                simulator.advance(datetime.now(timezone.utc))
         fh.write(f"# elapsed {time.monotonic() - start:.3f}\n")
     db.dispose()
 
@@ -71,22 +76,32 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def measure(db, seconds: float, rate: float) -> dict:
-    """Run the writer against `db` while a ChangeFeed follows it here."""
+def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
+    """Run the writer against `db` while a ChangeFeed follows it here.
+
+    With `seat`, a whole operator workstation (queue, detail, alerts, map)
+    consumes the feed, and a change counts as seen once the seat's queue and
+    map have applied it: "visible on a second seat".
+    """
     from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 
     from console.services.feed import ChangeFeed
 
-    app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
     seen: dict[str, float] = {}
     batches = [0]
     feed = ChangeFeed.for_database(db)
+    window = None
+    if seat:
+        window = _seat_window(db, feed)
+        window.sig_case_changed.connect(lambda case_id: seen.setdefault(str(case_id), time.monotonic()))
+    app = QCoreApplication.instance() or QCoreApplication([sys.argv[0]])
 
     def on_changed(batch) -> None:
         now = time.monotonic()
         batches[0] += 1
-        for case_id in batch.ids("case"):
-            seen.setdefault(case_id, now)
+        if window is None:
+            for case_id in batch.ids("case"):
+                seen.setdefault(case_id, now)
 
     feed.sig_changed.connect(on_changed)
     feed.start()
@@ -132,6 +147,10 @@ def measure(db, seconds: float, rate: float) -> dict:
         timer.stop()
     feed.stop()
     feed.deleteLater()
+    if window is not None:
+        window.stop()
+        window.close()
+        window.deleteLater()
     app.processEvents()
 
     commits: dict[str, float] = state["commits"]
@@ -152,6 +171,29 @@ def measure(db, seconds: float, rate: float) -> dict:
         "mean_ms": round(statistics.fmean(latencies), 2) if latencies else None,
         "stall_max_ms": round(stall["max"] * 1000, 2),
     }
+
+
+def _seat_window(db, feed):  # noqa: ANN001, ANN202
+    """An operator workstation with its map loaded, as a hall seat runs it."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from console.app import make_application
+    from console.services.session import Seat, Session
+    from console.widgets.workstation import Workstation
+
+    make_application()
+    session = Session(db=db, username="bench", display_name="压测观察席", role="leader", seat_name="观察席",
+                      seat=Seat("operator"))
+    window = Workstation(session, feed=feed)
+    window.resize(1920, 1080)
+    window.show()
+    loop = QEventLoop()
+    window.map.sig_ready.connect(loop.quit)
+    QTimer.singleShot(30000, loop.quit)
+    if not window.map.ready:
+        loop.exec()
+    window.alerts.start()
+    return window
 
 
 def _read_commits(path: Path) -> dict[str, float]:
@@ -183,19 +225,19 @@ def _seed(db) -> None:
     seed_tiny_city(db)
 
 
-def run_sqlite(seconds: float, rate: float) -> dict:
+def run_sqlite(seconds: float, rate: float, *, seat: bool = False) -> dict:
     from console.data.db import Database
 
     with tempfile.TemporaryDirectory(prefix="bench_feed_") as folder:
         db = Database(f"sqlite:///{Path(folder) / 'console.db'}")
         try:
             _seed(db)
-            return measure(db, seconds, rate)
+            return measure(db, seconds, rate, seat=seat)
         finally:
             db.dispose()
 
 
-def run_postgres(seconds: float, rate: float, admin_url: str = PG_ADMIN_URL) -> dict:
+def run_postgres(seconds: float, rate: float, admin_url: str = PG_ADMIN_URL, *, seat: bool = False) -> dict:
     from sqlalchemy import create_engine, text
 
     from console.data.db import Database
@@ -207,7 +249,7 @@ def run_postgres(seconds: float, rate: float, admin_url: str = PG_ADMIN_URL) -> 
     db = Database(admin_url.rsplit("/", 1)[0] + "/" + name)
     try:
         _seed(db)
-        return measure(db, seconds, rate)
+        return measure(db, seconds, rate, seat=seat)
     finally:
         db.dispose()
         with admin.connect() as conn:
@@ -218,11 +260,17 @@ def run_postgres(seconds: float, rate: float, admin_url: str = PG_ADMIN_URL) -> 
 TARGETS = {"postgresql_p95_ms": 250.0, "sqlite_p95_ms": 1000.0, "stall_max_ms": 100.0}
 
 
-def run(seconds: float = 10, rate: float = 50, *, pg_url: str | None = PG_ADMIN_URL) -> dict:
-    """Both backends (PostgreSQL unless pg_url is None); figures and whether targets were met."""
-    result: dict = {"seconds": seconds, "rate": rate, "sqlite": run_sqlite(seconds, rate)}
+def run(seconds: float = 10, rate: float = 50, *, pg_url: str | None = PG_ADMIN_URL, seat: bool = False) -> dict:
+    """Both backends (PostgreSQL unless pg_url is None); figures and whether targets were met.
+
+    `seat`: a full workstation consumes the feed and the writer also runs one
+    workflow action per report, as `urban-console simulate` does.
+    """
+    if seat:
+        os.environ["BENCH_WITH_ACTIONS"] = "1"
+    result: dict = {"seconds": seconds, "rate": rate, "seat": seat, "sqlite": run_sqlite(seconds, rate, seat=seat)}
     if pg_url:
-        result["postgresql"] = run_postgres(seconds, rate, pg_url)
+        result["postgresql"] = run_postgres(seconds, rate, pg_url, seat=seat)
     stalls = [result[k]["stall_max_ms"] for k in ("sqlite", "postgresql") if k in result]
     result["targets"] = TARGETS
     result["met"] = {
@@ -241,12 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--pg", default=PG_ADMIN_URL, help="admin URL of a PostgreSQL server ('' to skip)")
+    parser.add_argument("--seat", action="store_true", help="measure on a full operator workstation")
     args = parser.parse_args(argv)
     if args.writer:
         url, seconds, rate, out = args.writer
         write_reports(url, float(seconds), float(rate), out)
         return 0
-    print(json.dumps(run(args.seconds, args.rate, pg_url=args.pg or None), ensure_ascii=False))
+    print(json.dumps(run(args.seconds, args.rate, pg_url=args.pg or None, seat=args.seat), ensure_ascii=False))
     return 0
 
 

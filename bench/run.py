@@ -99,6 +99,7 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
     result["queue_model"] = bench_queue.run(n_rows=2_000 if quick else 10_000, changes=200 if quick else 1_000)
     result["map"] = bench_map.run(n=2_000 if quick else 10_000)
     result["feed"] = bench_feed.run(seconds=3 if quick else 10, rate=50)
+    result["second_seat"] = bench_feed.run(seconds=3 if quick else 10, rate=50, seat=True)
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = db_url if db_url and db_url.startswith("sqlite") else f"sqlite:///{tmp}/bench.db"
         result["sqlite"] = bench_database("sqlite", sqlite_url, scale)

@@ -1,8 +1,6 @@
 """The alert ticker under the menu: yellow/red cases with 确认 and 定位."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -32,12 +30,12 @@ class AlertBanner(QFrame):
         self._rows: list[QWidget] = []
         self.more = QLabel()
         self._layout.addWidget(self.more)
-        self.set_alerts([], now=None)
+        self.set_alerts([])
 
-    def set_alerts(self, alerts: list[Alert], now: datetime | None) -> None:
+    def set_alerts(self, alerts: list[Alert]) -> None:
         for row in self._rows:
             row.deleteLater()
-        self._rows = [self._row(a, now) for a in alerts[:MAX_ROWS]]
+        self._rows = [self._row(a) for a in alerts[:MAX_ROWS]]
         for i, row in enumerate(self._rows):
             self._layout.insertWidget(i, row)
         hidden = len(alerts) - len(self._rows)
@@ -49,7 +47,7 @@ class AlertBanner(QFrame):
         if self.sound_enabled:
             QApplication.beep()
 
-    def _row(self, alert: Alert, now: datetime | None) -> QWidget:
+    def _row(self, alert: Alert) -> QWidget:
         row = QWidget()
         row.setObjectName(f"alert_{alert.key.case_id}_{alert.key.light}")
         layout = QHBoxLayout(row)

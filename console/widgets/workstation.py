@@ -39,9 +39,6 @@ from console.widgets.dialogs import ActionDialog, NewCaseDialog, SOURCE_LABELS
 from console.widgets.queue_model import format_remaining
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Actions that need more than a note get their own fields in ActionDialog.
-NO_DIALOG: frozenset[Action] = frozenset()
-LIGHT_WORDS = {Light.GREEN: "绿", Light.YELLOW: "黄", Light.RED: "红"}
 
 
 def basemap_setting() -> str | None:
@@ -83,6 +80,7 @@ class Workstation(QMainWindow):
         self.setWindowTitle(self.tr("数字城管监督指挥中心 · 操作台"))
         self.resize(1920, 1080)
         self._current_case: int | None = None
+        self._heat_mode = "open"  # grid heat: open cases or overdue ones
         self._shown = None  # the CaseDetail on screen: its version is what the operator saw
         self._last_data_at: datetime | None = None
 
@@ -200,7 +198,7 @@ class Workstation(QMainWindow):
         self.banner.sig_acknowledge.connect(self.acknowledge_alert)
         self.banner.sig_locate.connect(self.locate_case)
         self.alerts.sig_tick.connect(self.refresh_lights)
-        self.alerts.sig_alerts_changed.connect(lambda alerts: self.banner.set_alerts(alerts, self._now()))
+        self.alerts.sig_alerts_changed.connect(self.banner.set_alerts)
         self.alerts.sig_new_alert.connect(lambda _alert: self.banner.ring())
         self.queue.model.sig_counts_changed.connect(lambda _counts: self._update_status())
         self.presence.sig_presence_changed.connect(self._show_presence)
@@ -280,8 +278,6 @@ class Workstation(QMainWindow):
         self.refresh_lights(self._now())  # lights and alerts on every change, not only on the tick
         for case_id in ids:
             self.sig_case_changed.emit(case_id)
-
-    _heat_mode = "open"
 
     def _push_all_markers(self) -> None:
         if self.map is None:

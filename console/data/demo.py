@@ -77,6 +77,10 @@ class Scale:
     history_days: int
     cases_per_day: float  # average reports per day over the history
     grids_per_patrol: int = 4  # unit grids per responsibility grid (one inspector each)
+    # A campaign week (创城迎检): the last `surge_days` get `surge_factor` times the usual
+    # reports, out of the same total; it puts `metro` near 10,000 open cases.
+    surge_days: int = 0
+    surge_factor: float = 1.0
 
 
 SCALES: dict[str, Scale] = {
@@ -85,7 +89,8 @@ SCALES: dict[str, Scale] = {
     "city": Scale("city", area_km2=155.1, streets=12, communities=168, grids=702, staff=2331, cameras=600,
                   roads=40, history_days=90, cases_per_day=400.0),
     "metro": Scale("metro", area_km2=1200.0, streets=60, communities=1250, grids=5000, staff=16000,
-                   cameras=5000, roads=160, history_days=365, cases_per_day=2740.0),
+                   cameras=5000, roads=160, history_days=365, cases_per_day=2740.0, surge_days=4,
+                   surge_factor=2.2),
 }
 
 # hall accounts: (username, role, display name, seat); department and street
@@ -186,6 +191,7 @@ def generate(db: Database, scale: str = "city", seed: int = 1, *, history_days: 
     with db.write() as s:
         log_change(s, "demo", scale, "generated", operator="demo", at=now)
     _reset_sequences(db)
+    _analyze(db)
     seconds = round(_time.perf_counter() - started, 2)
     summary = {
         "scale": scale, "seed": seed, "history_days": days, "now": now.isoformat(),
@@ -1256,8 +1262,14 @@ def _inspector(ctx: _Ctx, rnd: random.Random, grid_code: str) -> Who:
 # --- a day of cases --------------------------------------------------------------------------------
 
 
+def _analyze(db: Database) -> None:
+    """Fresh planner statistics after a bulk load, or the open-case queries scan a million rows."""
+    with db.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+
+
 def _daily_counts(rng: np.random.Generator, ctx: _Ctx, first_day: date, days: int, per_day: float,
-                  today_fraction: float) -> list[int]:
+                  today_fraction: float, surge: tuple[int, float] = (0, 1.0)) -> list[int]:
     """Reports per local day for `days` full days and today's part: fewer on rest days, some noise.
 
     The total is round(per_day x (days + today_fraction)), so a year of `metro` is >= 1,000,000.
@@ -1268,6 +1280,9 @@ def _daily_counts(rng: np.random.Generator, ctx: _Ctx, first_day: date, days: in
         w = (1.0 if ctx.rules.calendar.is_workday(day) else 0.68) * rng.uniform(0.9, 1.1)
         weights.append(w)
     weights[-1] *= today_fraction
+    surge_days, factor = surge
+    for i in range(max(0, len(weights) - surge_days), len(weights)):
+        weights[i] *= factor
     total = round(per_day * (days + today_fraction))
     return _allocate(total, weights, minimum=0)
 
@@ -1523,7 +1538,8 @@ def _simulate_and_write(db: Database, params: Scale, seed: int, days: int, now: 
     today_fraction = float(HOUR_WEIGHTS[: local_now.hour].sum() + HOUR_WEIGHTS[local_now.hour] * local_now.minute / 60)
     today_fraction /= float(HOUR_WEIGHTS.sum())
     rng = np.random.default_rng([seed, 5])
-    counts = _daily_counts(rng, ctx, first_day, days, params.cases_per_day, today_fraction)
+    counts = _daily_counts(rng, ctx, first_day, days, params.cases_per_day, today_fraction,
+                           (params.surge_days, params.surge_factor))
     jobs, next_id = [], 1
     for i, count in enumerate(counts):
         if count:

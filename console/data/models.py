@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -50,6 +51,19 @@ class UtcDateTime(TypeDecorator):
             raise ValueError(f"naive datetime {value.isoformat()} given to the database; times must carry a zone")
         value = value.astimezone(timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def result_processor(self, dialect: Any, coltype: Any):  # noqa: ANN201
+        """SQLite hands back text: parse it with the C `fromisoformat`, not a regex (10x faster)."""
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def process(value: str | None) -> datetime | None:
+            if value is None:
+                return None
+            parsed = datetime.fromisoformat(value)
+            return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
@@ -299,7 +313,12 @@ class CalendarOverride(Base):
 
 class Case(Base):
     __tablename__ = "cases"  # 案卷
-    __table_args__ = (Index("ix_cases_open_state", "is_open", "state"),)
+    __table_args__ = (
+        Index("ix_cases_open_state", "is_open", "state"),
+        # Partial: only the open few among a million closed; the queue reads these.
+        # (The predicates are written as each dialect renders `Case.is_open`.)
+        Index("ix_cases_open_only", "id", postgresql_where=text("is_open"), sqlite_where=text("is_open = 1")),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     state: Mapped[str] = mapped_column(String(20))
@@ -347,6 +366,7 @@ class CaseStepClock(Base):
     __tablename__ = "case_step_clocks"
     __table_args__ = (
         Index("ix_clocks_open", "open", "case_id"),
+        Index("ix_clocks_open_only", "case_id", postgresql_where=text('"open"'), sqlite_where=text('"open" = 1')),
         Index("ix_clocks_case_step", "case_id", "step", "round"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

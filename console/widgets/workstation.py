@@ -455,6 +455,7 @@ class Workstation(QMainWindow):
         seen = self._last_data_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if self._last_data_at else "—"
         self.freshness.setText(f"数据 {seen}")
         self.queue_dock.setWindowTitle(self.tr(f"案件队列 · 数据 {seen}"))
+        self.detail_dock.setWindowTitle(self.tr(f"案件详情 · 数据 {seen}"))
         self._show_staleness()
 
     def _show_staleness(self) -> None:

@@ -119,25 +119,22 @@ def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
 
     ticker.timeout.connect(tick)
 
-    # With workflow actions too, one writer cannot keep 50 reports/s on PostgreSQL: the
-    # hall's field staff are many, so the load comes from several writers sharing the rate.
-    writers = 2 if seat else 1
-    outs = [Path(tempfile.mkstemp(prefix="bench_feed_", suffix=".txt")[1]) for _ in range(writers)]
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "bench.bench_feed", "--writer", db.url, str(seconds), str(rate / writers), str(o)],
+    out = Path(tempfile.mkstemp(prefix="bench_feed_", suffix=".txt")[1])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.bench_feed", "--writer", db.url, str(seconds), str(rate), str(out)],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    ) for o in outs]
+    )
     loop = QEventLoop()
     state = {"done_at": None, "commits": {}}
 
     def check() -> None:
         if state["done_at"] is None:
-            if any(p.poll() is None for p in procs):
-                if any(o.stat().st_size for o in outs) and stall["last"] is None:
+            if proc.poll() is None:
+                if out.stat().st_size and stall["last"] is None:
                     ticker.start()  # measure stalls once the load runs, not during start-up
                 return
             state["done_at"] = time.monotonic()
-            state["commits"] = {k: v for o in outs for k, v in _read_commits(o).items()}
+            state["commits"] = _read_commits(out)
         if set(state["commits"]) <= set(seen) or time.monotonic() - state["done_at"] > 5:
             loop.quit()
 
@@ -157,11 +154,10 @@ def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
     app.processEvents()
 
     commits: dict[str, float] = state["commits"]
-    elapsed = max((_read_elapsed(o) or 0.0) for o in outs)
-    for o in outs:
-        o.unlink(missing_ok=True)
-    if any(p.returncode for p in procs):
-        raise RuntimeError(f"a writer process failed: exit codes {[p.returncode for p in procs]}")
+    elapsed = _read_elapsed(out)
+    out.unlink(missing_ok=True)
+    if proc.returncode:
+        raise RuntimeError(f"writer process failed with exit code {proc.returncode}")
     latencies = [max(0.0, seen[i] - t) * 1000 for i, t in commits.items() if i in seen]
     return {
         "changes": len(commits),

@@ -543,8 +543,7 @@ def _grid_at(s: Session, lon: float, lat: float, at: datetime) -> Optional[m.Uni
         select(m.UnitGrid).where(
             m.UnitGrid.min_lon <= lon, m.UnitGrid.max_lon >= lon,
             m.UnitGrid.min_lat <= lat, m.UnitGrid.max_lat >= lat,
-            m.UnitGrid.valid_from <= day,
-            (m.UnitGrid.valid_to.is_(None)) | (m.UnitGrid.valid_to > day),
+            m.UnitGrid.valid_on(day),
         ).order_by(m.UnitGrid.code)
     ).all()
     point = shapely.Point(lon, lat)

@@ -197,8 +197,7 @@ def _problem_line(problem: LayerProblem, features: list[GridFeature]) -> str:
 
 
 def _current_grids(s, today: date) -> dict[str, m.UnitGrid]:  # noqa: ANN001
-    rows = s.scalars(select(m.UnitGrid).where(
-        m.UnitGrid.valid_from <= today, m.UnitGrid.valid_to.is_(None) | (m.UnitGrid.valid_to > today)))
+    rows = s.scalars(select(m.UnitGrid).where(m.UnitGrid.valid_on(today)))
     return {row.code: row for row in rows}
 
 

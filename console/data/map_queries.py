@@ -67,18 +67,13 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _current_grid(day: date):
-    g = m.UnitGrid
-    return (g.valid_from <= day) & (g.valid_to.is_(None) | (g.valid_to > day))
-
-
 def map_layers(db: Database, scope: str | None = None, day: date | None = None) -> MapLayers:
     """Streets, communities, the unit grids valid on `day` (default today) and cameras."""
     day = day or _now().astimezone(SHANGHAI).date()
     with db.read() as s:
         sq = select(m.Street).order_by(m.Street.code)
         cq = select(m.Community).order_by(m.Community.code)
-        gq = select(m.UnitGrid).where(_current_grid(day)).order_by(m.UnitGrid.code)
+        gq = select(m.UnitGrid).where(m.UnitGrid.valid_on(day)).order_by(m.UnitGrid.code)
         if scope:
             sq = sq.where(m.Street.code == scope)
             cq = cq.where(m.Community.street_code == scope)

@@ -5,7 +5,7 @@ is applied here, where data is read, never in the widgets.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,10 +68,6 @@ def count_by_light(db: Database, now: datetime | None = None, scope: str | None 
     return counts
 
 
-def _current_grids(day: date):
-    return (m.UnitGrid.valid_from <= day) & (m.UnitGrid.valid_to.is_(None) | (m.UnitGrid.valid_to > day))
-
-
 def stats(db: Database, now: datetime | None = None, scope: str | None = None) -> dict[str, Any]:
     """The `stats --json` object (architecture.md, command-line contract)."""
     now = now or _now()
@@ -82,7 +78,7 @@ def stats(db: Database, now: datetime | None = None, scope: str | None = None) -
 
         street_filter = (lambda col: col == scope) if scope else (lambda col: True)
         area = (
-            s.scalar(select(func.sum(m.UnitGrid.area_m2)).where(_current_grids(today), street_filter(m.UnitGrid.street_code)))
+            s.scalar(select(func.sum(m.UnitGrid.area_m2)).where(m.UnitGrid.valid_on(today), street_filter(m.UnitGrid.street_code)))
             or 0.0
         ) / 1e6
         by_state = dict(
@@ -93,7 +89,7 @@ def stats(db: Database, now: datetime | None = None, scope: str | None = None) -
         result = {
             "streets": count(m.Street, street_filter(m.Street.code)),
             "communities": count(m.Community, street_filter(m.Community.street_code)),
-            "grids": count(m.UnitGrid, _current_grids(today), street_filter(m.UnitGrid.street_code)),
+            "grids": count(m.UnitGrid, m.UnitGrid.valid_on(today), street_filter(m.UnitGrid.street_code)),
             "staff": count(m.Staff, street_filter(m.Staff.street_code)),
             "cameras": count(m.Camera, street_filter(m.Camera.street_code)),
             "departments": count(m.Department),

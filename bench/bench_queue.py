@@ -50,8 +50,8 @@ def make_rows(n: int, seed: int = 20261123) -> list[CaseRow]:
             kind="event", category_code="06010", category_name="暴露垃圾", condition_code="0601001",
             urgency="normal", address=f"某某路 {rng.randrange(1, 500)} 号附近", lon=117.6, lat=26.26, grid_code=grid,
             community_code=grid[:12], street_code=street, street_name=f"街道{street[-2:]}", department_id=dept[0],
-            department_name=dept[1], created_at=start - timedelta(minutes=rng.randrange(0, 600)), updated_at=start,
-            step="dispose", limit=f"{total}wmin", total_minutes=total, consumed_minutes=0.0, run_started_at=start,
+            department_name=dept[1], created_at=start - timedelta(minutes=rng.randrange(0, 600)),
+            step="dispose", limit=f"{total}wmin", total_minutes=total, consumed_minutes=0.0,
             paused=False, yellow_at=start + timedelta(minutes=total * 0.8), red_at=start + timedelta(minutes=total),
             due_at=start + timedelta(minutes=total),
         ))
@@ -72,8 +72,9 @@ def make_changes(rows: list[CaseRow], count: int, seed: int = 7) -> list[CaseRow
             row = dataclasses.replace(row, department_id=dept[0], department_name=dept[1], version=row.version + 1)
         else:
             start = NOW - timedelta(minutes=rng.randrange(0, 60))
-            row = dataclasses.replace(row, run_started_at=start, yellow_at=start + timedelta(minutes=24),
-                                      red_at=start + timedelta(minutes=30), version=row.version + 1)
+            row = dataclasses.replace(row, limit="30wmin", total_minutes=30, consumed_minutes=0.0,
+                                      yellow_at=start + timedelta(minutes=24), red_at=start + timedelta(minutes=30),
+                                      due_at=start + timedelta(minutes=30), version=row.version + 1)
         changes.append(row)
     return changes
 

@@ -3,7 +3,8 @@
 Every figure is measured in one run beside its baseline, and reported as a
 ratio where there is one; tests never assert times.  Full runs generate the
 `metro` demo (1,000,000 cases) on SQLite and on PostgreSQL: expect tens of
-minutes on a 2-core machine.  `--quick` uses the `small` city.
+minutes on a 2-core machine.  `--quick` uses the `small` city.  `--on URL`
+times the open-case queue on a database generated earlier (generates nothing).
 """
 from __future__ import annotations
 
@@ -20,15 +21,21 @@ from sqlalchemy import create_engine, select, text
 DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Median wall time in ms over `repeat` runs (after one warm-up), and the last result."""
+def _times(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
+    """Median, fastest and slowest of `repeat` timed runs (after one warm-up), and the last result."""
     result = fn()
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         result = fn()
         times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), result
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "result": result}
+
+
+def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Median wall time in ms over `repeat` runs (after one warm-up), and the last result."""
+    run = _times(fn, repeat)
+    return run["median"], run["result"]
 
 
 def bench_lights(n: int) -> dict[str, Any]:
@@ -50,7 +57,6 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
     """Generate the demo at `scale`, then time the open-case queue against a naive scan."""
     from console.data.db import Database
     from console.data.demo import generate
-    from console.data.queries import count_by_light
     from console.data.schema import upgrade
 
     db = Database(url)
@@ -58,27 +64,37 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
     t0 = time.perf_counter()
     summary = generate(db, scale=scale, seed=seed, progress=lambda _msg: None)
     generate_s = time.perf_counter() - t0
-    from console.data.case_queries import load_queue
-
-    queue_ms, rows = _timed(lambda: load_queue(db), repeat=5)
-    naive_ms, naive = _timed(lambda: _open_queue_naive(db), repeat=1)
-    lights_ms, lights = _timed(lambda: count_by_light(db), repeat=5)
-    size = _database_size(db)
     db.dispose()
-    return {
-        "database": label,
-        "scale": scale,
-        "cases": summary.get("cases"),
-        "generate_s": round(generate_s, 1),
-        "size_mb": round(size / 1e6, 1),
-        "open_cases": len(rows),
-        "open_queue_ms": round(queue_ms, 1),
-        "naive_scan_ms": round(naive_ms, 1),
-        "queue_speedup": round(naive_ms / queue_ms, 1) if queue_ms else None,
-        "lights_count_ms": round(lights_ms, 1),
-        "lights": lights,
-        "naive_agrees": sorted(r.id for r in rows) == sorted(naive),
-    }
+    return {"database": label, "scale": scale, "cases": summary.get("cases"), "generate_s": round(generate_s, 1),
+            **measure_database(url)}
+
+
+def measure_database(url: str, repeat: int = 15) -> dict[str, Any]:
+    """Time the open-case queue, the naive scan and the light counts on a database as it is."""
+    from console.data.case_queries import load_queue
+    from console.data.db import Database
+    from console.data.queries import count_by_light
+
+    db = Database(url)
+    try:
+        queue = _times(lambda: load_queue(db), repeat)
+        naive_ms, naive = _timed(lambda: _open_queue_naive(db), repeat=1)
+        lights_ms, lights = _timed(lambda: count_by_light(db), repeat=5)
+        rows = queue["result"]
+        return {
+            "size_mb": round(_database_size(db) / 1e6, 1),
+            "open_cases": len(rows),
+            "open_queue_ms": round(queue["median"], 1),
+            "open_queue_range_ms": [round(queue["min"], 1), round(queue["max"], 1)],
+            "open_queue_runs": repeat,
+            "naive_scan_ms": round(naive_ms, 1),
+            "queue_speedup": round(naive_ms / queue["median"], 1) if queue["median"] else None,
+            "lights_count_ms": round(lights_ms, 1),
+            "lights": lights,
+            "naive_agrees": sorted(r.id for r in rows) == sorted(naive),
+        }
+    finally:
+        db.dispose()
 
 
 def _database_size(db) -> int:  # noqa: ANN001

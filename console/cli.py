@@ -237,11 +237,38 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ lives beside console/
-    from bench.run import run_all
+    from bench.run import measure_database, run_all
 
-    result = run_all(quick=args.quick, db_url=args.db, pg_url=args.pg)
+    if args.on:  # a database generated earlier: measure it as it is, generate nothing
+        for url in args.on:
+            _require_cases(url)
+        result = {url: measure_database(url) for url in args.on}
+    else:
+        result = run_all(quick=args.quick, db_url=args.db, pg_url=args.pg)
     print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
     return 0
+
+
+def _require_cases(url: str) -> None:
+    """A database to measure must exist and hold cases: never create an empty one to time."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
+        raise CliError(f"没有数据库文件 {parsed.database or url!r}：先运行 `urban-console demo --scale metro --db URL` "
+                       "(no such database file)")
+    db = open_db(url, seed_demo=False)
+    try:
+        from sqlalchemy import select
+
+        from console.data import models as m
+
+        with db.read() as s:
+            has_cases = s.scalar(select(m.Case.id).limit(1)) is not None
+        if not has_cases:
+            raise CliError(f"数据库 {db!r} 中没有案件，无从测量 (no cases to measure)")
+    finally:
+        db.dispose()
 
 
 def _parse_time(text: str) -> datetime:
@@ -349,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true")
     p.add_argument("--json", action="store_true")
     p.add_argument("--pg", metavar="URL", help="PostgreSQL server for the database benchmarks")
+    p.add_argument("--on", metavar="URL", action="append",
+                   help="only time the open-case queue on this existing database, e.g. a metro demo (repeatable)")
     return parser
 
 

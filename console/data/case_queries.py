@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable, Optional, Sequence
 
 from sqlalchemy import Select, and_, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from console.data import models as m
@@ -51,16 +52,15 @@ class CaseRow:
     department_id: Optional[int]
     department_name: Optional[str]
     created_at: datetime
-    updated_at: datetime
     self_handled: bool = False
     rework_count: int = 0
     # the open case-step clock (None when the case has none: closed, cancelled)
     step: Optional[str] = None
     limit: Optional[str] = None
     total_minutes: Optional[int] = None
-    consumed_minutes: Optional[float] = None
-    run_started_at: Optional[datetime] = None
+    consumed_minutes: Optional[float] = None  # before the current run (all of it when paused)
     paused: bool = False
+    # marks of a running clock (None when paused): lights and remaining time come from these
     yellow_at: Optional[datetime] = None
     red_at: Optional[datetime] = None
     due_at: Optional[datetime] = None
@@ -213,10 +213,8 @@ def _row_select(version_id: Optional[int]) -> Select:
             case.id, case.number, case.state, case.pending, case.version, case.source, case.kind,
             case.category_code, m.Category.name, case.condition_code, case.urgency, case.address,
             case.lon, case.lat, case.grid_code, case.community_code, case.street_code, m.Street.name,
-            case.department_id, m.Department.name, case.created_at, case.updated_at, case.self_handled,
-            case.rework_count,
-            clock.step, clock.limit, clock.total_minutes, clock.consumed_minutes, clock.run_started_at,
-            clock.paused, clock.yellow_at, clock.red_at, clock.due_at, clock.round,
+            case.department_id, m.Department.name, case.created_at, case.self_handled, case.rework_count,
+            clock.step, clock.limit, clock.total_minutes, clock.consumed_minutes, clock.paused, clock.yellow_at, clock.red_at, clock.due_at, clock.round,
         )
         .outerjoin(m.Category, and_(m.Category.code == case.category_code, m.Category.version_id == version_id))
         .outerjoin(m.Street, m.Street.code == case.street_code)
@@ -229,9 +227,9 @@ def _to_rows(result: Iterable[Sequence[Any]]) -> list[CaseRow]:
     """CaseRows from joined tuples; a case with two open case clocks keeps the earlier red mark."""
     rows: dict[int, CaseRow] = {}
     for values in result:
-        row = CaseRow(*values[:24], step=values[24], limit=values[25], total_minutes=values[26],
-                      consumed_minutes=values[27], run_started_at=values[28], paused=bool(values[29]),
-                      yellow_at=values[30], red_at=values[31], due_at=values[32], clock_round=values[33])
+        row = CaseRow(*values[:23], step=values[23], limit=values[24], total_minutes=values[25],
+                      consumed_minutes=values[26], paused=bool(values[27]), yellow_at=values[28],
+                      red_at=values[29], due_at=values[30], clock_round=values[31])
         old = rows.get(row.id)
         if old is None or _more_urgent(row, old):
             rows[row.id] = row
@@ -256,9 +254,8 @@ def _queue_select() -> Select:
             case.id, case.number, case.state, case.pending, case.version, case.source, case.kind,
             case.category_code, case.condition_code, case.urgency, case.address,
             case.lon, case.lat, case.grid_code, case.community_code, case.street_code,
-            case.department_id, case.created_at, case.updated_at, case.self_handled, case.rework_count,
-            clock.step, clock.limit, clock.total_minutes, clock.consumed_minutes, clock.run_started_at,
-            clock.paused, clock.yellow_at, clock.red_at, clock.due_at, clock.round,
+            case.department_id, case.created_at, case.self_handled, case.rework_count,
+            clock.step, clock.limit, clock.total_minutes, clock.consumed_minutes, clock.paused, clock.yellow_at, clock.red_at, clock.due_at, clock.round,
         )
         .outerjoin(clock, and_(clock.case_id == case.id, clock.open, clock.step.in_(CASE_STEPS)))
         .where(case.is_open)
@@ -281,31 +278,56 @@ def _raw_queue_rows(s: Session, q: Select, names: tuple[dict, dict, dict]) -> li
     """
     conn = s.connection()
     sql = str(q.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    raw = conn.exec_driver_sql(sql).fetchall()
     gc_was_on = gc.isenabled()
     gc.disable()  # ten thousand rows of plain values: no cycles to find, only pauses to pay
     try:
-        return _build_rows(raw, names, m.utc_from_sqlite_text if conn.dialect.name == "sqlite" else None)
+        if conn.dialect.name == "postgresql":
+            return _build_rows(_fetch_binary(conn, sql), names, None)
+        return _build_rows(conn.exec_driver_sql(sql).fetchall(), names, m.utc_from_sqlite_text)
     finally:
         if gc_was_on:
             gc.enable()
 
 
+def _fetch_binary(conn: Any, sql: str) -> list:
+    """PostgreSQL rows in the binary protocol, in the session's transaction.
+
+    psycopg decodes binary timestamps and numbers about 15 % faster than their text.
+    """
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        with conn.connection.driver_connection.cursor(binary=True) as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+    except dbapi.Error as exc:
+        # what SQLAlchemy does for its own cursors: a lost connection is invalidated
+        # (not handed out again) and the error becomes SQLAlchemy's, which Database maps
+        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error, connection_invalidated=lost,
+                                  dialect=conn.dialect) from exc
+
+
 def _build_rows(raw: list, names: tuple[dict, dict, dict], parse: Any) -> list[CaseRow]:
+    """CaseRows from the queue query's tuples, built positionally (keywords cost a third more).
+
+    `parse` turns SQLite's text times into datetimes; PostgreSQL's arrive as datetimes.
+    A case with two open case clocks keeps the one that turns red first.
+    """
     categories, streets, departments = names
-    when = parse or (lambda v: v)  # PostgreSQL's driver already gives aware datetimes
     rows: dict[int, CaseRow] = {}
     for (cid, number, state, pending, version, source, kind, category_code, condition_code, urgency, address,
-         lon, lat, grid_code, community_code, street_code, department_id, created_at, updated_at, self_handled,
-         rework_count, step, limit, total, consumed, run_started_at, paused, yellow_at, red_at, due_at,
-         clock_round) in raw:
+         lon, lat, grid_code, community_code, street_code, department_id, created_at, self_handled, rework_count,
+         step, limit, total, consumed, paused, yellow_at, red_at, due_at, clock_round) in raw:
+        if parse is not None:
+            created_at, yellow_at, red_at, due_at = parse(created_at), parse(yellow_at), parse(red_at), parse(due_at)
         row = CaseRow(
             cid, number, state, pending, version, source, kind, category_code, categories.get(category_code),
             condition_code, urgency, address, lon, lat, grid_code, community_code, street_code,
-            streets.get(street_code), department_id, departments.get(department_id), when(created_at),
-            when(updated_at), bool(self_handled), rework_count, step=step, limit=limit, total_minutes=total,
-            consumed_minutes=consumed, run_started_at=when(run_started_at), paused=bool(paused),
-            yellow_at=when(yellow_at), red_at=when(red_at), due_at=when(due_at), clock_round=clock_round,
+            streets.get(street_code), department_id, departments.get(department_id), created_at,
+            bool(self_handled), rework_count, step, limit, total, consumed, bool(paused), yellow_at, red_at, due_at,
+            clock_round,
         )
         old = rows.get(cid)
         if old is None or _more_urgent(row, old):

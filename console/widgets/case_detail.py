@@ -276,7 +276,7 @@ class CaseDetailPanel(QWidget):
             self._light.setStyleSheet("")
             return
         remaining = remaining_minutes(now, self._calendar, limit=row.limit, total_minutes=row.total_minutes,
-                                      consumed_minutes=row.consumed_minutes, run_started_at=row.run_started_at)
+                                      consumed_minutes=row.consumed_minutes, due_at=row.due_at)
         step = Step(row.step).label if row.step else ""
         text = f"{self.tr(_LIGHT_NAMES[light])}  {step} {format_remaining(remaining, paused=row.paused)}"
         self._light.setText(text)
@@ -359,7 +359,7 @@ class CaseDetailPanel(QWidget):
                                 consumed_minutes=clock.consumed_minutes, total_minutes=clock.total_minutes,
                                 thresholds=self._thresholds)
             remaining = remaining_minutes(now, self._calendar, limit=clock.limit, total_minutes=clock.total_minutes,
-                                          consumed_minutes=clock.consumed_minutes, run_started_at=clock.run_started_at)
+                                          consumed_minutes=clock.consumed_minutes, due_at=clock.due_at)
             word = self.tr(_LIGHT_NAMES[light]) if light else ""
             colour = LIGHT_COLOURS[light] if light else "#888"
             status = (f"<span style='color:{colour}'>●</span> <b>{escape(word)}</b> "

@@ -20,7 +20,9 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from console.data.case_queries import CaseRow
 from console.domain.calendar import Limit, TimeKind, WorkCalendar, default_calendar
-from console.domain.clocks import DEFAULT_THRESHOLDS, Light, Thresholds, light_from_marks, light_of_ratio
+from console.domain.clocks import (
+    DEFAULT_THRESHOLDS, Light, Thresholds, light_from_marks, light_of_ratio, remaining_from_due,
+)
 from console.domain.workflow import PENDING_LABELS, STATE_LABELS, State
 
 # Light colours (screens.md); the word always goes with the colour.
@@ -36,7 +38,6 @@ STAGES: tuple[str, ...] = ("reported", "verifying", "to_file", "to_dispatch", "d
                            "to_close", "hung", "all")
 STAGE_LABELS: dict[str, str] = {**{s: STATE_LABELS[State(s)] for s in STAGES[:-1]}, "all": "全部"}
 _STATE_ORDER = {s: i for i, s in enumerate(STAGES[:-1])}
-_US_PER_MINUTE = 60_000_000
 UTC = timezone.utc
 
 RowKey = tuple[Any, ...]
@@ -91,14 +92,18 @@ def clock_light(now: datetime, *, yellow_at: Optional[datetime], red_at: Optiona
 
 
 def remaining_minutes(now: datetime, calendar: WorkCalendar, *, limit: Optional[str], total_minutes: Optional[int],
-                      consumed_minutes: Optional[float], run_started_at: Optional[datetime]) -> Optional[float]:
-    """Minutes (in the limit's kind: work or natural) left on an open clock; negative when overdue."""
+                      consumed_minutes: Optional[float], due_at: Optional[datetime]) -> Optional[float]:
+    """Minutes (in the limit's kind: work or natural) left on an open clock; negative when overdue.
+
+    A running clock counts down to its stored `due_at`; a paused one (no `due_at`) keeps
+    what it had left when it stopped.
+    """
     if not limit or not total_minutes:
         return None
-    used_us = round((consumed_minutes or 0.0) * _US_PER_MINUTE)
-    if run_started_at is not None and now > run_started_at:
-        used_us += calendar.elapsed_microseconds(run_started_at, now, limit_kind(limit))
-    return total_minutes - used_us / _US_PER_MINUTE
+    if due_at is None:
+        return total_minutes - (consumed_minutes or 0.0)
+    return remaining_from_due(now, due_at, total_minutes=total_minutes, consumed_minutes=consumed_minutes or 0.0,
+                              kind=limit_kind(limit), calendar=calendar)
 
 
 def format_remaining(minutes: Optional[float], *, paused: bool = False, overdue_word: str = "超时",
@@ -499,7 +504,7 @@ class CaseQueueModel(QAbstractTableModel):
         self.changePersistentIndexList(old_indexes, new_indexes)
 
     def _running_ids(self) -> list[int]:
-        return [cid for cid in self._visible if self._rows[cid].run_started_at is not None]
+        return [cid for cid in self._visible if self._rows[cid].due_at is not None]
 
     def _emit_changed(self, ids: list[int], first_column: int, last_column: int) -> None:
         """One dataChanged over the rows of `ids` (min..max) and the given columns."""
@@ -520,7 +525,7 @@ class CaseQueueModel(QAbstractTableModel):
             return self._remaining[case_id]
         row = self._rows[case_id]
         value = remaining_minutes(self._now, self._calendar, limit=row.limit, total_minutes=row.total_minutes,
-                                  consumed_minutes=row.consumed_minutes, run_started_at=row.run_started_at)
+                                  consumed_minutes=row.consumed_minutes, due_at=row.due_at)
         self._remaining[case_id] = value
         return value
 

@@ -100,3 +100,12 @@ def test_import_bad_file_exits_nonzero_and_imports_nothing(capsys, tmp_path):
 def test_explicit_database_without_schema_is_named(capsys, tmp_path):
     code, _, err = run(capsys, "stats", "--json", "--db", "postgresql://postgres@127.0.0.1:1/nothing")
     assert code != 0 and "127.0.0.1:1" in err and len(err.strip().splitlines()) == 1
+
+
+def test_bench_on_a_missing_or_empty_database_is_named(capsys, url, tmp_path):
+    missing = tmp_path / "no-such.db"
+    code, out, err = run(capsys, "bench", "--on", f"sqlite:///{missing}")
+    assert code != 0 and out == "" and str(missing) in err and len(err.strip().splitlines()) == 1
+    assert not missing.exists()  # never created just to be timed
+    code, out, err = run(capsys, "bench", "--on", url)  # schema, no cases
+    assert code != 0 and out == "" and "no cases" in err

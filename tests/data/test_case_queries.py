@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.engine import make_url
 
+from console.data import case_queries
 from console.data import models as m
 from console.data.case_queries import (
     CaseRow,
@@ -18,6 +20,8 @@ from console.data.case_queries import (
     search_cases,
 )
 from console.data.commands import ActionParams, Actor, act, report_case
+from console.data.db import Database, DatabaseUnavailable
+from tests.services.tcp_proxy import TcpProxy
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=SH)  # a Monday, working time
@@ -93,7 +97,7 @@ def test_load_queue_returns_open_cases_with_names_and_open_clock(city):
     assert (reported.state, reported.category_name, reported.street_name) == ("reported", "暴露垃圾", "列东街道")
     assert reported.grid_code == "350402001001001" and reported.community_code == "350402001001"
     assert (reported.step, reported.limit, reported.total_minutes) == ("intake", "30wmin", 30)
-    assert reported.run_started_at == T0 and not reported.paused
+    assert reported.consumed_minutes == 0 and not reported.paused
     assert reported.yellow_at == T0 + timedelta(minutes=24) and reported.due_at == T0 + timedelta(minutes=30)
     assert reported.red_at > reported.due_at and reported.department_name is None
     disposing = rows[city.disposing]
@@ -102,20 +106,28 @@ def test_load_queue_returns_open_cases_with_names_and_open_clock(city):
     assert rows[city.west].street_name == "列西街道"
 
 
-def test_load_queue_is_five_statements_whatever_the_size(city):
+def test_load_queue_is_five_statements_whatever_the_size(city, monkeypatch):
     statements = []
 
     def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001, ANN002
         if statement.lstrip().upper().startswith("SELECT"):
             statements.append(statement)
 
+    fetch_binary = case_queries._fetch_binary  # PostgreSQL's big read bypasses SQLAlchemy's cursor events
+
+    def counted_fetch(conn, sql):  # noqa: ANN001, ANN202
+        statements.append(sql)
+        return fetch_binary(conn, sql)
+
+    monkeypatch.setattr(case_queries, "_fetch_binary", counted_fetch)
     event.listen(city.db.engine, "before_cursor_execute", count)
     try:
-        load_queue(city.db)
+        rows = load_queue(city.db)
     finally:
         event.remove(city.db.engine, "before_cursor_execute", count)
     # the active catalogue version, three small name tables, one query for every case: no N+1
-    assert len(statements) == 5
+    assert len(statements) == 5 and len(rows) == 4
+    assert "case_step_clocks" in statements[-1]
 
 
 def test_load_queue_delta_by_ids_and_states(city):
@@ -189,3 +201,32 @@ def test_filter_options_conditions_departments(city):
     assert conditions and all(c.category_code == GARBAGE for c in conditions)
     assert "normal" in conditions[0].limits
     assert filing_conditions(city.db, "no-such") == []
+
+
+def test_queue_read_cut_mid_transaction_is_a_clear_outage_and_recovers(pg_db, monkeypatch):
+    """The PostgreSQL queue read runs on the driver's own binary cursor: a connection
+    lost under it still becomes DatabaseUnavailable, and the dead connection is not reused."""
+    report_case(pg_db, Actor("王监督", "inspector", seat="城管通"), source="inspector", lon=117.605, lat=26.265,
+                category_code="06010")
+    url = make_url(pg_db.url)
+    with TcpProxy((url.host or "127.0.0.1", url.port or 5432)) as proxy:
+        seat_db = Database(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+        try:
+            assert len(load_queue(seat_db)) == 1
+            names = case_queries._reference_names
+
+            def names_then_cut(s, version_id):  # noqa: ANN001, ANN202
+                result = names(s, version_id)
+                proxy.cut()  # after the small reads, before the big one
+                return result
+
+            monkeypatch.setattr(case_queries, "_reference_names", names_then_cut)
+            with pytest.raises(DatabaseUnavailable, match="数据库连接中断") as lost:
+                load_queue(seat_db)
+            cause = lost.value.__cause__  # the queue read's own failure, not a later failed rollback
+            assert cause.connection_invalidated and "FROM cases" in cause.statement  # and the pool drops it
+            monkeypatch.setattr(case_queries, "_reference_names", names)
+            proxy.restore()
+            assert len(load_queue(seat_db)) == 1  # a new connection, not the dead one
+        finally:
+            seat_db.dispose()

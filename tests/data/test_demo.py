@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
@@ -386,3 +387,23 @@ def test_city_scale_matches_the_seeds(tmp_path):
         assert red > 0 and yellow > 0
     finally:
         db.dispose()
+
+
+def test_bench_on_an_existing_database_measures_without_generating(small, capsys):
+    """`urban-console bench --on URL`: the metro figures can be re-measured without regenerating."""
+    from console.cli import main
+
+    db = small[0]
+    with db.read() as s:
+        open_cases = s.scalar(select(func.count()).select_from(m.Case).where(m.Case.is_open))
+        cases = s.scalar(select(func.count()).select_from(m.Case))
+    url = db.engine.url.render_as_string(hide_password=False)
+    assert main(["bench", "--on", url, "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)[url]
+    assert figures["open_cases"] == open_cases > 0 and figures["naive_agrees"]
+    assert figures["open_queue_runs"] == 15
+    low, high = figures["open_queue_range_ms"]
+    assert 0 < low <= figures["open_queue_ms"] <= high
+    assert sum(figures["lights"].values()) <= open_cases
+    with db.read() as s:  # nothing was generated or written
+        assert s.scalar(select(func.count()).select_from(m.Case)) == cases

@@ -26,6 +26,7 @@ from console.domain.clocks import (
     light_of_ratio,
     lights_array,
     lights_for,
+    remaining_from_due,
     worst_light,
 )
 
@@ -333,6 +334,19 @@ def test_due_at_is_when_the_total_is_used_up(clock: StepClock) -> None:
         assert clock.light(due, CAL) is Light.YELLOW
     assert clock.remaining(due, CAL) <= 1e-6
 
+
+
+@settings(max_examples=300, deadline=None)
+@given(clock=running_clocks(), offset=st.integers(0, 30 * 24 * 60 * 60 * 10**6))
+def test_remaining_from_due_agrees_with_the_clock(clock: StepClock, offset: int) -> None:
+    """The queue's remaining time (from due_at alone) equals the clock's own, overdue-on-resume included."""
+    due = clock.due_at(CAL)
+    assert due is not None and clock.run_started_at is not None
+    probes = [clock.run_started_at, clock.run_started_at + timedelta(microseconds=offset), due - US, due, due + US]
+    for now in (p for p in probes if p >= clock.run_started_at):
+        fast = remaining_from_due(now, due, total_minutes=clock.total_minutes,
+                                  consumed_minutes=clock.consumed_minutes, kind=clock.kind, calendar=CAL)
+        assert fast == pytest.approx(clock.remaining(now, CAL), abs=1e-6)
 
 def _load_bench():
     path = Path(__file__).resolve().parents[2] / "bench" / "bench_lights.py"

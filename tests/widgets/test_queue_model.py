@@ -35,7 +35,6 @@ def make_row(case_id: int, state: str = "disposing", *, street: str = "350402001
     """A row whose open clock started `started_min_ago` working minutes before NOW (no lunch in between)."""
     cal = default_calendar()
     start = NOW - timedelta(minutes=started_min_ago)
-    run = None if paused else start
     marks = {}
     if not paused:
         marks = {"yellow_at": cal.advance(start, round(total * 0.8 * 60e6), "work"),
@@ -48,8 +47,8 @@ def make_row(case_id: int, state: str = "disposing", *, street: str = "350402001
         address=address or f"列东街 {case_id} 号", lon=117.605, lat=26.265, grid_code=grid_code,
         community_code=grid_code[:12], street_code=street, street_name=STREETS[street],
         department_id=department[0] if department else None, department_name=department[1] if department else None,
-        created_at=created or (NOW - timedelta(hours=case_id)), updated_at=NOW, self_handled=False, rework_count=0,
-        step="dispose", limit=limit, total_minutes=total, consumed_minutes=consumed, run_started_at=run,
+        created_at=created or (NOW - timedelta(hours=case_id)), self_handled=False, rework_count=0,
+        step="dispose", limit=limit, total_minutes=total, consumed_minutes=consumed,
         paused=paused, **marks,
     )
 

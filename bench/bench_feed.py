@@ -83,7 +83,7 @@ def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
     consumes the feed, and a change counts as seen once the seat's queue and
     map have applied it: "visible on a second seat".
     """
-    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer
 
     from console.services.feed import ChangeFeed
 
@@ -151,6 +151,9 @@ def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
         window.stop()
         window.close()
         window.deleteLater()
+    # processEvents() leaves deleteLater undone; the map's page must die now, before its
+    # profile and the application, or the process crashes at exit (tech-notes section 9)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     app.processEvents()
 
     commits: dict[str, float] = state["commits"]

@@ -36,19 +36,21 @@ POINTS = [(117.605, 26.265), (117.625, 26.265), (117.615, 26.275), (117.635, 26.
 # --- the writer (a separate process) ------------------------------------------------------------
 
 
-def write_reports(url: str, seconds: float, rate: float, out: str) -> None:
-    """Report `rate` cases a second for `seconds`; one line "case_id commit_monotonic" each."""
+def write_reports(url: str, seconds: float, rate: float, out: str, *, with_actions: bool = False) -> None:
+    """Report `rate` cases a second for `seconds`; one line "case_id commit_monotonic" each.
+
+    `with_actions`: each report is followed by one workflow action, as `simulate` does.
+    """
     from datetime import datetime, timezone
 
     from console.data.commands import Actor, report_case
     from console.data.db import Database
-
     from console.data.simulate import Simulator
 
     db = Database(url)
     actor = Actor("压测监督员", "inspector", seat="压测")
     db.rules()
-    simulator = Simulator(db, seed=1) if os.environ.get("BENCH_WITH_ACTIONS") else None
+    simulator = Simulator(db, seed=1) if with_actions else None
     n = int(seconds * rate)
     start = time.monotonic()
     with open(out, "w", encoding="utf-8") as fh:
@@ -121,7 +123,8 @@ def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
 
     out = Path(tempfile.mkstemp(prefix="bench_feed_", suffix=".txt")[1])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.bench_feed", "--writer", db.url, str(seconds), str(rate), str(out)],
+        [sys.executable, "-m", "bench.bench_feed", "--writer", db.url, str(seconds), str(rate), str(out),
+         *(["--with-actions"] if seat else [])],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     loop = QEventLoop()
@@ -269,8 +272,6 @@ def run(seconds: float = 10, rate: float = 50, *, pg_url: str | None = PG_ADMIN_
     `seat`: a full workstation consumes the feed and the writer also runs one
     workflow action per report, as `urban-console simulate` does.
     """
-    if seat:
-        os.environ["BENCH_WITH_ACTIONS"] = "1"
     result: dict = {"seconds": seconds, "rate": rate, "seat": seat, "sqlite": run_sqlite(seconds, rate, seat=seat)}
     if pg_url:
         result["postgresql"] = run_postgres(seconds, rate, pg_url, seat=seat)
@@ -293,10 +294,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--pg", default=PG_ADMIN_URL, help="admin URL of a PostgreSQL server ('' to skip)")
     parser.add_argument("--seat", action="store_true", help="measure on a full operator workstation")
+    parser.add_argument("--with-actions", action="store_true", help=argparse.SUPPRESS)  # the writer's, set by --seat
     args = parser.parse_args(argv)
     if args.writer:
         url, seconds, rate, out = args.writer
-        write_reports(url, float(seconds), float(rate), out)
+        write_reports(url, float(seconds), float(rate), out, with_actions=args.with_actions)
         return 0
     print(json.dumps(run(args.seconds, args.rate, pg_url=args.pg or None, seat=args.seat), ensure_ascii=False))
     return 0

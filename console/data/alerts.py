@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy import select
 
 from console.data import models as m
-from console.data.commands import Actor, CommandError, JurisdictionError, log_change
+from console.data.commands import Actor, CommandError, at_or_now, check_street, log_change
 from console.data.db import Database
 
 
@@ -26,13 +26,12 @@ def acknowledge(db: Database, actor: Actor, key: AlertKey, *, at: datetime | Non
     """Record who acknowledged the alert; acknowledging twice is harmless."""
     if key.light not in ("yellow", "red"):
         raise CommandError(f"只有黄灯/红灯提醒可以确认 (light {key.light!r})")
-    at = at or datetime.now(timezone.utc)
+    at = at_or_now(at)
     with db.write() as s:
         case = s.get(m.Case, key.case_id)
         if case is None:
             raise CommandError(f"案件 {key.case_id} 不存在 (no such case)")
-        if actor.street_code and case.street_code != actor.street_code:
-            raise JurisdictionError(f"案件 {case.number} 不在本席位辖区内 (outside jurisdiction)")
+        check_street(case, actor)
         exists = s.scalars(select(m.AlertAck).where(
             m.AlertAck.case_id == key.case_id, m.AlertAck.step == key.step,
             m.AlertAck.round == key.round, m.AlertAck.light == key.light)).first()

@@ -102,7 +102,8 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _tz(at: datetime | None) -> datetime:
+def at_or_now(at: datetime | None) -> datetime:
+    """The time a command acts at: `at` (zone required) or now."""
     if at is None:
         return _now()
     if at.tzinfo is None:
@@ -133,7 +134,7 @@ def report_case(
     idempotency_key: str | None = None,
 ) -> CaseRef:
     """上报 / 自处理上报: a new case in 待受理 with its 受理 clock running."""
-    at = _tz(at)
+    at = at_or_now(at)
     action = Action.REPORT_SELF_HANDLED if self_handled else Action.REPORT
     transition = _plan(None, action, actor.role, None, self_handled)
     with db.write() as s:
@@ -202,7 +203,7 @@ def act(
 ) -> CaseRef:
     """Apply one workflow action to one case, in one transaction."""
     action = Action(action)
-    at = _tz(at)
+    at = at_or_now(at)
     params = params or ActionParams()
     with db.write() as s:
         done = _already_applied(s, idempotency_key)
@@ -265,11 +266,16 @@ def _check_version(s: Session, case: m.Case, expected: int) -> None:
     )
 
 
-def _check_jurisdiction(case: m.Case, actor: Actor, action: Action) -> None:
+def check_street(case: m.Case, actor: Actor) -> None:
+    """A street seat reaches only its own street's cases (every command and presence)."""
     if actor.street_code and case.street_code != actor.street_code:
         raise JurisdictionError(
             f"案件 {case.number} 属于街道 {case.street_code}，不在本席位辖区 {actor.street_code} 内 (outside jurisdiction)"
         )
+
+
+def _check_jurisdiction(case: m.Case, actor: Actor, action: Action) -> None:
+    check_street(case, actor)
     if actor.role == Role.DEPARTMENT and actor.department_id is not None and case.department_id != actor.department_id:
         raise JurisdictionError(f"案件 {case.number} 未派遣给本部门 (not dispatched to this department)")
 

@@ -9,7 +9,7 @@ seats' feeds wake up; heartbeats do not (readers re-check on their own timer).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
 from sqlalchemy import delete, select, update
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from console.data import models as m
-from console.data.commands import Actor, CommandError, JurisdictionError, NotFound, log_change
+from console.data.commands import Actor, CommandError, NotFound, at_or_now, check_street, log_change
 from console.data.db import Database
 
 DEFAULT_TTL_S = 30.0  # a presence without a heartbeat for this long is gone
@@ -26,19 +26,8 @@ PREFIX = "正在处理"
 Presence = tuple[str, str]  # (operator_name, seat)
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _aware(at: datetime | None) -> datetime:
-    if at is None:
-        return _now()
-    if at.tzinfo is None:
-        raise CommandError(f"时间 {at.isoformat()} 缺少时区 (a time without a zone)")
-    return at
-
-
-def _seat(actor: Actor) -> str:
+def seat_of(actor: Actor) -> str:
+    """The seat presence is kept for; an actor without one cannot be 正在处理 anywhere."""
     if not actor.seat:
         raise CommandError(f"{actor.name} 没有席位，无法登记正在处理 (presence needs a seat)")
     return actor.seat
@@ -48,10 +37,7 @@ def _case_in_reach(s: Session, actor: Actor, case_id: int) -> m.Case:
     case = s.get(m.Case, case_id)
     if case is None:
         raise NotFound(f"案件 id {case_id} 不存在 (no such case)")
-    if actor.street_code and case.street_code != actor.street_code:
-        raise JurisdictionError(
-            f"案件 {case.number} 属于街道 {case.street_code}，不在本席位辖区 {actor.street_code} 内 (outside jurisdiction)"
-        )
+    check_street(case, actor)
     return case
 
 
@@ -70,8 +56,8 @@ def _upsert(s: Session, case_id: int, name: str, seat: str, at: datetime) -> Non
 
 def open_case(db: Database, actor: Actor, case_id: int, at: datetime | None = None) -> None:
     """The actor's seat has the case open from now on (正在处理)."""
-    at = _aware(at)
-    seat = _seat(actor)
+    at = at_or_now(at)
+    seat = seat_of(actor)
     with db.write() as s:
         case = _case_in_reach(s, actor, case_id)
         _upsert(s, case_id, actor.name, seat, at)
@@ -80,8 +66,8 @@ def open_case(db: Database, actor: Actor, case_id: int, at: datetime | None = No
 
 def close_case(db: Database, actor: Actor, case_id: int, at: datetime | None = None) -> bool:
     """The actor's seat closed the case; True when it had it open."""
-    at = _aware(at)
-    seat = _seat(actor)
+    at = at_or_now(at)
+    seat = seat_of(actor)
     with db.write() as s:
         _case_in_reach(s, actor, case_id)
         return bool(_remove(s, seat, [case_id], actor.name, at))
@@ -89,7 +75,7 @@ def close_case(db: Database, actor: Actor, case_id: int, at: datetime | None = N
 
 def leave_all(db: Database, seat: str, *, operator: str | None = None, at: datetime | None = None) -> int:
     """The seat closes (sign-out, quit): every case it had open is released; returns how many."""
-    at = _aware(at)
+    at = at_or_now(at)
     with db.write() as s:
         case_ids = list(s.scalars(select(m.Presence.case_id).where(m.Presence.seat == seat)))
         return _remove(s, seat, case_ids, operator, at)
@@ -113,7 +99,7 @@ def _remove(s: Session, seat: str, case_ids: Sequence[int], operator: str | None
 
 def heartbeat(db: Database, seat: str, at: datetime | None = None) -> int:
     """The seat is alive: touch all its presence rows; returns how many."""
-    at = _aware(at)
+    at = at_or_now(at)
     with db.write() as s:
         result = s.execute(
             update(m.Presence).where(m.Presence.seat == seat).values(heartbeat_at=at)
@@ -123,7 +109,7 @@ def heartbeat(db: Database, seat: str, at: datetime | None = None) -> int:
 
 
 def _alive(now: datetime | None, ttl_s: float):
-    since = _aware(now) - timedelta(seconds=ttl_s)
+    since = at_or_now(now) - timedelta(seconds=ttl_s)
     return m.Presence.heartbeat_at >= since
 
 
@@ -173,5 +159,5 @@ def purge_expired(db: Database, *, now: datetime | None = None, ttl_s: float = D
 
 __all__ = [
     "DEFAULT_TTL_S", "Presence", "close_case", "heartbeat", "leave_all", "open_case", "presence_text",
-    "purge_expired", "who_is_on", "who_is_on_many",
+    "purge_expired", "seat_of", "who_is_on", "who_is_on_many",
 ]

@@ -42,8 +42,7 @@ class PresenceTracker(QObject):
                  clock: Callable[[], datetime] = _utc_now, ttl_s: float = data.DEFAULT_TTL_S,
                  interval_ms: int | None = None) -> None:
         super().__init__(parent)
-        if not actor.seat:
-            raise CommandError(f"{actor.name} 没有席位，无法登记正在处理 (presence needs a seat)")
+        data.seat_of(actor)  # no seat: CommandError now, not at the first open()
         self.db = db
         self.actor = actor
         self.ttl_s = ttl_s

@@ -2,7 +2,7 @@
 
 Every function takes the seat's jurisdiction `scope` (a street code, or None for
 the whole district) and applies it here, in SQL: a street seat never receives a
-row of another street.  Results are plain frozen dataclasses the widgets format;
+row of another street.  Results are plain dataclasses the widgets format;
 caller name and phone appear only in `CaseDetail`, never in a queue `CaseRow`.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.exc import DBAPIError
@@ -86,7 +86,6 @@ class ClockInfo:
     due_at: Optional[datetime]
     yellow_at: Optional[datetime]
     red_at: Optional[datetime]
-    run_started_at: Optional[datetime]
     running: bool
     paused: bool
     open: bool
@@ -205,37 +204,6 @@ def _active_version_id(s: Session) -> Optional[int]:
     )
 
 
-def _row_select(version_id: Optional[int]) -> Select:
-    """Cases joined to their category name, street, department and open step clock."""
-    case, clock = m.Case, aliased(m.CaseStepClock)
-    return (
-        select(
-            case.id, case.number, case.state, case.pending, case.version, case.source, case.kind,
-            case.category_code, m.Category.name, case.condition_code, case.urgency, case.address,
-            case.lon, case.lat, case.grid_code, case.community_code, case.street_code, m.Street.name,
-            case.department_id, m.Department.name, case.created_at, case.self_handled, case.rework_count,
-            clock.step, clock.limit, clock.total_minutes, clock.consumed_minutes, clock.paused, clock.yellow_at, clock.red_at, clock.due_at, clock.round,
-        )
-        .outerjoin(m.Category, and_(m.Category.code == case.category_code, m.Category.version_id == version_id))
-        .outerjoin(m.Street, m.Street.code == case.street_code)
-        .outerjoin(m.Department, m.Department.id == case.department_id)
-        .outerjoin(clock, and_(clock.case_id == case.id, clock.open, clock.step.in_(CASE_STEPS)))
-    )
-
-
-def _to_rows(result: Iterable[Sequence[Any]]) -> list[CaseRow]:
-    """CaseRows from joined tuples; a case with two open case clocks keeps the earlier red mark."""
-    rows: dict[int, CaseRow] = {}
-    for values in result:
-        row = CaseRow(*values[:23], step=values[23], limit=values[24], total_minutes=values[25],
-                      consumed_minutes=values[26], paused=bool(values[27]), yellow_at=values[28],
-                      red_at=values[29], due_at=values[30], clock_round=values[31])
-        old = rows.get(row.id)
-        if old is None or _more_urgent(row, old):
-            rows[row.id] = row
-    return list(rows.values())
-
-
 def _more_urgent(a: CaseRow, b: CaseRow) -> bool:
     if b.red_at is None:
         return a.red_at is not None
@@ -246,8 +214,8 @@ def _scoped(q: Select, scope: Optional[str]) -> Select:
     return q.where(m.Case.street_code == scope) if scope else q
 
 
-def _queue_select() -> Select:
-    """Open cases and their open step clock, without the name joins (names come from dicts)."""
+def _case_select() -> Select:
+    """Cases and their open case-step clock: the one column list behind every CaseRow."""
     case, clock = m.Case, aliased(m.CaseStepClock)
     return (
         select(
@@ -255,11 +223,31 @@ def _queue_select() -> Select:
             case.category_code, case.condition_code, case.urgency, case.address,
             case.lon, case.lat, case.grid_code, case.community_code, case.street_code,
             case.department_id, case.created_at, case.self_handled, case.rework_count,
-            clock.step, clock.limit, clock.total_minutes, clock.consumed_minutes, clock.paused, clock.yellow_at, clock.red_at, clock.due_at, clock.round,
+            clock.step, clock.limit, clock.total_minutes, clock.consumed_minutes, clock.paused,
+            clock.yellow_at, clock.red_at, clock.due_at, clock.round,
         )
         .outerjoin(clock, and_(clock.case_id == case.id, clock.open, clock.step.in_(CASE_STEPS)))
-        .where(case.is_open)
     )
+
+
+def _queue_select() -> Select:
+    """Open cases only (names come from dicts, not joins)."""
+    return _case_select().where(m.Case.is_open)
+
+
+def _named_rows(s: Session, q: Select, version_id: Optional[int]) -> list[CaseRow]:
+    """CaseRows for a few cases (search, detail): names joined in SQL, not whole tables read."""
+    named = (
+        q.add_columns(m.Category.name.label("category_name"), m.Street.name.label("street_name"),
+                      m.Department.name.label("department_name"))
+        .outerjoin(m.Category, and_(m.Category.code == m.Case.category_code, m.Category.version_id == version_id))
+        .outerjoin(m.Street, m.Street.code == m.Case.street_code)
+        .outerjoin(m.Department, m.Department.id == m.Case.department_id)
+    )
+    result = s.execute(named).all()
+    names = ({r.category_code: r.category_name for r in result}, {r.street_code: r.street_name for r in result},
+             {r.department_id: r.department_name for r in result})
+    return _build_rows([tuple(r)[:-3] for r in result], names, None)
 
 
 def _reference_names(s: Session, version_id: Optional[int]) -> tuple[dict, dict, dict]:
@@ -310,9 +298,10 @@ def _fetch_binary(conn: Any, sql: str) -> list:
 
 
 def _build_rows(raw: list, names: tuple[dict, dict, dict], parse: Any) -> list[CaseRow]:
-    """CaseRows from the queue query's tuples, built positionally (keywords cost a third more).
+    """CaseRows from `_case_select`'s tuples, built positionally (keywords cost a third more).
 
-    `parse` turns SQLite's text times into datetimes; PostgreSQL's arrive as datetimes.
+    `parse` turns SQLite's raw text times into datetimes; None when they already are
+    (PostgreSQL's driver, or rows read through SQLAlchemy).
     A case with two open case clocks keeps the one that turns red first.
     """
     categories, streets, departments = names
@@ -370,9 +359,8 @@ def search_cases(db: Database, text: str, *, scope: str | None = None, limit: in
     number_match = m.Case.number.like(f"{escaped}%", escape="\\")
     where = number_match if needle.isdigit() else (number_match | m.Case.address.like(f"%{escaped}%", escape="\\"))
     with db.read() as s:
-        version_id = _active_version_id(s)
-        q = _scoped(_row_select(version_id).where(where), scope).order_by(m.Case.id.desc()).limit(limit * 2)
-        rows = _to_rows(s.execute(q).all())
+        q = _scoped(_case_select().where(where), scope).order_by(m.Case.id.desc()).limit(limit * 2)
+        rows = _named_rows(s, q, _active_version_id(s))
     rows.sort(key=lambda r: r.id, reverse=True)
     return rows[:limit]
 
@@ -384,7 +372,7 @@ def load_case_detail(db: Database, case_id: int, *, scope: str | None = None) ->
     """One case with its clocks, timeline and urge records; None if absent or out of scope."""
     with db.read() as s:
         version_id = _active_version_id(s)
-        found = _to_rows(s.execute(_scoped(_row_select(version_id).where(m.Case.id == case_id), scope)).all())
+        found = _named_rows(s, _scoped(_case_select().where(m.Case.id == case_id), scope), version_id)
         if not found:
             return None
         case = s.get(m.Case, case_id)
@@ -429,7 +417,7 @@ def _clocks(s: Session, case_id: int) -> list[ClockInfo]:
     return [
         ClockInfo(step=r.step, round=r.round, limit=r.limit, started_at=r.started_at, stopped_at=r.stopped_at,
                   consumed_minutes=r.consumed_minutes, total_minutes=r.total_minutes, outcome=r.outcome,
-                  due_at=r.due_at, yellow_at=r.yellow_at, red_at=r.red_at, run_started_at=r.run_started_at,
+                  due_at=r.due_at, yellow_at=r.yellow_at, red_at=r.red_at,
                   running=r.running, paused=r.paused, open=r.open, department_id=r.department_id)
         for r in rows
     ]

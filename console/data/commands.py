@@ -276,7 +276,11 @@ def check_street(case: m.Case, actor: Actor) -> None:
 
 def _check_jurisdiction(case: m.Case, actor: Actor, action: Action) -> None:
     check_street(case, actor)
-    if actor.role == Role.DEPARTMENT and actor.department_id is not None and case.department_id != actor.department_id:
+    if actor.role != Role.DEPARTMENT:
+        return
+    if actor.department_id is None:  # an unbound department account would otherwise reach every case
+        raise JurisdictionError(f"部门账号 {actor.name} 未绑定部门，不能处理案件 {case.number} (department account not bound)")
+    if case.department_id != actor.department_id:
         raise JurisdictionError(f"案件 {case.number} 未派遣给本部门 (not dispatched to this department)")
 
 

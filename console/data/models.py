@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from console.domain.accounts import username_key
+
 # BIGINT on PostgreSQL, INTEGER (the rowid alias, so autoincrement works) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -213,12 +215,18 @@ class RoadChief(Base):
     segment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("road_segments.id"), index=True)
 
 
+def _username_key_default(context: Any) -> str:
+    return username_key(context.get_current_parameters()["username"])
+
+
 class Operator(Base):
     """A hall account: role, seat, and the street a liaison seat is bound to."""
 
     __tablename__ = "operators"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
+    # The name as compared (console.domain.accounts.username_key): unique, so "Admin1" cannot join "admin1".
+    username_key: Mapped[str] = mapped_column(String(50), unique=True, index=True, default=_username_key_default)
     display_name: Mapped[str] = mapped_column(String(50))
     role: Mapped[str] = mapped_column(String(20))
     seat: Mapped[Optional[str]] = mapped_column(String(50))

@@ -32,8 +32,9 @@ MESSAGE = "case_events is append-only (审计记录只能追加，不可修改�
 SQLITE_UPGRADE = [
     f"""
     CREATE TRIGGER case_events_no_overwrite BEFORE INSERT ON case_events
-    WHEN EXISTS (SELECT 1 FROM case_events WHERE id = NEW.id
-                 OR (NEW.idempotency_key IS NOT NULL AND idempotency_key = NEW.idempotency_key))
+    WHEN EXISTS (SELECT 1 FROM case_events WHERE id = NEW.id)
+      OR (NEW.idempotency_key IS NOT NULL
+          AND EXISTS (SELECT 1 FROM case_events WHERE idempotency_key = NEW.idempotency_key))
     BEGIN SELECT RAISE(ABORT, '{MESSAGE}: INSERT over an existing event refused'); END
     """,
     f"""

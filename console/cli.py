@@ -116,8 +116,26 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
     db = Database(args.db or default_url())
     db.check()
+    if args.app_role:
+        from console.data.roles import check_app_role
+
+        check_app_role(db, args.app_role)
     print(f"schema at revision {upgrade(db)}")
+    if args.app_role:
+        _print_role_setup(db, args.app_role)
     return 0
+
+
+def _print_role_setup(db, app_role: str) -> None:  # noqa: ANN001
+    from console.data.roles import set_app_role
+
+    setup = set_app_role(db, app_role)
+    if setup.created:
+        print(f"已创建登录角色 {app_role}，请设置密码：ALTER ROLE {app_role} PASSWORD '...' (created login role)")
+    for name in setup.taken_over:
+        print(f"属主改为 {setup.owner}: {name} (ownership taken from {app_role})")
+    print(f"表结构属主 {setup.owner}；应用角色 {app_role} 只能追加审计记录 (schema owner {setup.owner}, "
+          f"app role {app_role}: no UPDATE/DELETE/TRUNCATE on case_events)")
 
 
 def cmd_check_grids(args: argparse.Namespace) -> int:
@@ -176,13 +194,15 @@ def cmd_calendar_set(args: argparse.Namespace) -> int:
 def cmd_user_add(args: argparse.Namespace) -> int:
     import getpass
 
-    from console.data.accounts import add_user
+    from console.data.accounts import add_user, find_department
 
     password = args.password or (getpass.getpass("密码 (password): ") if sys.stdin.isatty() else None)
     if not password:
         raise CliError("需要密码：--password 或在终端输入 (no password given)")
-    user = add_user(open_db(args.db), args.name, args.role, password=password, display_name=args.display_name,
-                    seat=args.seat, street_code=args.street, department_id=args.department)
+    db = open_db(args.db)
+    department = find_department(db, args.department) if args.department is not None else None
+    user = add_user(db, args.name, args.role, password=password, display_name=args.display_name,
+                    seat=args.seat, street_code=args.street, department_id=department)
     print(f"用户 {user.username} ({user.role}) 已创建")
     return 0
 
@@ -312,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(parser=p)
     dbsub = p.add_subparsers(dest="db_command")
     up = dbsub.add_parser("upgrade", parents=[db_opt], help="create or migrate the schema (Alembic)")
+    up.add_argument("--app-role", metavar="NAME",
+                    help="PostgreSQL: the login role the consoles use gets only what they need; "
+                         "the role of --db stays the schema owner")
     up.set_defaults(func=cmd_db_upgrade)
 
     p = add("check-grids", cmd_check_grids, "validate the grid layers (database or FILE)")
@@ -345,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("--role", required=True)
     ua.add_argument("--street")
     ua.add_argument("--seat")
-    ua.add_argument("--department", type=int)
+    ua.add_argument("--department", metavar="CODE|ID", help="the department a department account acts for (required)")
     ua.add_argument("--display-name")
     ua.add_argument("--password")
     ua.set_defaults(func=cmd_user_add)

@@ -79,9 +79,9 @@ def test_audit_prints_the_timeline(capsys, url):
 
 
 def test_user_add_and_duplicate(capsys, url):
-    code, out, _ = run(capsys, "user", "add", "zhang", "--role", "intake", "--password", "secret1", "--db", url)
+    code, out, _ = run(capsys, "user", "add", "zhang", "--role", "intake", "--password", "secret12", "--db", url)
     assert code == 0 and "zhang" in out
-    code, _, err = run(capsys, "user", "add", "zhang", "--role", "intake", "--password", "secret1", "--db", url)
+    code, _, err = run(capsys, "user", "add", "zhang", "--role", "intake", "--password", "secret12", "--db", url)
     assert code != 0 and "已存在" in err
 
 

@@ -108,7 +108,7 @@ def _database_size(db) -> int:  # noqa: ANN001
 def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | None = None) -> dict[str, Any]:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the Qt benchmarks draw offscreen
-    from bench import bench_feed, bench_map, bench_queue
+    from bench import bench_feed, bench_map, bench_queue, bench_sign_in
 
     scale = "small" if quick else "metro"
     result: dict[str, Any] = {"lights": bench_lights(20_000 if quick else 100_000)}
@@ -116,6 +116,7 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
     result["map"] = bench_map.run(n=2_000 if quick else 10_000)
     result["feed"] = bench_feed.run(seconds=3 if quick else 10, rate=50)
     result["second_seat"] = bench_feed.run(seconds=3 if quick else 10, rate=50, seat=True)
+    result["sign_in_flood"] = bench_sign_in.run(seconds=3 if quick else 8)
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = db_url if db_url and db_url.startswith("sqlite") else f"sqlite:///{tmp}/bench.db"
         result["sqlite"] = bench_database("sqlite", sqlite_url, scale)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from console.data import models as m
@@ -110,7 +110,9 @@ def _claim_check(db: Database, key: str, now: datetime) -> _Claim | _Locked | No
     op = m.Operator
     mine = op.username_key == key
     with db.write() as s:
-        s.execute(update(op).where(mine, op.locked_until <= now).values(failed_attempts=0, locked_until=None))
+        # An expired lock starts a fresh count; so does a count left full without a lock (set by hand).
+        stale = or_(op.locked_until <= now, and_(op.locked_until.is_(None), op.failed_attempts >= MAX_FAILED_ATTEMPTS))
+        s.execute(update(op).where(mine, stale).values(failed_attempts=0, locked_until=None))
         row = s.execute(
             update(op).where(mine, op.active.is_(True), op.locked_until.is_(None),
                              op.failed_attempts < MAX_FAILED_ATTEMPTS)

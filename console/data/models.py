@@ -28,7 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from console.domain.accounts import username_key
 
@@ -237,6 +237,12 @@ class Operator(Base):
     locked_until: Mapped[Optional[datetime]]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+
+    @validates("username")
+    def _keep_key(self, _field: str, value: str) -> str:
+        """A renamed account gets its new key too (the column default covers Core inserts)."""
+        self.username_key = username_key(value)
+        return value
 
 
 class Camera(Base):

@@ -261,3 +261,21 @@ def test_an_unbound_department_account_acts_on_no_case(db):
             act(db, unbound, number, action, expected_version=v, at=T + timedelta(hours=9))
     assert find_case(db, number).version == v and len(timeline(db, number)) == 4
     assert act(db, DEPT, number, "feedback", expected_version=v, at=T + timedelta(hours=9)).state == "to_check"
+
+
+def test_a_full_count_without_a_lock_does_not_lock_forever(db):
+    """A count left at five with no lock (set by hand) starts afresh instead of refusing for ever."""
+    add_user(db, "li", "dispatcher", password=PASSWORD)
+    with db.write() as s:
+        s.scalars(select(m.Operator).where(m.Operator.username == "li")).one().failed_attempts = 7
+    assert authenticate(db, "li", PASSWORD, now=T).username == "li"
+
+
+def test_a_renamed_account_keeps_its_key_in_step(db):
+    add_user(db, "old_name", "intake", password=PASSWORD)
+    with db.write() as s:
+        s.scalars(select(m.Operator).where(m.Operator.username == "old_name")).one().username = "New_Name"
+    assert _operator(db, "New_Name").username_key == "new_name"
+    assert authenticate(db, "new_name", PASSWORD, now=T).username == "New_Name"
+    with pytest.raises(SignInError):
+        authenticate(db, "old_name", PASSWORD, now=T)

@@ -194,3 +194,32 @@ def test_app_role_on_sqlite_is_refused(tmp_path, capsys):
     assert code != 0 and "PostgreSQL" in err and len(err.strip().splitlines()) == 1
     with sqlite3.connect(tmp_path / "x.db") as conn:  # refused before migrating: no table was made
         assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+
+
+def test_a_missing_app_role_is_created_only_by_a_role_that_may(hall, capsys):
+    role = hall["role"] + "_new"
+    code = main(["db", "upgrade", "--db", hall["owner_url"], "--app-role", role])
+    captured = capsys.readouterr()
+    admin = pg_admin()
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role}) == 1
+        if hall["owner"] == "postgres":  # a superuser creates it, and says so
+            assert code == 0 and exists and "ALTER ROLE" in captured.out
+        else:  # the README's owner has no CREATEROLE: one clear line, nothing changed
+            assert code != 0 and not exists and len(captured.err.strip().splitlines()) == 1
+            assert "permission denied" in captured.err and role in captured.err
+    finally:
+        _drop_role(hall, role)
+        admin.dispose()
+
+
+def _drop_role(hall, role: str) -> None:
+    """A role with privileges in the hall database is dropped after those are."""
+    engine = create_engine(hall["owner_url"].replace(f"//{hall['owner']}@", "//postgres@"),
+                           isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role}):
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE "{role}"'))
+    engine.dispose()

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from console.data import models as m
 from console.data.commands import CommandError, log_change
 from console.data.db import Database
-from console.domain.accounts import password_problem, username_key, username_problem
+from console.domain.accounts import label_problem, password_problem, username_key, username_problem
 from console.domain.workflow import Role
 
 MAX_FAILED_ATTEMPTS = 5
@@ -39,7 +39,9 @@ def add_user(db: Database, username: str, role: str, *, password: str, display_n
              seat: str | None = None, street_code: str | None = None, department_id: int | None = None) -> m.Operator:
     role = _role(role)
     username = username.strip()
-    _refuse(username_problem(username) or password_problem(password))
+    _refuse(username_problem(username) or password_problem(password)
+            or label_problem("显示名", "display name", display_name or "")
+            or label_problem("席位", "seat", seat or ""))
     _check_binding(role, street_code, department_id)
     password_hash = _hasher.hash(password)  # the slow part, before the write lock is taken
     try:
@@ -75,7 +77,8 @@ def find_department(db: Database, text: str) -> int:
 def authenticate(db: Database, username: str, password: str, *, now: datetime | None = None) -> m.Operator:
     """Check a password; five failures lock the account for LOCKOUT."""
     now = now or datetime.now(timezone.utc)
-    claim = _claim_check(db, username_key(username), now)
+    storable = username_problem(username.strip()) is None  # a NUL or a lone surrogate names no one
+    claim = _claim_check(db, username_key(username), now) if storable else None
     if isinstance(claim, _Locked):
         minutes = int((claim.until - now).total_seconds() // 60) + 1
         raise SignInError(f"账号已锁定，请 {minutes} 分钟后再试 (account locked)")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
-USERNAME_MAX = 50  # operators.username and operators.username_key are String(50)
+USERNAME_MAX = 50  # operators.username, username_key, display_name and seat are String(50)
 PASSWORD_MIN = 8
 PASSWORD_MAX = 256  # argon2 takes any length; a megabyte "password" is a denial of service, not a password
 
@@ -28,10 +28,16 @@ def username_problem(name: str) -> str | None:
     """Why `name` (already stripped) cannot be a user name, or None."""
     if not name:
         return "用户名不能为空 (empty user name)"
-    if _unencodable(name) or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
-        return f"用户名 {name!r} 含控制字符或无法编码的字符 (user name has control or invalid characters)"
-    if len(username_key(name)) > USERNAME_MAX:
-        return f"用户名超过 {USERNAME_MAX} 个字符 (user name longer than {USERNAME_MAX} characters)"
+    return label_problem("用户名", "user name", username_key(name), shown=name)
+
+
+def label_problem(what: str, what_en: str, value: str, *, shown: str | None = None) -> str | None:
+    """Why a name shown to operators (user name, display name, seat) cannot be stored, or None."""
+    shown = value if shown is None else shown
+    if _unencodable(value) or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+        return f"{what} {shown!r} 含控制字符或无法编码的字符 ({what_en} has control or invalid characters)"
+    if len(value) > USERNAME_MAX:
+        return f"{what}超过 {USERNAME_MAX} 个字符 ({what_en} longer than {USERNAME_MAX} characters)"
     return None
 
 

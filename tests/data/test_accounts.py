@@ -279,3 +279,16 @@ def test_a_renamed_account_keeps_its_key_in_step(db):
     assert authenticate(db, "new_name", PASSWORD, now=T).username == "New_Name"
     with pytest.raises(SignInError):
         authenticate(db, "old_name", PASSWORD, now=T)
+
+
+def test_undecodable_or_control_characters_are_refused_clearly(db, monkeypatch):
+    """PostgreSQL takes no NUL in text: such a name is no one's (one check, the usual message)."""
+    checks = Checks(monkeypatch)
+    for name in ("ad\x00min", "\udcffadmin", "a" * 500):
+        with pytest.raises(SignInError, match="用户名或密码错误"):
+            authenticate(db, name, "whatever", now=T)
+    assert checks.count == 3
+    for field, value in [("display_name", "张\x00三"), ("seat", "席\udcff位"), ("display_name", "长" * 51)]:
+        with pytest.raises(CommandError, match="显示名|席位"):
+            add_user(db, "zhang", "intake", password=PASSWORD, **{field: value})
+    assert _operator_count(db) == 0

@@ -651,7 +651,8 @@ def check_coordinates(xs: Any, ys: Any, src: AnyCRS, extent: Extent | None = Non
     found = _check_geographic(x, y, extent) if _is_geographic(src) else _check_projected(x, y, src)
     if found:
         return found
-    lon, lat = transform_coords(x, y, src, CRS.WGS84)
+    with np.errstate(all="ignore"):  # a point far outside the zone: NaN, reported below
+        lon, lat = transform_coords(x, y, src, CRS.WGS84)
     if not (np.all(np.isfinite(lon)) and np.all(np.abs(lat) <= 90.0)):
         return f"坐标不在 {src} 的有效范围内 (coordinates outside the range of {src}; wrong --crs?)"
     return _check_place(lon, lat, extent, _is_geographic(src))

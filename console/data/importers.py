@@ -43,6 +43,7 @@ class ImportRefused(CommandError):
     """The file was refused; `problems` lists every finding, str() the first."""
 
     def __init__(self, path: Path, problems: list[str]) -> None:
+        problems = [" ".join(str(p).split()) for p in problems]  # one line each, whatever a reader said
         more = f" (另有 {len(problems) - 1} 个问题 / {len(problems) - 1} more)" if len(problems) > 1 else ""
         super().__init__(f"{path.name}: {problems[0]}{more}")
         self.problems = problems
@@ -65,6 +66,10 @@ class GridFeature:
 _BAD_INPUT = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
               OverflowError, UnicodeError, EOFError, struct.error, csv.Error, shapely.errors.GEOSException)
 ENCODINGS_TEXT = "--encoding utf-8 或 --encoding gb18030"
+
+
+class _Undecodable(Exception):
+    """The .dbf's text is not in the encoding tried."""
 
 
 @dataclass
@@ -136,15 +141,17 @@ def _read_shapefile(path: Path, encoding: str | None) -> tuple[list[tuple[int, A
         raise ImportRefused(path, [f"缺少 Shapefile 的 {'、'.join(missing)} 文件 (missing {', '.join(missing)} beside the .shp)"])
     source_crs = _prj_crs(path)
     cpg = _sidecar(path, ".cpg")
-    if encoding:
-        return _shapefile_records(path, _codec(path, encoding)), Source(source_crs, encoding)
-    if cpg is not None:
-        named = cpg.read_text(encoding="ascii", errors="replace").strip() or "utf-8"
-        return _shapefile_records(path, _codec(path, named)), Source(source_crs, named)
+    named = encoding or (cpg.read_text(encoding="ascii", errors="replace").strip() or "utf-8" if cpg else None)
+    if named:
+        try:
+            return _shapefile_records(path, _codec(path, named)), Source(source_crs, named)
+        except _Undecodable:
+            given = "--encoding" if encoding else cpg.name  # type: ignore[union-attr]
+            raise ImportRefused(path, [f".dbf 不是 {named} 编码 (the .dbf is not {named} as {given} says)"]) from None
     for candidate in ("utf-8", "gb18030"):  # no .cpg: UTF-8, else the GB18030 most Chinese data comes in
         try:
             return _shapefile_records(path, candidate), Source(source_crs, candidate)
-        except UnicodeDecodeError:
+        except _Undecodable:
             continue
     raise ImportRefused(path, [f"无法识别 .dbf 编码且没有 .cpg (no .cpg and the .dbf is neither UTF-8 nor GB18030; pass {ENCODINGS_TEXT})"])
 
@@ -174,9 +181,9 @@ def _shapefile_records(path: Path, encoding: str) -> list[tuple[int, Any, dict[s
         with shapefile.Reader(str(path), encoding=encoding, encodingErrors="strict") as reader:
             return [(index, _shape_mapping(record.shape), record.record.as_dict())
                     for index, record in enumerate(reader.iterShapeRecords(), start=1)]
-    except UnicodeDecodeError:
-        raise
     except (shapefile.ShapefileException, OSError, *_BAD_INPUT) as exc:
+        if isinstance(exc, UnicodeDecodeError) or "could not decode" in str(exc).lower():
+            raise _Undecodable(encoding) from None  # pyshp 3 turns the decode error into its own
         raise ImportRefused(path, [f"无法读取 Shapefile: {str(exc)[:100] or type(exc).__name__} (unreadable or damaged shapefile)"]) from None
 
 

@@ -481,3 +481,86 @@ def test_check_grids_cli_passes_with_sliver_warnings_and_fails_above(db, tmp_pat
     out = capsys.readouterr().out
     assert "350402001001001" in out and "sliver warnings" in out
     assert cli_main(["check-grids", "--db", db.url, "--sliver-m2", "1"]) != 0
+
+
+# --- no input makes an importer raise ----------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.text(max_size=20),
+                     st.floats(allow_nan=True, allow_infinity=True))
+_json = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                     max_leaves=25)
+_coords = st.recursive(st.floats(allow_nan=True, allow_infinity=True) | st.integers(-10**6, 10**6),
+                       lambda inner: st.lists(inner, max_size=5), max_leaves=30)
+_geometry = st.one_of(_json, st.fixed_dictionaries({
+    "type": st.sampled_from(["Point", "Polygon", "MultiPolygon", "LineString", "GeometryCollection", "Nope", 7]),
+    "coordinates": _coords}))
+_props = st.one_of(_json, st.fixed_dictionaries(
+    {"code": st.one_of(_scalars, st.sampled_from(["350402001001009", "350402001001001"])),
+     "id": st.one_of(_scalars, st.sampled_from(["35040200001320000009", "35040200001110000009"]))}))
+_feature = st.one_of(_json, st.fixed_dictionaries({"type": st.just("Feature"), "geometry": _geometry,
+                                                   "properties": _props}))
+_document = st.one_of(_json, st.fixed_dictionaries({"type": st.sampled_from(["FeatureCollection", "Feature"]),
+                                                    "features": st.one_of(_json, st.lists(_feature, max_size=4))}))
+
+
+def _deeply_nested(depth: int) -> str:
+    return '{"type": "FeatureCollection", "features": [' + "[" * depth + "]" * depth + "]}"
+
+
+@st.composite
+def malformed_files(draw) -> tuple[str, bytes]:
+    kind = draw(st.sampled_from(["geojson", "truncated", "nested", "csv", "bytes"]))
+    if kind == "nested":
+        return ".geojson", _deeply_nested(draw(st.integers(1000, 100_000))).encode()
+    if kind == "csv":
+        header = draw(st.sampled_from(["id,name,lon,lat", "编号,经度,纬度", "ID,LON", ""]))
+        rows = draw(st.lists(st.lists(st.text(max_size=12), max_size=6), max_size=4))
+        return ".csv", (header + "\n" + "\n".join(",".join(r) for r in rows)).encode("utf-8")
+    if kind == "bytes":
+        return draw(st.sampled_from([".geojson", ".csv", ".shp"])), draw(st.binary(max_size=300))
+    doc = json.dumps(draw(_document), allow_nan=True).encode()
+    if kind == "truncated":
+        doc = doc[:draw(st.integers(0, max(len(doc) - 1, 0)))]
+    return ".geojson", doc
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(case=malformed_files(), replace=st.booleans())
+def test_no_malformed_input_makes_an_importer_raise(db, tmp_path, case, replace):
+    suffix, data = case
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(data)
+    if suffix == ".shp":
+        for ext in (".shx", ".dbf"):
+            path.with_suffix(ext).write_bytes(data[::-1])
+    before = snapshot(db)
+    for run in (lambda: import_grids(db, path, replace=replace, today=TODAY), lambda: import_cameras(db, path)):
+        with pytest.raises(ImportRefused) as err:
+            run()
+        assert "\n" not in str(err.value) and str(err.value).startswith(f"{path.name}: ")
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("content, expected", [
+    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": [1, 2], "geometry": null}]}',
+     "properties is a list"),
+    (_deeply_nested(50_000), "not valid JSON|not an object"),
+    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "350402001001009"}, '
+     '"geometry": {"type": "Polygon", "coordinates": "117.6,26.26"}}]}', "unreadable geometry"),
+    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": ["350402001001009"]}, '
+     '"geometry": {"type": "Polygon", "coordinates": [[[117.6, 26.26]]]}}]}', "no code property"),
+    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "350402001001009"}, '
+     '"geometry": {"type": "Polygon", "coordinates": [[[117.6, 26.26], [117.61, 26', "not valid JSON"),
+    ('{"type": "FeatureCollection", "features": {"a": 1}}', "expected a FeatureCollection"),
+], ids=["properties-list", "deep-nesting", "coordinates-string", "code-list", "truncated", "features-object"])
+def test_named_malformed_structures_give_one_line(db, tmp_path, content, expected):
+    path = tmp_path / "bad.geojson"
+    path.write_text(content, encoding="utf-8")
+    before = snapshot(db)
+    refused(lambda: import_grids(db, path, today=TODAY), expected)
+    assert snapshot(db) == before

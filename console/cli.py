@@ -143,7 +143,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     db = open_db(args.db, seed_demo=False)
     if args.what == "grids":
         summary = importers.import_grids(db, Path(args.file), crs=args.crs, replace=args.replace,
-                                         encoding=args.encoding, sliver_m2=args.sliver_m2)
+                                         encoding=args.encoding, sliver_m2=args.sliver_m2,
+                                         district=Path(args.district) if args.district else None)
     else:
         summary = importers.import_cameras(db, Path(args.file), crs=args.crs, encoding=args.encoding)
     print(json.dumps(summary, ensure_ascii=False))
@@ -337,6 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help=enc_help)
     p.add_argument("--sliver-m2", type=float, help=sliver_help)
     p.add_argument("--replace", action="store_true", help="replace the current grid layer (checked as the whole layer)")
+    p.add_argument("--district", metavar="FILE",
+                   help="with --replace: the district's new boundary (GeoJSON/Shapefile); the layer must cover it")
 
     p = add("calendar", lambda a: a.parser.print_help() or EXIT_USAGE, "work calendar")
     p.set_defaults(parser=p)

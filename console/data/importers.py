@@ -289,26 +289,38 @@ def _feature_geometry(geometry: Any, where: str, problems: list[str], source_crs
 
 def import_grids(db: Database, path: Path, *, crs: str | None = None, replace: bool = False,
                  today: date | None = None, encoding: str | None = None,
-                 sliver_m2: float | None = None) -> dict[str, Any]:
+                 sliver_m2: float | None = None, district: Path | None = None) -> dict[str, Any]:
     """Import a unit-grid layer; see the module doc for what is refused.
 
     Beside existing grids the new ones must not overlap them and must lie in their
     communities; with ``replace`` the new layer must on its own cover the district,
-    not overlap and nest grid ⊂ community ⊂ street, or the old layer stays.
+    not overlap and nest grid ⊂ community ⊂ street, or the old layer stays. With a
+    new ``district`` boundary (replace only) the layer must cover that boundary
+    instead; the district takes it and the streets and communities are redrawn
+    from their new grids.
     """
+    if district is not None and not replace:
+        raise CommandError("--district 只能与 --replace 一起使用 (a new district boundary comes with a replacing layer; add --replace)")
     today = today or datetime.now(SHANGHAI).date()
     with db.read() as s:
         extent, tolerance = _district_extent(s), _sliver_tolerance(s, sliver_m2)
+    boundary = read_boundary_file(district, crs, encoding=encoding) if district is not None else None
+    if boundary is not None:
+        extent = tuple(boundary.bounds)
     features = read_grid_file(path, crs, encoding=encoding, extent=extent)
     own = validate_grid_geometries({f.code: f.geom for f in features}, tolerance_m2=tolerance)
     _refuse_errors(path, own, features)
     with db.write() as s:
         current = _current_grids(s, today)
-        if current:
+        if boundary is not None:
+            findings = _check_new_boundary(path, features, boundary, tolerance)
+        elif current:
             findings = (_check_replacement if replace else _check_against_database)(s, path, features, current, tolerance)
         else:
             findings = []
         summary = _write_grids(s, features, current if replace else {}, today)
+        if boundary is not None:
+            _redraw_levels(s, features, boundary)
         log_change(s, "grid", "*", "import", operator="import")
     db.invalidate_rules()
     warnings = [_problem_line(p, features) for p in [*own, *findings] if not p.is_error]
@@ -382,6 +394,54 @@ def _check_replacement(s, path: Path, features: list[GridFeature], current: dict
                             tolerance_m2=tolerance)
     _refuse_errors(path, found, features)
     return found
+
+
+def read_boundary_file(path: Path, crs: str | None = None, *, encoding: str | None = None) -> Any:
+    """A district boundary (GeoJSON or Shapefile polygons, unioned), checked like a grid layer's features."""
+    records, found = _read_features(path, encoding)
+    source = _source(path, crs, found, encoding)
+    problems: list[str] = []
+    geoms = [_feature_geometry(geometry, f"边界要素 #{index}", problems, source.crs, None)
+             for index, geometry, _props in records]
+    if not records:
+        problems.append("文件中没有边界 (no boundary feature)")
+    if problems:
+        raise ImportRefused(path, problems)
+    return shapely.union_all(transform_geometry(geoms, source.crs, CRS.WGS84))
+
+
+def _derived_levels(features: list[GridFeature]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Streets and communities as the unions of their grids (what a new boundary redraws)."""
+    by_street: dict[str, list[Any]] = defaultdict(list)
+    by_community: dict[str, list[Any]] = defaultdict(list)
+    for f in features:
+        by_street[f.code[:9]].append(f.geom)
+        by_community[f.code[:12]].append(f.geom)
+    return ({c: shapely.union_all(g) for c, g in by_street.items()},
+            {c: shapely.union_all(g) for c, g in by_community.items()})
+
+
+def _check_new_boundary(path: Path, features: list[GridFeature], boundary: Any, tolerance: float) -> list[LayerProblem]:
+    """A layer with a new district boundary: one district, covered whole, no overlaps, inside the boundary."""
+    districts = sorted({f.code[:6] for f in features})
+    if len(districts) != 1:
+        raise ImportRefused(path, [f"图层跨多个辖区 {', '.join(districts)}，--district 只给一个边界 "
+                                   "(the layer spans several districts; --district is one boundary)"])
+    streets, communities = _derived_levels(features)
+    found = validate_layers(boundary, streets, communities, {f.code: f.geom for f in features}, tolerance_m2=tolerance)
+    _refuse_errors(path, found, features)
+    return found
+
+
+def _redraw_levels(s, features: list[GridFeature], boundary: Any) -> None:  # noqa: ANN001
+    district = s.get(m.District, features[0].code[:6])
+    district.set_geometry(boundary)
+    district.area_km2 = area_m2(boundary) / 1e6
+    streets, communities = _derived_levels(features)
+    for model, shapes in ((m.Street, streets), (m.Community, communities)):
+        for code, geom in shapes.items():
+            s.get(model, code).set_geometry(geom)
+    s.flush()
 
 
 def _write_grids(s, features: list[GridFeature], replaced: dict[str, m.UnitGrid], today: date) -> dict[str, int]:  # noqa: ANN001

@@ -12,6 +12,7 @@ from shapely.geometry import mapping
 from sqlalchemy import func, select
 
 from console.data import models as m
+from console.data.commands import CommandError
 from console.data.importers import ImportRefused, check_grids, import_cameras, import_grids
 from console.domain.crs import CRS, transform_geometry
 from tests.conftest import tiny_city_geometry
@@ -563,4 +564,49 @@ def test_named_malformed_structures_give_one_line(db, tmp_path, content, expecte
     path.write_text(content, encoding="utf-8")
     before = snapshot(db)
     refused(lambda: import_grids(db, path, today=TODAY), expected)
+    assert snapshot(db) == before
+
+
+# --- replace with a new district boundary ------------------------------------------------------
+
+WIDER = {**GRIDS, "350402002001003": shapely.box(117.64, 26.26, 117.65, 26.27),
+         "350402002002003": shapely.box(117.64, 26.27, 117.65, 26.28)}
+
+
+def test_a_layer_beyond_the_district_needs_its_new_boundary(db, tmp_path):
+    path = layer_file(tmp_path, WIDER)
+    before = snapshot(db)
+    refused(lambda: import_grids(db, path, replace=True, today=TODAY), "350402002001003.*outside_parent")
+    assert snapshot(db) == before
+    boundary = layer_file(tmp_path, {"": shapely.box(117.60, 26.26, 117.65, 26.28)}, name="boundary.geojson")
+    summary = import_grids(db, path, replace=True, district=boundary, today=TODAY)
+    assert summary["grids"] == 10 and summary["warnings"] == []
+    assert check_grids(db) == []  # district, streets and communities redrawn around the new layer
+    with db.read() as s:
+        assert s.get(m.District, "350402").area_km2 == pytest.approx(10 * 1.11, rel=0.02)  # ten 0.01° cells
+
+
+@pytest.mark.parametrize("boundary, expected", [
+    (shapely.box(117.60, 26.26, 117.66, 26.28), "gap"),  # the layer does not cover it
+    (shapely.box(117.60, 26.26, 117.645, 26.28), "outside_parent"),  # the layer sticks out of it
+], ids=["not-covered", "sticks-out"])
+def test_a_new_boundary_the_layer_does_not_fit_is_refused(db, tmp_path, boundary, expected):
+    path = layer_file(tmp_path, WIDER)
+    boundary_path = layer_file(tmp_path, {"": boundary}, name="boundary.geojson")
+    before = snapshot(db)
+    refused(lambda: import_grids(db, path, replace=True, district=boundary_path, today=TODAY), expected)
+    assert snapshot(db) == before
+
+
+def test_a_bad_boundary_file_or_district_without_replace_is_one_line(db, tmp_path):
+    path = layer_file(tmp_path, WIDER)
+    nan_boundary = tmp_path / "boundary.geojson"
+    nan_boundary.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+                            '"geometry": {"type": "Polygon", "coordinates": [[[117.6, 26.26], [NaN, 26.26], '
+                            '[117.65, 26.28], [117.6, 26.26]]]}}]}', encoding="utf-8")
+    before = snapshot(db)
+    refused(lambda: import_grids(db, path, replace=True, district=nan_boundary, today=TODAY),
+            r"boundary\.geojson: 边界要素 #1: .*NaN")
+    with pytest.raises(CommandError, match="add --replace"):
+        import_grids(db, path, district=nan_boundary, today=TODAY)
     assert snapshot(db) == before

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import shapely
 from shapely.geometry import shape
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from console.data import models as m
 from console.data.commands import CommandError, log_change
@@ -311,6 +311,7 @@ def import_grids(db: Database, path: Path, *, crs: str | None = None, replace: b
     own = validate_grid_geometries({f.code: f.geom for f in features}, tolerance_m2=tolerance)
     _refuse_errors(path, own, features)
     with db.write() as s:
+        _lock_layer(s, "grids")
         current = _current_grids(s, today)
         if boundary is not None:
             findings = _check_new_boundary(path, features, boundary, tolerance)
@@ -326,6 +327,13 @@ def import_grids(db: Database, path: Path, *, crs: str | None = None, replace: b
     warnings = [_problem_line(p, features) for p in [*own, *findings] if not p.is_error]
     return {"file": str(path), "grids": len(features), **summary, "replaced": bool(current) and replace,
             "warnings": warnings}
+
+
+def _lock_layer(s, layer: str) -> None:  # noqa: ANN001
+    """One import of a layer at a time: two parallel imports would each check against the layer
+    without the other's rows. SQLite's BEGIN IMMEDIATE already serialises writers."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"urban-console:import:{layer}"})
 
 
 def _refuse_errors(path: Path, problems: list[LayerProblem], features: list[GridFeature]) -> None:
@@ -549,6 +557,7 @@ def import_cameras(db: Database, path: Path, *, crs: str | None = None, encoding
         raise ImportRefused(path, problems)
     today = datetime.now(SHANGHAI).date()
     with db.write() as s:
+        _lock_layer(s, "cameras")
         grids = _current_grids(s, today)
         index = GridIndex({code: row.geometry for code, row in grids.items()}) if grids else None
         added = updated = 0

@@ -610,3 +610,30 @@ def test_a_bad_boundary_file_or_district_without_replace_is_one_line(db, tmp_pat
     with pytest.raises(CommandError, match="add --replace"):
         import_grids(db, path, district=nan_boundary, today=TODAY)
     assert snapshot(db) == before
+
+
+def test_parallel_imports_run_one_after_the_other(db, tmp_path):
+    import threading
+
+    path = layer_file(tmp_path, GRIDS)
+    cams = camera_csv(tmp_path / "cams.csv", "id,name,lon,lat")
+    failures: list[BaseException] = []
+
+    def run(call) -> None:
+        try:
+            call()
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            failures.append(exc)
+
+    jobs = [lambda: import_grids(db, path, replace=True, today=TODAY)] * 3 + [lambda: import_cameras(db, cams)] * 3
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert check_grids(db) == []
+    with db.read() as s:
+        current = s.scalars(select(m.UnitGrid.code).where(m.UnitGrid.valid_to.is_(None))).all()
+        assert sorted(current) == sorted(GRIDS)
+        assert s.scalar(select(func.count()).select_from(m.Camera).where(m.Camera.id.in_([r[0] for r in CAMERA_ROWS]))) == 2

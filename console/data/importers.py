@@ -2,7 +2,20 @@
 
 An import is checked whole before anything is written and then written in
 one transaction: a bad file changes nothing, and the error names the file,
-the feature and the problem.
+the feature and the problem. What is checked:
+
+* every coordinate against its CRS (``crs.check_coordinates``): NaN, infinities,
+  degrees out of range (with the likely ``--crs``), swapped lat/lon, a feature
+  far outside the district;
+* the CRS: ``--crs``, else the Shapefile's ``.prj`` (any EPSG code or WKT), else WGS-84;
+* the text: ``--encoding``, else the ``.cpg``, else UTF-8 (with or without BOM),
+  else GB18030 (GBK's superset, how most Chinese city data arrives);
+* the layer: beside existing grids, no overlap and inside their communities;
+  ``--replace``, the whole layer (coverage, overlaps, nesting); slivers up to the
+  city's tolerance (setting ``grid_check``) are warnings, bigger ones errors;
+* cameras: GB/T 28181 IDs of video devices only, no ID twice in one file.
+
+No input makes a reader raise anything but ImportRefused (one line).
 """
 from __future__ import annotations
 
@@ -200,9 +213,16 @@ def _source(path: Path, crs: str | None, found: Source | None, encoding: str | N
     except ValueError as exc:
         raise ImportRefused(path, [str(exc)]) from None
     prj = found.crs if found else None
-    if named is not None and prj is not None and str(named) != str(prj):
+    if named is not None and prj is not None and not _agrees(named, prj):
         raise ImportRefused(path, [f".prj 为 {prj}，与 --crs {named} 不一致 (the .prj says {prj}; drop --crs or fix the .prj)"])
     return Source(named or prj or CRS.WGS84, found.encoding if found else (encoding or "utf-8"))
+
+
+def _agrees(named: AnyCRS, prj: AnyCRS) -> bool:
+    """--crs and the .prj say the same. GCJ-02 has no WKT: such data comes with a WGS-84
+    or CGCS2000 .prj, so --crs gcj02 is the operator correcting it."""
+    lonlat = {CRS.WGS84, CRS.CGCS2000}
+    return str(named) == str(prj) or (prj in lonlat and (named in lonlat or named is CRS.GCJ02))
 
 
 def _prop(props: Mapping[str, Any], names: tuple[str, ...]) -> str | None:

@@ -637,3 +637,14 @@ def test_parallel_imports_run_one_after_the_other(db, tmp_path):
         current = s.scalars(select(m.UnitGrid.code).where(m.UnitGrid.valid_to.is_(None))).all()
         assert sorted(current) == sorted(GRIDS)
         assert s.scalar(select(func.count()).select_from(m.Camera).where(m.Camera.id.in_([r[0] for r in CAMERA_ROWS]))) == 2
+
+
+def test_gcj02_data_with_a_wgs84_prj_is_read_as_the_operator_says(db, tmp_path):
+    # GCJ-02 has no WKT: web-map exports carry a WGS-84 .prj; --crs gcj02 corrects it
+    shp = write_shapefile(tmp_path / "grids", GRIDS, crs="gcj02")
+    shp.with_suffix(".prj").write_text(pyproj.CRS.from_epsg(4326).to_wkt("WKT1_ESRI"))
+    import_grids(db, shp, crs="gcj02", replace=True, today=TODAY)
+    with db.read() as s:
+        grid = s.scalars(select(m.UnitGrid).where(m.UnitGrid.code == "350402001001001",
+                                                  m.UnitGrid.valid_to.is_(None))).one()
+    assert grid.geometry.symmetric_difference(GRIDS["350402001001001"]).area < 1e-10

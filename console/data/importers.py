@@ -93,6 +93,13 @@ class Source:
     encoding: str
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImportRefused(path, [f"无法读取文件: {exc.strerror or exc} (cannot read the file)"]) from None
+
+
 def _decode(path: Path, data: bytes, encoding: str | None) -> tuple[str, str]:
     """Text of a CSV/GeoJSON file: the named encoding, else UTF-8 (BOM or not), else GB18030."""
     if encoding:
@@ -130,7 +137,7 @@ def _read_features(path: Path, encoding: str | None = None) -> tuple[list[tuple[
 
 
 def _read_geojson(path: Path, encoding: str | None) -> list[tuple[int, Any, dict[str, Any]]]:
-    text, _ = _decode(path, path.read_bytes(), encoding)
+    text, _ = _decode(path, _read_bytes(path), encoding)
     try:
         doc = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
@@ -154,7 +161,7 @@ def _read_shapefile(path: Path, encoding: str | None) -> tuple[list[tuple[int, A
         raise ImportRefused(path, [f"缺少 Shapefile 的 {'、'.join(missing)} 文件 (missing {', '.join(missing)} beside the .shp)"])
     source_crs = _prj_crs(path)
     cpg = _sidecar(path, ".cpg")
-    named = encoding or (cpg.read_text(encoding="ascii", errors="replace").strip() or "utf-8" if cpg else None)
+    named = encoding or (_read_bytes(cpg).decode("ascii", "replace").strip() or "utf-8" if cpg else None)
     if named:
         try:
             return _shapefile_records(path, _codec(path, named)), Source(source_crs, named)
@@ -182,7 +189,7 @@ def _prj_crs(path: Path) -> AnyCRS | None:
     if prj is None:
         return None
     try:
-        return crs_from_wkt(prj.read_text(encoding="utf-8", errors="replace"))
+        return crs_from_wkt(_read_bytes(prj).decode("utf-8", "replace"))
     except ValueError as exc:
         raise ImportRefused(path, [f"{prj.name}: 坐标系无法识别 {exc} (unreadable .prj)"]) from None
 
@@ -663,7 +670,7 @@ def _camera_records(path: Path, crs: str | None, encoding: str | None) -> tuple[
 
 
 def _csv_cameras(path: Path, encoding: str | None) -> list[tuple[int, Mapping[str, Any], Any, Any]]:
-    text, _ = _decode(path, path.read_bytes(), encoding)
+    text, _ = _decode(path, _read_bytes(path), encoding)
     try:
         rows = list(csv.DictReader(io.StringIO(text, newline="")))
     except csv.Error as exc:

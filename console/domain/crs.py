@@ -255,7 +255,8 @@ ACCEPTED_CRS_TEXT = (
     "wgs84, gcj02, cgcs2000, EPSG:4326, EPSG:4490, cgcs2000-gk3:<central meridian> "
     "(e.g. cgcs2000-gk3:120), cgcs2000-gk3:z<zone> (zone-prefixed easting, e.g. "
     "cgcs2000-gk3:z40), cgcs2000-gk6:<central meridian>, cgcs2000-gk6:z<zone>, "
-    "EPSG:4513-4554 (CGCS2000 3-degree Gauss-Kruger), EPSG:4491-4512 (6-degree)"
+    "EPSG:4513-4554 (CGCS2000 3-degree Gauss-Kruger), EPSG:4491-4512 (6-degree), "
+    "any other EPSG:<code> or WKT (via pyproj)"
 )
 
 

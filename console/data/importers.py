@@ -25,6 +25,7 @@ import io
 import json
 import math
 import struct
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -198,13 +199,15 @@ def _shapefile_records(path: Path, encoding: str) -> list[tuple[int, Any, dict[s
     import shapefile  # pyshp
 
     try:
-        with shapefile.Reader(str(path), encoding=encoding, encodingErrors="strict") as reader:
-            return [(index, _shape_mapping(record.shape), record.record.as_dict())
-                    for index, record in enumerate(reader.iterShapeRecords(), start=1)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pyshp's "corrupt header" warnings: the refusal says it in one line
+            with shapefile.Reader(str(path), encoding=encoding, encodingErrors="strict") as reader:
+                return [(index, _shape_mapping(record.shape), record.record.as_dict())
+                        for index, record in enumerate(reader.iterShapeRecords(), start=1)]
     except (shapefile.ShapefileException, OSError, *_BAD_INPUT) as exc:
         if isinstance(exc, UnicodeDecodeError) or "could not decode" in str(exc).lower():
             raise _Undecodable(encoding) from None  # pyshp 3 turns the decode error into its own
-        raise ImportRefused(path, [f"无法读取 Shapefile: {str(exc)[:100] or type(exc).__name__} (unreadable or damaged shapefile)"]) from None
+        raise ImportRefused(path, [f"无法读取 Shapefile: {type(exc).__name__} {str(exc)[:100]} (unreadable or damaged shapefile)"]) from None
 
 
 def _shape_mapping(shape_: Any) -> dict[str, Any] | None:
@@ -290,7 +293,9 @@ def _feature_geometry(geometry: Any, where: str, problems: list[str], source_crs
         problems.append(f"{where}: 没有几何 (no geometry)")
         return None
     try:
-        geom = shape(geometry)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN vertices: check_coordinates names them
+            geom = shape(geometry)
         coords = shapely.get_coordinates(geom)
     except (*_BAD_INPUT, shapely.errors.ShapelyError) as exc:
         problems.append(f"{where}: 几何无法解析 {str(exc)[:80]} (unreadable geometry)")

@@ -648,3 +648,27 @@ def test_gcj02_data_with_a_wgs84_prj_is_read_as_the_operator_says(db, tmp_path):
         grid = s.scalars(select(m.UnitGrid).where(m.UnitGrid.code == "350402001001001",
                                                   m.UnitGrid.valid_to.is_(None))).one()
     assert grid.geometry.symmetric_difference(GRIDS["350402001001001"]).area < 1e-10
+
+
+def test_the_command_line_prints_exactly_one_line_for_a_damaged_file(db, tmp_path):
+    import subprocess
+    import sys
+
+    nan = tmp_path / "nan.geojson"
+    nan.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": '
+                   '"350402001001009"}, "geometry": {"type": "Polygon", "coordinates": [[[117.6, 26.26], '
+                   '[NaN, 26.26], [117.61, 26.27], [117.6, 26.26]]]}}]}', encoding="utf-8")
+    garbage = tmp_path / "garbage.shp"
+    garbage.write_bytes(b"\x00garbage" * 20)
+    garbage.with_suffix(".shx").write_bytes(b"x" * 100)
+    garbage.with_suffix(".dbf").write_bytes(b"y" * 100)
+    directory = tmp_path / "folder.geojson"
+    directory.mkdir()
+    before = snapshot(db)
+    for path, expected in ((nan, "NaN"), (garbage, "damaged shapefile"), (directory, "cannot read the file")):
+        run = subprocess.run([sys.executable, "-m", "console.cli", "import", "grids", str(path), "--db", db.url],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode != 0 and run.stdout == ""
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], run.stderr
+    assert snapshot(db) == before

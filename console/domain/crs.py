@@ -177,12 +177,7 @@ class ProjCRS:
         self._pyproj()  # refuse a definition pyproj cannot read, now
 
     def _pyproj(self) -> Any:
-        import pyproj
-
-        try:
-            return pyproj.CRS.from_user_input(self.definition)
-        except pyproj.exceptions.CRSError as exc:
-            raise ValueError(f"unknown coordinate system {_short(self.definition)!r}: {exc}") from None
+        return _pyproj_crs_of(self.definition)
 
     @property
     def is_geographic(self) -> bool:
@@ -202,6 +197,17 @@ class ProjCRS:
         return _pyproj_transformer(self.definition, False).transform(lon, lat)
 
 
+@functools.lru_cache(maxsize=32)
+def _pyproj_crs_of(definition: str) -> Any:
+    """pyproj's CRS for a definition, parsed once (a layer asks per feature)."""
+    import pyproj
+
+    try:
+        return pyproj.CRS.from_user_input(definition)
+    except pyproj.exceptions.CRSError as exc:
+        raise ValueError(f"unknown coordinate system {_short(definition)!r}: {exc}") from None
+
+
 def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -210,7 +216,7 @@ def _short(text: str) -> str:
 def _pyproj_transformer(definition: str, to_lonlat: bool) -> Any:
     import pyproj
 
-    here, lonlat = pyproj.CRS.from_user_input(definition), pyproj.CRS.from_epsg(4326)
+    here, lonlat = _pyproj_crs_of(definition), pyproj.CRS.from_epsg(4326)
     src, dst = (here, lonlat) if to_lonlat else (lonlat, here)
     return pyproj.Transformer.from_crs(src, dst, always_xy=True)
 

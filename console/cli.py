@@ -142,11 +142,17 @@ def cmd_check_grids(args: argparse.Namespace) -> int:
     from console.data.importers import check_grids
 
     db = None if args.file else open_db(args.db)
-    problems = check_grids(db, Path(args.file) if args.file else None, crs=args.crs)
+    problems = check_grids(db, Path(args.file) if args.file else None, crs=args.crs, encoding=args.encoding,
+                           sliver_m2=args.sliver_m2)
     for problem in problems:
         print(problem.message)
-    print(f"{len(problems)} 个问题 (problems)" if problems else "网格图层检查通过：全域覆盖、边界明晰、互不重叠 (grid layer OK)")
-    return EXIT_ERROR if problems else 0
+    errors = sum(p.is_error for p in problems)
+    if errors:
+        print(f"{errors} 个问题 (problems), {len(problems) - errors} 个警告 (warnings)")
+        return EXIT_ERROR
+    print("网格图层检查通过：全域覆盖、边界明晰、互不重叠 (grid layer OK)"
+          + (f", {len(problems)} 个碎片警告 (sliver warnings)" if problems else ""))
+    return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -154,9 +160,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     db = open_db(args.db, seed_demo=False)
     if args.what == "grids":
-        summary = importers.import_grids(db, Path(args.file), crs=args.crs, replace=args.replace)
+        summary = importers.import_grids(db, Path(args.file), crs=args.crs, replace=args.replace,
+                                         encoding=args.encoding, sliver_m2=args.sliver_m2,
+                                         district=Path(args.district) if args.district else None)
     else:
-        summary = importers.import_cameras(db, Path(args.file), crs=args.crs)
+        summary = importers.import_cameras(db, Path(args.file), crs=args.crs, encoding=args.encoding)
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 
@@ -337,15 +345,24 @@ def build_parser() -> argparse.ArgumentParser:
                          "the role of --db stays the schema owner")
     up.set_defaults(func=cmd_db_upgrade)
 
+    crs_help = "wgs84 | gcj02 | cgcs2000 | cgcs2000-gk3:<central meridian> | EPSG:<code> (default: the .prj, else wgs84)"
+    enc_help = "text encoding of the file (default: .cpg, else UTF-8 with or without BOM, else GB18030)"
+    sliver_help = "gaps/overlaps up to this many m² are warnings, not errors (default: the city's setting, 5)"
     p = add("check-grids", cmd_check_grids, "validate the grid layers (database or FILE)")
     p.add_argument("file", nargs="?")
-    p.add_argument("--crs", default="wgs84")
+    p.add_argument("--crs", help=crs_help)
+    p.add_argument("--encoding", help=enc_help)
+    p.add_argument("--sliver-m2", type=float, help=sliver_help)
 
     p = add("import", cmd_import, "import grids or cameras")
     p.add_argument("what", choices=["grids", "cameras"])
     p.add_argument("file")
-    p.add_argument("--crs", default="wgs84", help="wgs84 | gcj02 | cgcs2000 | cgcs2000-gk3:<central meridian>")
-    p.add_argument("--replace", action="store_true", help="replace the current grid layer")
+    p.add_argument("--crs", help=crs_help)
+    p.add_argument("--encoding", help=enc_help)
+    p.add_argument("--sliver-m2", type=float, help=sliver_help)
+    p.add_argument("--replace", action="store_true", help="replace the current grid layer (checked as the whole layer)")
+    p.add_argument("--district", metavar="FILE",
+                   help="with --replace: the district's new boundary (GeoJSON/Shapefile); the layer must cover it")
 
     p = add("calendar", lambda a: a.parser.print_help() or EXIT_USAGE, "work calendar")
     p.set_defaults(parser=p)

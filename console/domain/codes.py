@@ -23,8 +23,9 @@ The GB/T 47678.5-2026 form has 17 digits (3-digit minor, matching the 5-digit
 catalogue code ``MMmmm``); `ComponentId.parse` accepts both and records which one
 it saw in ``.standard``.
 
-Camera / device ID (GB/T 28181): 20 digits = 8 center code (6 admin + 2 base unit)
-+ 2 industry + 3 type + 7 sequence, e.g. ``35040200001320000001`` (type 132 = IPC).
+Camera / device ID (GB/T 28181): 20 digits = 8 centre code (6 admin + 2 base unit)
++ 2 industry + 3 type + 1 network + 6 sequence, e.g. ``35040200001320000001``
+(centre 35040200, industry 00, type 132 = IPC, network 0, sequence 000001).
 
 Every wrong code raises `CodeError` (a ``ValueError``) whose message names the code
 and what is wrong with it: total length, the bad segment, or the bad characters.
@@ -46,6 +47,8 @@ __all__ = [
     "ComponentId",
     "CameraId",
     "CAMERA_TYPE_NAMES",
+    "CAMERA_NETWORKS",
+    "VIDEO_TYPES",
 ]
 
 ALNUM = "[0-9A-Z]"  # characters allowed in grid / street / community codes
@@ -357,56 +360,75 @@ class ComponentId:
 
 # --------------------------------------------------------------------------- cameras
 
-# GB/T 28181 device type codes (类型编码), the ones a hall meets.
+# GB/T 28181 type codes (类型编码, tech-notes §10), the ones a hall meets.
 CAMERA_TYPE_NAMES: dict[str, str] = {
     "111": "DVR",
     "112": "视频服务器",
     "113": "编码器",
     "114": "解码器",
     "118": "NVR",
+    "121": "卡口",
     "131": "摄像机",
     "132": "网络摄像机(IPC)",
+    "134": "报警输入设备",
+    "138": "移动传输设备",
     "200": "中心信令控制服务器",
     "215": "业务分组",
     "216": "虚拟组织",
+    "300": "中心用户",
+    "400": "终端用户",
 }
-_CAMERA_TYPES = frozenset({"131", "132"})
-_CAMERA_NAMES = ("center", "industry", "type", "sequence")
+# The camera layer holds points an operator can watch: each of these types is one
+# video source at one place (a camera, an IPC, a checkpoint camera, a mobile unit).
+# Recorders (111 DVR, 118 NVR) hold other devices' channels, so a catalogue lists
+# their 131/132 channels instead; 134 alarm inputs carry no video; 200 and up are
+# servers, groups and users, not devices.
+VIDEO_TYPES = frozenset({"121", "131", "132", "138"})
+_CAMERA_TYPES = VIDEO_TYPES
+# 网络标识 (the digit after the type code)
+CAMERA_NETWORKS: dict[str, str] = {
+    **{d: "监控报警专网" for d in "01234"},
+    "5": "公安信息网", "6": "政务网", "7": "Internet", "8": "社会资源接入网", "9": "预留",
+}
+_CAMERA_NAMES = ("centre", "industry", "type", "network", "sequence")
+_CAMERA_LENGTHS = (8, 2, 3, 1, 6)
 
 
 @dataclass(frozen=True)
 class CameraId:
-    """GB/T 28181 device / channel ID: center 8 + industry 2 + type 3 + sequence 7."""
+    """GB/T 28181 device / channel ID: centre 8 + industry 2 + type 3 + network 1 + sequence 6."""
 
     center: str    # 中心编码: admin 6 + base unit 2
-    industry: str  # 行业编码
+    industry: str  # 行业编码, e.g. 08 城市管理接入
     type_code: str # 类型编码, e.g. 132 IPC
-    sequence: str  # 序号
+    network: str   # 网络标识, e.g. 6 政务网
+    sequence: str  # 设备序号
 
     def __post_init__(self) -> None:
-        code = f"{self.center}{self.industry}{self.type_code}{self.sequence}"
-        values = (self.center, self.industry, self.type_code, self.sequence)
-        for name, value, length in zip(_CAMERA_NAMES, values, (8, 2, 3, 7)):
+        code = "".join(self._segments())
+        for name, value, length in zip(_CAMERA_NAMES, self._segments(), _CAMERA_LENGTHS):
             _check_segment(name, value, length, code, "camera ID", _DIGITS_RE, DIGITS)
+
+    def _segments(self) -> tuple[str, ...]:
+        return (self.center, self.industry, self.type_code, self.network, self.sequence)
 
     @classmethod
     def parse(cls, text: str) -> CameraId:
         code = _require_str(text, "camera ID")
-        parts = _split(code, _CAMERA_NAMES, (8, 2, 3, 7), "camera ID", _DIGITS_RE, DIGITS)
-        return cls(*parts)
+        return cls(*_split(code, _CAMERA_NAMES, _CAMERA_LENGTHS, "camera ID", _DIGITS_RE, DIGITS))
 
     @classmethod
-    def format(cls, center: str, industry: str, type_code: str, sequence: str | int) -> str:
-        """The full 20-digit ID; an int sequence is zero-padded to 7 digits."""
+    def format(cls, center: str, industry: str, type_code: str, sequence: str | int, network: str = "0") -> str:
+        """The full 20-digit ID; an int sequence is zero-padded to 6 digits."""
         if isinstance(sequence, int) and not isinstance(sequence, bool):
-            if not 0 <= sequence <= 9_999_999:
-                raise CodeError(f"sequence segment {sequence} of camera ID must be 0..9999999")
-            sequence = f"{sequence:07d}"
-        return str(cls(center, industry, type_code, sequence))
+            if not 0 <= sequence <= 999_999:
+                raise CodeError(f"sequence segment {sequence} of camera ID must be 0..999999")
+            sequence = f"{sequence:06d}"
+        return str(cls(center, industry, type_code, network, sequence))
 
     @property
     def admin_code(self) -> str:
-        """The 6-digit administrative division (行政区划) inside the center code."""
+        """The 6-digit administrative division (行政区划) inside the centre code."""
         return self.center[:6]
 
     @property
@@ -414,8 +436,23 @@ class CameraId:
         return CAMERA_TYPE_NAMES.get(self.type_code, f"类型{self.type_code}")
 
     @property
+    def network_name(self) -> str:
+        return CAMERA_NETWORKS[self.network]
+
+    @property
     def is_camera(self) -> bool:
+        """A video source (VIDEO_TYPES): what the camera layer may hold."""
         return self.type_code in _CAMERA_TYPES
 
+    def require_video(self) -> CameraId:
+        """self, or CodeError naming the type when this ID is no video device."""
+        if not self.is_camera:
+            accepted = ", ".join(f"{t} {CAMERA_TYPE_NAMES[t]}" for t in sorted(VIDEO_TYPES))
+            raise CodeError(
+                f"camera ID '{self}' 的类型码 {self.type_code} ({self.type_name}) 不是视频设备 "
+                f"(type code is no video device; accepted: {accepted})"
+            )
+        return self
+
     def __str__(self) -> str:
-        return f"{self.center}{self.industry}{self.type_code}{self.sequence}"
+        return "".join(self._segments())

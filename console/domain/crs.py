@@ -23,6 +23,9 @@ converts imported layers from whatever the source used (domain.md §4, §11.9):
   EPSG:4502-4512 CGCS2000 / Gauss-Kruger (6-degree) CM 75E-135E
   ========== ======================================================
 
+  Any other EPSG code, and the WKT of a Shapefile's ``.prj``, goes through pyproj
+  (:class:`ProjCRS`); a ``.prj`` that names one of the systems above is read as it.
+
   Projected coordinates are (x=easting, y=northing) in metres, scale factor 1 on
   the central meridian, false northing 0. A non-standard central meridian (a city
   "independent" grid such as ``cgcs2000-gk3:118.5``) is accepted without prefix.
@@ -35,6 +38,7 @@ a few nanometres within 4000 km of the central meridian.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -49,6 +53,9 @@ __all__ = [
     "CGCS2000_F",
     "CRS",
     "AnyCRS",
+    "ProjCRS",
+    "crs_from_wkt",
+    "check_coordinates",
     "GaussKruger",
     "cgcs2000_gk_forward",
     "cgcs2000_gk_inverse",
@@ -160,7 +167,61 @@ class GaussKruger:
         )
 
 
-AnyCRS = CRS | GaussKruger
+@dataclass(frozen=True)
+class ProjCRS:
+    """Any other coordinate system, by EPSG code or WKT, transformed by pyproj."""
+
+    definition: str  # "EPSG:32650" or the WKT text
+
+    def __post_init__(self) -> None:
+        self._pyproj()  # refuse a definition pyproj cannot read, now
+
+    def _pyproj(self) -> Any:
+        return _pyproj_crs_of(self.definition)
+
+    @property
+    def is_geographic(self) -> bool:
+        return bool(self._pyproj().is_geographic)
+
+    @property
+    def name(self) -> str:
+        return str(self._pyproj().name)
+
+    def __str__(self) -> str:
+        return self.definition
+
+    def to_lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _pyproj_transformer(self.definition, True).transform(x, y)
+
+    def from_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _pyproj_transformer(self.definition, False).transform(lon, lat)
+
+
+@functools.lru_cache(maxsize=32)
+def _pyproj_crs_of(definition: str) -> Any:
+    """pyproj's CRS for a definition, parsed once (a layer asks per feature)."""
+    import pyproj
+
+    try:
+        return pyproj.CRS.from_user_input(definition)
+    except pyproj.exceptions.CRSError as exc:
+        raise ValueError(f"unknown coordinate system {_short(definition)!r}: {exc}") from None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@functools.lru_cache(maxsize=32)
+def _pyproj_transformer(definition: str, to_lonlat: bool) -> Any:
+    import pyproj
+
+    here, lonlat = _pyproj_crs_of(definition), pyproj.CRS.from_epsg(4326)
+    src, dst = (here, lonlat) if to_lonlat else (lonlat, here)
+    return pyproj.Transformer.from_crs(src, dst, always_xy=True)
+
+
+AnyCRS = CRS | GaussKruger | ProjCRS
 
 
 def gk_zone_for_longitude(lon: float, zone_width: int = 3, zone_prefix: bool = False) -> GaussKruger:
@@ -200,7 +261,8 @@ ACCEPTED_CRS_TEXT = (
     "wgs84, gcj02, cgcs2000, EPSG:4326, EPSG:4490, cgcs2000-gk3:<central meridian> "
     "(e.g. cgcs2000-gk3:120), cgcs2000-gk3:z<zone> (zone-prefixed easting, e.g. "
     "cgcs2000-gk3:z40), cgcs2000-gk6:<central meridian>, cgcs2000-gk6:z<zone>, "
-    "EPSG:4513-4554 (CGCS2000 3-degree Gauss-Kruger), EPSG:4491-4512 (6-degree)"
+    "EPSG:4513-4554 (CGCS2000 3-degree Gauss-Kruger), EPSG:4491-4512 (6-degree), "
+    "any other EPSG:<code> or WKT (via pyproj)"
 )
 
 
@@ -225,7 +287,7 @@ def parse_crs(text: str | AnyCRS) -> AnyCRS:
 
     Raises ValueError naming the text and the accepted values.
     """
-    if isinstance(text, (CRS, GaussKruger)):
+    if isinstance(text, (CRS, GaussKruger, ProjCRS)):
         return text
     if not isinstance(text, str):
         raise ValueError(f"unknown coordinate system {text!r}; accepted: {ACCEPTED_CRS_TEXT}")
@@ -250,10 +312,32 @@ def parse_crs(text: str | AnyCRS) -> AnyCRS:
             ) from None
     m = _EPSG.match(key)
     if m:
-        found = _from_epsg(int(m["code"]))
-        if found is not None:
-            return found
+        return _from_epsg(int(m["code"])) or _pyproj_crs(f"EPSG:{int(m['code'])}", text)
+    if key.startswith(("projcs[", "geogcs[", "projcrs[", "geogcrs[", "geodcrs[", "compd_cs[")):
+        return crs_from_wkt(text)
     raise ValueError(f"unknown coordinate system {text!r}; accepted: {ACCEPTED_CRS_TEXT}")
+
+
+def _pyproj_crs(definition: str, text: str) -> ProjCRS:
+    try:
+        return ProjCRS(definition)
+    except ValueError:
+        raise ValueError(f"unknown coordinate system {text!r}; accepted: {ACCEPTED_CRS_TEXT}") from None
+
+
+def crs_from_wkt(wkt: str) -> AnyCRS:
+    """A ``.prj``'s WKT: one of our own systems when it names one, else a :class:`ProjCRS`."""
+    import pyproj
+
+    try:
+        found = pyproj.CRS.from_wkt(wkt.strip())
+    except pyproj.exceptions.CRSError as exc:
+        raise ValueError(f"unreadable coordinate system WKT {_short(wkt.strip())!r}: {exc}") from None
+    code = found.to_epsg(min_confidence=70)
+    own = _from_epsg(code) if code else None
+    if own is not None:
+        return own
+    return ProjCRS(f"EPSG:{code}") if code else ProjCRS(found.to_wkt())
 
 
 # ---------------------------------------------------------------------------
@@ -468,6 +552,8 @@ def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
 def _to_lonlat(x: np.ndarray, y: np.ndarray, src: AnyCRS) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(src, GaussKruger):
         return src.inverse(x, y)
+    if isinstance(src, ProjCRS):
+        return src.to_lonlat(x, y)
     if src is CRS.GCJ02:
         return _gcj_to_wgs(x, y)
     return x, y  # wgs84 / cgcs2000
@@ -476,6 +562,8 @@ def _to_lonlat(x: np.ndarray, y: np.ndarray, src: AnyCRS) -> tuple[np.ndarray, n
 def _from_lonlat(lon: np.ndarray, lat: np.ndarray, dst: AnyCRS) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(dst, GaussKruger):
         return dst.forward(lon, lat)
+    if isinstance(dst, ProjCRS):
+        return dst.from_lonlat(lon, lat)
     if dst is CRS.GCJ02:
         return _wgs_to_gcj(lon, lat)
     return lon, lat
@@ -529,3 +617,94 @@ def transform_geometry(geom: Any, src: AnyCRS | str, dst: AnyCRS | str) -> Any:
     if _same(s, d):
         return geom
     return shapely.transform(geom, _coord_transformer(s, d))
+
+
+# ---------------------------------------------------------------------------
+# Checking coordinates before anything is written
+
+Extent = tuple[float, float, float, float]  # lon/lat bounds (west, south, east, north)
+_FAR_DEGREES = 0.25  # "far outside" the district: beyond its box grown by ~25 km
+
+
+def _is_geographic(crs: AnyCRS) -> bool:
+    return crs.is_geographic
+
+
+def projected_hint(xs: np.ndarray, extent: Extent | None) -> str:
+    """The --crs a metres layer most likely needs: zone-prefixed eastings name their
+    zone, otherwise the 3-degree zone of the district (or a placeholder)."""
+    zone = int(np.nanmedian(np.abs(xs)) // 1_000_000)
+    if 25 <= zone <= 45:
+        return f"cgcs2000-gk3:z{zone}"
+    if 13 <= zone <= 23:
+        return f"cgcs2000-gk6:z{zone}"
+    if extent is not None:
+        return str(gk_zone_for_longitude((extent[0] + extent[2]) / 2.0))
+    return "cgcs2000-gk3:<中央经线 central meridian, e.g. 117>"
+
+
+def check_coordinates(xs: Any, ys: Any, src: AnyCRS, extent: Extent | None = None) -> str | None:
+    """Why these coordinates (in ``src``) cannot be right, or None.
+
+    NaN and infinities, degrees outside ±180/±90 (metres given as degrees),
+    degrees given as metres, latitude and longitude swapped, and (with the
+    district's lon/lat ``extent``) a feature far outside the district.
+    """
+    x, y = np.asarray(xs, dtype=float).ravel(), np.asarray(ys, dtype=float).ravel()
+    if x.size == 0:
+        return None
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        return "坐标含 NaN 或无穷大 (a coordinate is NaN or infinite)"
+    found = _check_geographic(x, y, extent) if _is_geographic(src) else _check_projected(x, y, src)
+    if found:
+        return found
+    with np.errstate(all="ignore"):  # a point far outside the zone: NaN, reported below
+        lon, lat = transform_coords(x, y, src, CRS.WGS84)
+    if not (np.all(np.isfinite(lon)) and np.all(np.abs(lat) <= 90.0)):
+        return f"坐标不在 {src} 的有效范围内 (coordinates outside the range of {src}; wrong --crs?)"
+    return _check_place(lon, lat, extent, _is_geographic(src))
+
+
+def _check_geographic(x: np.ndarray, y: np.ndarray, extent: Extent | None) -> str | None:
+    if np.all(np.abs(x) <= 180.0) and np.all(np.abs(y) <= 90.0):
+        return None
+    sample = f"({x[0]:.10g}, {y[0]:.10g})"
+    if max(np.max(np.abs(x)), np.max(np.abs(y))) > 1000.0:
+        return (f"经纬度 {sample} 超出 ±180/±90，像是投影坐标（米） (degrees outside ±180/±90: "
+                f"looks like projected metres; pass --crs {projected_hint(x, extent)})")
+    if np.all(np.abs(y) <= 180.0) and np.all(np.abs(x) <= 90.0):
+        return (f"纬度 {sample} 超出 ±90，像是经纬度颠倒 (latitude outside ±90: looks like latitude/longitude "
+                "swapped; longitude comes first)")
+    return f"经纬度 {sample} 超出 ±180/±90 (degrees outside ±180/±90)"
+
+
+def _check_projected(x: np.ndarray, y: np.ndarray, src: AnyCRS) -> str | None:
+    if np.all(np.abs(x) <= 180.0) and np.all(np.abs(y) <= 90.0):
+        return (f"坐标 ({x[0]:.10g}, {y[0]:.10g}) 像是经纬度（度）而非 {src} 的米 "
+                "(looks like lon/lat degrees, not projected metres; pass --crs wgs84)")
+    return None
+
+
+def _check_place(lon: np.ndarray, lat: np.ndarray, extent: Extent | None, geographic: bool) -> str | None:
+    if extent is None:
+        swapped = geographic and bool(np.all(_out_of_china(lon, lat)) and not np.any(_out_of_china(lat, lon)))
+        return _SWAPPED if swapped else None
+    if not _far(lon, lat, extent):
+        return None
+    if geographic and not _far(lat, lon, extent):
+        return _SWAPPED
+    west, south, east, north = extent
+    dx = max(west - lon.max(), lon.min() - east, 0.0) * math.cos(math.radians((south + north) / 2.0))
+    dy = max(south - lat.max(), lat.min() - north, 0.0)
+    km = math.hypot(dx, dy) * 111.2
+    return (f"位于辖区范围外约 {km:,.0f} km (far outside the district's extent "
+            f"{west:.3f},{south:.3f},{east:.3f},{north:.3f}; wrong --crs or coordinates?)")
+
+
+_SWAPPED = "经纬度像是颠倒了 (looks like latitude/longitude swapped; longitude comes first)"
+
+
+def _far(lon: np.ndarray, lat: np.ndarray, extent: Extent) -> bool:
+    west, south, east, north = extent
+    m = _FAR_DEGREES
+    return bool(lon.max() < west - m or lon.min() > east + m or lat.max() < south - m or lat.min() > north + m)

@@ -28,7 +28,10 @@ from shapely.geometry.base import BaseGeometry
 from console.domain.crs import CGCS2000_A, CGCS2000_F, CRS, GaussKruger, transform_geometry
 
 __all__ = [
+    "DEFAULT_SLIVER_M2",
     "EARTH_RADIUS_M",
+    "NOISE_M2",
+    "Severity",
     "GridIndex",
     "LayerProblem",
     "LocalProjection",
@@ -40,6 +43,7 @@ __all__ = [
     "distances_m",
     "local_projection",
     "nearest",
+    "piece_areas_m2",
     "validate_grid_geometries",
     "validate_layers",
 ]
@@ -308,6 +312,26 @@ def _areas_m2(geoms: np.ndarray) -> np.ndarray:
     return shapely.area(shapely.transform(geoms, _equal_area(lon0)))
 
 
+def piece_areas_m2(geoms: np.ndarray) -> np.ndarray:
+    """Areas in m² of small pieces (slivers, overlaps, gaps) on each piece's local scale.
+
+    Each piece's lon/lat area is scaled by the metres per degree at its own
+    middle latitude (meridian and prime-vertical radii): an affine scale keeps a sliver
+    between two straight lon/lat edges a sliver. The equal-area projection of
+    :func:`area_m2` bends such edges by millimetres and would turn a 2 km
+    hairline (1e-7 m²) into metres of phantom gap.
+    """
+    if len(geoms) == 0:
+        return np.zeros(0)
+    bounds = shapely.bounds(geoms)  # NaN for an empty piece: area 0
+    lat = np.radians((bounds[:, 1] + bounds[:, 3]) / 2.0)
+    w2 = 1.0 - _E2 * np.sin(lat) ** 2
+    meridian = CGCS2000_A * (1.0 - _E2) / w2**1.5
+    normal = CGCS2000_A / np.sqrt(w2)
+    per_degree2 = math.radians(1.0) ** 2 * meridian * normal * np.cos(lat)
+    return np.nan_to_num(shapely.area(geoms) * per_degree2)
+
+
 def area_m2(geom: BaseGeometry) -> float:
     """Area in m² of a lon/lat geometry on the CGCS2000 ellipsoid.
 
@@ -330,6 +354,19 @@ def area_km2(geom: BaseGeometry) -> float:
 
 # ---------------------------------------------------------------------------
 # Grid-layer validation (全域覆盖、边界明晰、互不重叠)
+
+
+# Below the sliver tolerance a gap, overlap or overhang is a warning (digitising
+# slivers, 碎片), above it an error. The city's figure is data (setting
+# "grid_check"); this default is what a layer without one gets.
+DEFAULT_SLIVER_M2 = 5.0
+# Pieces this small are floating-point residue of the overlay, not data: no finding.
+NOISE_M2 = 0.01
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"  # a sliver below the tolerance: named, not refused
 
 
 class ProblemKind(StrEnum):
@@ -356,6 +393,11 @@ class LayerProblem:
     area_m2: float | None
     message: str
     location: tuple[float, float] | None = None
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
 
 
 _GRID, _COMMUNITY, _STREET, _DISTRICT = "网格", "社区", "街道", "辖区"
@@ -445,17 +487,18 @@ def _overlaps(layer: _Layer, tolerance_m2: float, problems: list[LayerProblem]) 
     if left.size == 0:
         return
     inter = shapely.intersection(layer.geoms[left], layer.geoms[right])
-    areas = _areas_m2(inter)
+    areas = piece_areas_m2(inter)
     for i, j, area, geom in zip(left.tolist(), right.tolist(), areas.tolist(), inter):
-        if area > tolerance_m2:
+        if area > NOISE_M2:
             ci, cj = layer.codes[i], layer.codes[j]
             problems.append(
                 LayerProblem(
                     ProblemKind.OVERLAP,
                     (ci, cj),
                     area,
-                    f"{layer.level} {ci} 与 {cj} 重叠 {area:.1f} m² (overlap)",
+                    _sliver_text(f"{layer.level} {ci} 与 {cj} 重叠 {area:.2f} m² (overlap)", area, tolerance_m2),
                     _point_of(geom),
+                    _severity(area, tolerance_m2),
                 )
             )
 
@@ -477,9 +520,9 @@ def _outside_parents(
     if candidates.size == 0:
         return
     outside = shapely.difference(child.geoms[candidates], parents[candidates])
-    areas = _areas_m2(outside)
+    areas = piece_areas_m2(outside)
     for k, area, geom in zip(candidates.tolist(), areas.tolist(), outside):
-        if area <= tolerance_m2:
+        if area <= NOISE_M2:
             continue
         code, parent = child.codes[k], parent_codes[k]
         codes = (code,) if parent is None else (code, parent)
@@ -489,8 +532,10 @@ def _outside_parents(
                 ProblemKind.OUTSIDE_PARENT,
                 codes,
                 area,
-                f"{child.level} {code} 超出{parent_text}边界 {area:.1f} m² (outside_parent)",
+                _sliver_text(f"{child.level} {code} 超出{parent_text}边界 {area:.2f} m² (outside_parent)",
+                             area, tolerance_m2),
                 _point_of(geom),
+                _severity(area, tolerance_m2),
             )
         )
 
@@ -531,10 +576,10 @@ def _gaps(district: BaseGeometry, grids: _Layer, tolerance_m2: float, problems: 
     parts = shapely.get_parts(shapely.difference(district, covered))
     if parts.size == 0:
         return
-    areas = _areas_m2(parts)
+    areas = piece_areas_m2(parts)
     tree = STRtree(grids.geoms) if grids.codes else None
     for gap, area in zip(parts, areas.tolist()):
-        if area <= tolerance_m2:
+        if area <= NOISE_M2:
             continue
         near: list[str] = []
         if tree is not None:
@@ -548,19 +593,30 @@ def _gaps(district: BaseGeometry, grids: _Layer, tolerance_m2: float, problems: 
                 ProblemKind.GAP,
                 tuple(near),
                 area,
-                f"辖区内有 {area:.1f} m² 未被任何网格覆盖{where} (gap)",
+                _sliver_text(f"辖区内有 {area:.2f} m² 未被任何网格覆盖{where} (gap)", area, tolerance_m2),
                 _point_of(gap),
+                _severity(area, tolerance_m2),
             )
         )
+
+
+def _severity(area: float, tolerance_m2: float) -> Severity:
+    return Severity.WARNING if area <= tolerance_m2 else Severity.ERROR
+
+
+def _sliver_text(text: str, area: float, tolerance_m2: float) -> str:
+    if area <= tolerance_m2:
+        return f"警告：碎片 {text}，不超过容差 {tolerance_m2:g} m² (sliver below the tolerance: warning)"
+    return text
 
 
 def _sorted(problems: list[LayerProblem]) -> list[LayerProblem]:
     return sorted(problems, key=lambda p: (_KIND_ORDER[p.kind], p.codes))
 
 
-def validate_grid_geometries(grids: Mapping[str, Any], *, tolerance_m2: float = 1.0) -> list[LayerProblem]:
+def validate_grid_geometries(grids: Mapping[str, Any], *, tolerance_m2: float = DEFAULT_SLIVER_M2) -> list[LayerProblem]:
     """Check one imported grid layer on its own: invalid geometry, non-polygon
-    features and overlaps between grids larger than ``tolerance_m2``."""
+    features and overlaps between grids (warnings up to ``tolerance_m2``)."""
     problems: list[LayerProblem] = []
     _overlaps(_check_geometries(_GRID, grids, problems), tolerance_m2, problems)
     return _sorted(problems)
@@ -572,7 +628,7 @@ def validate_layers(
     communities: Mapping[str, Any],
     grids: Mapping[str, Any],
     *,
-    tolerance_m2: float = 1.0,
+    tolerance_m2: float = DEFAULT_SLIVER_M2,
 ) -> list[LayerProblem]:
     """Check the 区 - 街道 - 社区 - 网格 layers against 全域覆盖、边界明晰、互不重叠.
 
@@ -580,7 +636,9 @@ def validate_layers(
     lon/lat, shared vertices exactly shared); no projection is involved, because
     a projection bends long straight lon/lat edges and would invent slivers.
     Only the resulting pieces are measured, in m² on the ellipsoid (see
-    :func:`area_m2`); pieces up to ``tolerance_m2`` count as digitising noise.
+    the metres per degree where each lies); pieces up to ``tolerance_m2`` are
+    slivers, reported as warnings, bigger ones as errors, and pieces under
+    ``NOISE_M2`` are overlay residue and not reported.
 
     Invalid polygons are reported and then checked in their repaired
     (``make_valid``) form; non-polygon features are reported and left out.

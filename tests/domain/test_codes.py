@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from console.domain.codes import (
     DEFAULT_LAYOUT,
     CameraId,
+    VIDEO_TYPES,
     CodeError,
     CodeLayout,
     CommunityCode,
@@ -196,29 +197,48 @@ def test_component_id_round_trip(code):
 # ------------------------------------------------------------------ camera IDs
 
 
-def test_camera_id():
-    cam = CameraId.parse("35040200001320000001")
-    assert cam.center == "35040200"
-    assert cam.industry == "00"
-    assert cam.type_code == "132"
-    assert cam.sequence == "0000001"
+def test_camera_id_is_parsed_field_by_field():
+    cam = CameraId.parse("35040200081326000017")
+    assert (cam.center, cam.industry, cam.type_code, cam.network, cam.sequence) == \
+        ("35040200", "08", "132", "6", "000017")
     assert cam.admin_code == "350402"
-    assert cam.is_camera
-    assert cam.type_name == "网络摄像机(IPC)"
-    assert str(cam) == "35040200001320000001"
-    assert not CameraId.parse("35040200002000000001").is_camera
+    assert cam.type_name == "网络摄像机(IPC)" and cam.network_name == "政务网"
+    assert cam.is_camera and cam.require_video() is cam
+    assert str(cam) == "35040200081326000017"
+
+
+@pytest.mark.parametrize("type_code", sorted(VIDEO_TYPES))
+def test_video_types_are_cameras(type_code):
+    assert CameraId.parse(f"3504020000{type_code}0000001").is_camera
+
+
+@pytest.mark.parametrize("type_code, name", [("111", "DVR"), ("118", "NVR"), ("134", "报警输入设备"),
+                                             ("200", "中心信令控制服务器"), ("215", "业务分组"),
+                                             ("216", "虚拟组织"), ("300", "中心用户"), ("400", "终端用户"),
+                                             ("999", "类型999")])
+def test_no_video_device_is_refused_naming_its_type(type_code, name):
+    cam = CameraId.parse(f"3504020000{type_code}0000001")
+    assert not cam.is_camera
+    with pytest.raises(CodeError, match=f"类型码 {type_code} \\({name}\\) 不是视频设备"):
+        cam.require_video()
 
 
 def test_camera_id_format_and_errors():
     assert CameraId.format("35040200", "00", "131", 5) == "35040200001310000005"
-    with pytest.raises(CodeError, match="camera ID '3504020000132000001' has 19 characters, expected 20"):
+    assert CameraId.format("35040200", "08", "132", 5, network="6") == "35040200081326000005"
+    with pytest.raises(CodeError, match="0..999999"):
+        CameraId.format("35040200", "00", "131", 1_000_000)
+    with pytest.raises(CodeError, match="camera ID '3504020000132000001' has 19 characters, expected 20 "
+                                        "\\(centre 8 \\+ industry 2 \\+ type 3 \\+ network 1 \\+ sequence 6\\)"):
         CameraId.parse("3504020000132000001")
     with pytest.raises(CodeError, match="type segment '13X' of camera ID"):
         CameraId.parse("350402000013X0000001")
+    with pytest.raises(CodeError, match="network segment 'x' of camera ID"):
+        CameraId("35040200", "00", "132", "x", "000001")
 
 
 @given(st.from_regex(r"\A[0-9]{20}\Z"))
 def test_camera_id_round_trip(code):
     cam = CameraId.parse(code)
     assert str(cam) == code
-    assert CameraId(cam.center, cam.industry, cam.type_code, cam.sequence) == cam
+    assert CameraId(cam.center, cam.industry, cam.type_code, cam.network, cam.sequence) == cam

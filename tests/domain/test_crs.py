@@ -257,7 +257,7 @@ def test_epsg_codes_and_names_round_trip() -> None:
     assert GaussKruger(120.0).false_easting == 500_000.0
 
 
-@pytest.mark.parametrize("text", ["", "utm50", "EPSG:3857", "EPSG:4555", "cgcs2000-gk4:120", "cgcs2000-gk3:z0"])
+@pytest.mark.parametrize("text", ["", "utm50", "EPSG:99999", "EPSG:1", "cgcs2000-gk4:120", "cgcs2000-gk3:z0"])
 def test_parse_crs_rejects_unknown_text_naming_it(text: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_crs(text)
@@ -328,3 +328,72 @@ def test_transform_geometry_on_10k_polygons_matches_pointwise() -> None:
     assert err.max() < 1e-7
     as_list = transform_geometry(list(polys[:3]), "wgs84", "cgcs2000-gk3:117")
     assert len(as_list) == 3 and as_list[0].area > 10_000
+
+
+# --- pyproj: any EPSG code or WKT ---------------------------------------------
+
+import pyproj  # noqa: E402
+
+from console.domain.crs import ProjCRS, check_coordinates, crs_from_wkt  # noqa: E402
+
+
+def test_other_epsg_codes_go_through_pyproj() -> None:
+    utm = parse_crs("EPSG:32650")
+    assert isinstance(utm, ProjCRS) and not utm.is_geographic and "UTM zone 50N" in utm.name
+    x, y = transform_point(117.61, 26.27, "wgs84", utm)
+    assert (x, y) == pytest.approx(pyproj.Transformer.from_crs(4326, 32650, always_xy=True).transform(117.61, 26.27))
+    assert transform_point(x, y, utm, "wgs84") == pytest.approx((117.61, 26.27), abs=1e-9)
+
+
+@pytest.mark.parametrize("code, expected", [(4547, GaussKruger(114.0)), (4490, CRS.CGCS2000), (4326, CRS.WGS84),
+                                            (4527, GaussKruger(117.0, 3, True))])
+def test_a_prj_naming_one_of_our_systems_is_read_as_it(code, expected) -> None:
+    for version in ("WKT1_ESRI", "WKT2_2019"):
+        assert crs_from_wkt(pyproj.CRS.from_epsg(code).to_wkt(version)) == expected
+
+
+def test_a_custom_wkt_is_honoured() -> None:
+    # a city's own transverse Mercator on CGCS2000 (no EPSG code): pyproj does the maths
+    wkt = pyproj.CRS.from_proj4("+proj=tmerc +lat_0=0 +lon_0=117.5 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m").to_wkt()
+    custom = parse_crs(wkt)
+    assert isinstance(custom, ProjCRS)
+    x, y = transform_point(117.61, 26.27, "wgs84", custom)
+    assert (x, y) == pytest.approx(transform_point(117.61, 26.27, "wgs84", "cgcs2000-gk3:117.5"), abs=0.01)
+
+
+def test_unreadable_wkt_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match="unreadable coordinate system WKT 'PROJCS\\[garbage"):
+        crs_from_wkt('PROJCS[garbage')
+
+
+# --- check_coordinates ----------------------------------------------------------
+
+DISTRICT_EXTENT = (117.60, 26.26, 117.64, 26.28)
+
+
+@pytest.mark.parametrize("x, y, crs, expected", [
+    (math.nan, 26.27, "wgs84", "NaN or infinite"),
+    (117.61, math.inf, "wgs84", "NaN or infinite"),
+    (-math.inf, 26.27, "gcj02", "NaN or infinite"),
+    (560_907.9, 2_905_728.7, "wgs84", "looks like projected metres; pass --crs cgcs2000-gk3:117"),
+    (39_560_907.9, 2_905_728.7, "wgs84", "pass --crs cgcs2000-gk3:z39"),
+    (26.27, 117.61, "wgs84", "latitude/longitude swapped"),
+    (190.0, 26.27, "wgs84", "degrees outside ±180/±90"),
+    (117.61, 26.27, "cgcs2000-gk3:117", "looks like lon/lat degrees, not projected metres; pass --crs wgs84"),
+    (117.61, 36.27, "wgs84", "far outside the district's extent"),
+    (1e9, 2_905_728.7, "cgcs2000-gk3:117", "outside the range of cgcs2000-gk3:117"),
+])
+def test_wrong_coordinates_are_named_with_the_likely_cause(x, y, crs, expected) -> None:
+    assert expected in check_coordinates([x], [y], parse_crs(crs), DISTRICT_EXTENT)
+
+
+def test_swapped_coordinates_inside_china_are_caught_without_a_district() -> None:
+    # a district in the far west, where longitudes are below 90: the swap stays in range
+    assert "swapped" in check_coordinates([40.0], [80.0], CRS.WGS84, None)
+    assert check_coordinates([80.0], [40.0], CRS.WGS84, None) is None
+
+
+@pytest.mark.parametrize("crs", ["wgs84", "gcj02", "cgcs2000", "cgcs2000-gk3:117", "cgcs2000-gk3:z39", "EPSG:32650"])
+def test_right_coordinates_pass_in_every_crs(crs) -> None:
+    x, y = transform_point(117.61, 26.27, "wgs84", crs)
+    assert check_coordinates([x, x + 1e-4], [y, y], parse_crs(crs), DISTRICT_EXTENT) is None

@@ -33,7 +33,7 @@ def test_every_format_is_readable_and_has_no_caller(two_streets, tmp_path, fmt):
     if fmt == "csv":
         rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
         assert [r["案件号"] for r in rows] == [east.number, west.number]
-        assert rows[0]["网格"] == "350402001001001" and rows[0]["状态"] == "待受理"
+        assert rows[0]["网格"] == "350402001001001" and rows[0]["环节"] == "待受理"
     elif fmt == "xlsx":
         values = [[c.value for c in row] for row in load_workbook(out).active.iter_rows()]
         assert values[0][0] == "案件号" and values[1][0] == east.number

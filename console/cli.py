@@ -14,6 +14,7 @@ import math
 import os
 import re
 import sys
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Sequence
@@ -140,11 +141,23 @@ def _stats_lines(result: dict, streets: list) -> list[str]:
         f"案件 (cases): 共 {cases['total']} 件；在办亮灯 绿 {light['green']} · 黄 {light['yellow']} · 红 {light['red']}",
         f"按环节 (by state): {states or '无'}",
         "街道 (streets):",
-        f"  {'编码':<11}{'名称':<10}{'社区':>4}{'网格':>6}{'案件':>8}{'在办':>6}",
+        _row(("编码", "名称", "社区", "网格", "案件", "在办")),
     ]
-    lines += [f"  {s.code:<13}{s.name:<{max(1, 12 - len(s.name))}}{s.communities:>6}{s.grids:>8}{s.cases:>10}{s.open:>8}"
-              for s in streets]
+    lines += [_row((f.code, f.name, f.communities, f.grids, f.cases, f.open)) for f in streets]
     return lines
+
+
+_STREET_COLUMNS = (11, 16, 6, 7, 8, 7)  # display widths; the first two left-aligned
+
+
+def _row(cells: Sequence[object]) -> str:
+    """One line of the street table, padded by display width (a Chinese character takes two columns)."""
+    out = []
+    for i, (cell, width) in enumerate(zip(cells, _STREET_COLUMNS)):
+        text = str(cell)
+        fill = " " * max(1, width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
+        out.append(text + fill if i < 2 else fill + text)
+    return "  " + "".join(out).rstrip()
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -183,13 +196,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_calendar_due(args: argparse.Namespace) -> int:
     from console.domain.calendar import Limit
 
-    db = open_db(args.db)
-    calendar = db.rules().calendar
     start = _parse_time(args.start)
     try:
         limit = Limit.parse(args.limit)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    calendar = open_db(args.db).rules().calendar
     try:
         due = calendar.deadline(start, limit)
     except OverflowError:

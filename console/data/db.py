@@ -192,7 +192,7 @@ _PG_REASONS = {
 
 
 def database_problem(exc: BaseException, where: str, *, busy: float = BUSY_TIMEOUT_S,
-                     statement: float = SEAT_STATEMENT_TIMEOUT_S) -> str | None:
+                     statement: float = SEAT_STATEMENT_TIMEOUT_S, connecting: bool = False) -> str | None:
     """One line naming the database and what is wrong with it, or None when it is not the database's fault."""
     orig = getattr(exc, "orig", exc)
     name = getattr(orig, "sqlite_errorname", None) or ""
@@ -202,6 +202,8 @@ def database_problem(exc: BaseException, where: str, *, busy: float = BUSY_TIMEO
     sqlstate = getattr(orig, "sqlstate", None)
     if sqlstate in _PG_REASONS:
         return f"{_PG_REASONS[sqlstate].format(statement=statement)}: {where}"
+    if connecting and isinstance(exc, DBAPIError):
+        return f"无法连接数据库 (cannot reach the database) {where}: {_first_line(exc)}"
     if isinstance(exc, (OperationalError, InterfaceError)) and (
             (isinstance(exc, DBAPIError) and exc.connection_invalidated) or _is_connection_error(exc)):
         return f"数据库连接中断，操作未执行，请稍后重试 (database unreachable: {where}): {_first_line(exc)}"
@@ -271,9 +273,9 @@ class Database:
                 raise
             raise DatabaseUnavailable(problem) from exc
 
-    def problem(self, exc: BaseException) -> str | None:
+    def problem(self, exc: BaseException, *, connecting: bool = False) -> str | None:
         """What `exc` says is wrong with this database, as one redacted line (None: not the database)."""
-        problem = database_problem(exc, self.where, busy=self.busy_timeout,
+        problem = database_problem(exc, self.where, busy=self.busy_timeout, connecting=connecting,
                                    statement=self.statement_timeout or SEAT_STATEMENT_TIMEOUT_S)
         return self.redact(problem) if problem else None
 
@@ -281,11 +283,10 @@ class Database:
         """Connect and read the schema once; a clear DatabaseUnavailable instead of a driver traceback."""
         probe = "SELECT count(*) FROM sqlite_master" if self.dialect == "sqlite" else "SELECT 1"
         try:
-            with self.guard(), self.engine.connect() as conn:
+            with self.engine.connect() as conn:
                 conn.execute(text(probe))
         except DBAPIError as exc:
-            raise DatabaseUnavailable(self.redact(
-                f"无法连接数据库 (cannot reach the database) {self.where}: {_first_line(exc)}")) from exc
+            raise DatabaseUnavailable(self.problem(exc, connecting=True)) from exc
 
     def rules(self):  # -> console.data.rules.Rules
         """The city's rules (calendar, limits, thresholds), cached until invalidated."""

@@ -23,10 +23,15 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 class CliError(Exception):
-    """One line for the operator; the CLI exits non-zero."""
+    """One line for the operator; the CLI exits non-zero (130 when `interrupted`)."""
+
+    def __init__(self, message: str, *, interrupted: bool = False) -> None:
+        super().__init__(message)
+        self.interrupted = interrupted
 
 
 # --- database opening ---------------------------------------------------------------------
@@ -300,8 +305,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     _say(f"模拟开始：每秒 {args.rate:g} 件，共 {args.duration:g} 秒 (simulating; Ctrl-C stops and prints the summary)")
     result = simulator.run(rate=args.rate, duration=args.duration, progress=_say)
     print(json.dumps(result.as_dict(), ensure_ascii=False), flush=True)
-    if result.stopped:
-        raise CliError(f"模拟提前结束 (simulation stopped): {result.stopped}")
+    if result.stopped:  # the summary above says what was written before it stopped
+        raise CliError(f"模拟提前结束，以上为已写入的部分 (simulation stopped): {result.stopped}",
+                       interrupted=result.interrupted)
     return 0
 
 
@@ -487,9 +493,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     secrets = url_secrets(named) if named else ()
     try:
         return args.func(args)
+    except CliError as exc:
+        _fail(str(exc), redact, secrets)
+        return EXIT_INTERRUPTED if exc.interrupted else EXIT_ERROR
     except KeyboardInterrupt:
         _fail("已中断，未完成的操作没有写入 (interrupted; the unfinished command was not written)", redact, secrets)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - every failure is one line; URBAN_CONSOLE_DEBUG=1 shows the traceback
         if os.environ.get("URBAN_CONSOLE_DEBUG"):
             raise
@@ -540,6 +549,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _fail(message: str, redact: Callable[..., str], secrets: Sequence[str] = ()) -> None:
     line = " | ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)  # a NUL or ESC in an argument stays visible
     print(f"urban-console: 错误 (error): {redact(line, secrets)}", file=sys.stderr, flush=True)
 
 

@@ -138,7 +138,9 @@ def _sqlite_engine(url: str, *, create: bool = True, busy_timeout: float | None 
     def _pragmas(dbapi_conn, _record):  # noqa: ANN001
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
-        cur.execute("PRAGMA journal_mode=WAL")
+        # Switching to WAL writes a header into an empty file; a file we may not create stays untouched.
+        if create or cur.execute("PRAGMA page_count").fetchone()[0] > 0:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         # The open-case queue reads ~10,000 rows scattered over a large file: a bigger

@@ -53,6 +53,7 @@ class SimulationResult:
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     stopped: str | None = None  # why the run ended early (Ctrl-C, the database), None when it ran out
+    interrupted: bool = False  # by Ctrl-C
 
     def as_dict(self) -> dict:
         return {"reports": self.reports, "actions": self.actions, "conflicts": self.conflicts,
@@ -163,7 +164,7 @@ class Simulator:
                     told = clock()
                     progress(f"已上报 {result.reports} 件，动作 {result.actions} 个 ({result.reports} reports, {result.actions} actions)")
         except KeyboardInterrupt:
-            result.stopped = "已中断 (interrupted by Ctrl-C)"
+            result.stopped, result.interrupted = "已中断 (interrupted by Ctrl-C)", True
         except DatabaseUnavailable as exc:
             result.stopped = str(exc)
         result.seconds = clock() - start

@@ -58,7 +58,7 @@ def normalise_url(url: str) -> str:
 # Greedy to the last "@" of the word: an unencoded "@" in a password is still masked.
 _USERINFO_SECRET = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s'\"]*):[^\s'\"]*@")
 _KEYWORD_SECRET = re.compile(
-    r"(?i)(?P<key>\b(?:%s)\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^&\s'\",;)]*)" % "|".join(sorted(SECRET_QUERY_KEYS)))
+    r"(?i)(?P<key>\b(?:%s)\s*=\s*)(?!\*\*\*)(?:'(?:[^'\\]|\\.)*'|[^&\s'\",;)]*)" % "|".join(sorted(SECRET_QUERY_KEYS)))
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

@@ -109,3 +109,18 @@ def test_bench_on_a_missing_or_empty_database_is_named(capsys, url, tmp_path):
     assert not missing.exists()  # never created just to be timed
     code, out, err = run(capsys, "bench", "--on", url)  # schema, no cases
     assert code != 0 and out == "" and "no cases" in err
+
+
+def test_stats_without_json_reads_as_a_summary(capsys, db):
+    new_case(db)
+    code, out, _ = run(capsys, "stats", "--db", db.url)
+    assert code == 0 and not out.lstrip().startswith("{")
+    lines = out.splitlines()
+    assert any("8 个单元网格" in line and "2 个街道" in line for line in lines)
+    assert any("共 1 件" in line for line in lines) and any("待受理 1" in line for line in lines)
+    east = next(line for line in lines if "350402001" in line)
+    west = next(line for line in lines if "350402002" in line)
+    assert "列东街道" in east and east.split()[-4:] == ["2", "4", "1", "1"]  # communities grids cases open
+    assert "列西街道" in west and west.split()[-4:] == ["2", "4", "0", "0"]
+    code, out, _ = run(capsys, "stats", "--street", "350402002", "--db", db.url)
+    assert "列西街道" in out and "列东街道" not in out

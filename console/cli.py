@@ -322,9 +322,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         result = {redact(url): measure_database(url) for url in args.on}
     else:
+        if args.db:  # the SQLite file to generate into must exist and be a database: checked before minutes of work
+            _checked(args.db)
         result = run_all(quick=args.quick, db_url=args.db, pg_url=args.pg)
     print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
     return 0
+
+
+def _checked(url: str) -> None:
+    """A named database opens (never created: only `demo` and `db upgrade` create one)."""
+    from console.data.db import Database
+
+    db = Database(url, create=False)
+    try:
+        db.check()
+    finally:
+        db.dispose()
 
 
 def _require_cases(url: str) -> None:
@@ -550,6 +563,8 @@ def _first_line(exc: BaseException) -> str:
 def _fail(message: str, redact: Callable[..., str], secrets: Sequence[str] = ()) -> None:
     line = " | ".join(part.strip() for part in str(message).splitlines() if part.strip())
     line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)  # a NUL or ESC in an argument stays visible
+    if len(line) > 600:  # an argument of a megabyte is named, not echoed whole
+        line = f"{line[:580]}…（共 {len(line)} 字 / {len(line)} characters）"
     print(f"urban-console: 错误 (error): {redact(line, secrets)}", file=sys.stderr, flush=True)
 
 

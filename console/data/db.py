@@ -86,14 +86,6 @@ def url_secrets(url: str) -> tuple[str, ...]:
     return tuple({*flat, *(unquote(x) for x in flat), *(quote(x, safe="") for x in flat)})
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The file a SQLite URL names (None for PostgreSQL and in-memory databases)."""
-    parsed = make_url(normalise_url(url))
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database)
-
-
 def make_engine(url: str, *, create: bool = True, connect_timeout: float | None = None,
                 statement_timeout: float | None = None, busy_timeout: float | None = None, **kwargs) -> Engine:
     """The engine; `create=False` never creates a SQLite file (a typo stays a typo)."""

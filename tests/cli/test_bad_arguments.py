@@ -106,7 +106,10 @@ def _argv(sub: tuple[str, ...], db: str) -> list[str]:
     return [*sub, db] if sub[-1] == "--on" else [*sub, "--db", db]
 
 
-@pytest.mark.parametrize("sub", SUBCOMMANDS, ids=[s[0] + (f" {s[1]}" if len(s) > 1 else "") for s in SUBCOMMANDS])
+MISSING = [*SUBCOMMANDS, ("bench", "--quick")]
+
+
+@pytest.mark.parametrize("sub", MISSING, ids=[s[0] + (f" {s[1]}" if len(s) > 1 else "") for s in MISSING])
 def test_a_missing_database_file_is_refused_and_never_created(capsys, tmp_path, monkeypatch, sub):
     monkeypatch.chdir(tmp_path)
     typo = tmp_path / "no-such-dir" / "hall.db"

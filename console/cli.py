@@ -509,6 +509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         _fail(str(exc), redact, secrets)
         return EXIT_INTERRUPTED if exc.interrupted else EXIT_ERROR
+    except BrokenPipeError:  # `urban-console stats | head -1`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         _fail("已中断，未完成的操作没有写入 (interrupted; the unfinished command was not written)", redact, secrets)
         return EXIT_INTERRUPTED

@@ -124,3 +124,21 @@ def test_stats_without_json_reads_as_a_summary(capsys, db):
     assert "列西街道" in west and west.split()[-4:] == ["2", "4", "0", "0"]
     code, out, _ = run(capsys, "stats", "--street", "350402002", "--db", db.url)
     assert "列西街道" in out and "列东街道" not in out
+
+
+def test_too_long_values_are_one_line_on_both_backends(capsys, db):
+    from sqlalchemy import func, select
+
+    from console.data import models as m
+
+    for argv, needle in ((("user", "add", "张" * 51, "--role", "intake", "--password", "secret12"), "operators.username"),
+                         (("user", "add", "zhang", "--role", "intake", "--display-name", "名" * 51,
+                           "--password", "secret12"), "operators.display_name"),
+                         (("calendar", "set", "2027-02-06", "workday", "--note", "调" * 201), "calendar_overrides.note")):
+        code, out, err = run(capsys, *argv, "--db", db.url)
+        assert code != 0 and out == "" and len(err.strip().splitlines()) == 1 and needle in err
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(m.Operator)) == 0
+        assert s.scalar(select(func.count()).select_from(m.CalendarOverride)) == 0
+    code, out, _ = run(capsys, "user", "add", "张" * 50, "--role", "intake", "--password", "secret12", "--db", db.url)
+    assert code == 0  # exactly at the limit: the same answer on SQLite and PostgreSQL

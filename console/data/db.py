@@ -107,10 +107,21 @@ def _pg_engine(url: str, *, connect_timeout: float | None, statement_timeout: fl
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
+def busy_seconds(url: str, busy_timeout: float | None = None) -> float:
+    """How long SQLite waits for another writer: the argument, else the URL's `timeout=`, else 30 s."""
+    value = busy_timeout or make_url(url).query.get("timeout") or BUSY_TIMEOUT_S
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not 0 <= seconds <= 3600:  # NaN too
+        raise DatabaseUnavailable(f"等待时限 timeout={value!r} 无效，应为 0 到 3600 秒 (bad busy timeout): {redact(url)}")
+    return seconds
+
+
 def _sqlite_engine(url: str, *, create: bool = True, busy_timeout: float | None = None, **kwargs) -> Engine:
-    parsed = make_url(url)
-    path = parsed.database
-    busy = float(busy_timeout or parsed.query.get("timeout") or BUSY_TIMEOUT_S)
+    path = make_url(url).database
+    busy = busy_seconds(url, busy_timeout)
     connect_args = {"isolation_level": None, "timeout": busy}
     if path and path != ":memory:":
         if create:
@@ -217,8 +228,7 @@ class Database:
         self.url = normalise_url(url or default_url())
         self.where = redact(self.url)
         self.secrets = url_secrets(self.url)
-        query = make_url(self.url).query
-        self.busy_timeout = float(busy_timeout or query.get("timeout") or BUSY_TIMEOUT_S)
+        self.busy_timeout = busy_seconds(self.url, busy_timeout) if self.url.startswith("sqlite") else BUSY_TIMEOUT_S
         self.statement_timeout = statement_timeout
         self.engine = engine or make_engine(self.url, create=create, connect_timeout=connect_timeout,
                                             statement_timeout=statement_timeout, busy_timeout=busy_timeout)

@@ -244,11 +244,11 @@ def run_sqlite(seconds: float, rate: float, *, seat: bool = False) -> dict:
 
 
 def run_postgres(seconds: float, rate: float, admin_url: str = PG_ADMIN_URL, *, seat: bool = False) -> dict:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
-    from console.data.db import Database
+    from console.data.db import Database, make_engine
 
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")  # bounded connect, like every engine
     name = f"uc_bench_feed_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

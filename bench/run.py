@@ -16,7 +16,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
+
+from console.data.db import make_engine
 
 DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -126,7 +128,7 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
 
 
 def _with_pg_database(admin_url: str, fn: Callable[[str], Any]) -> Any:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")  # bounded connect, like every engine
     name = f"uc_bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

@@ -8,8 +8,13 @@ non-zero; nothing is half-written (each command is one transaction).
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import math
+import os
+import re
 import sys
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Sequence
@@ -18,39 +23,54 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 class CliError(Exception):
-    """One line for the operator; the CLI exits non-zero."""
+    """One line for the operator; the CLI exits non-zero (130 when `interrupted`)."""
+
+    def __init__(self, message: str, *, interrupted: bool = False) -> None:
+        super().__init__(message)
+        self.interrupted = interrupted
 
 
 # --- database opening ---------------------------------------------------------------------
 
 
-def open_db(url: str | None, *, seed_demo: bool = True):
-    """Open (and on first use create) the database; the embedded default gets the demo city."""
-    from console.data.db import Database, default_url
+def open_db(url: str | None, *, seed_demo: bool = True, seat: bool = False):
+    """Open the database `url` (else $URBAN_CONSOLE_DB) names; only the embedded default is created.
+
+    A named database must exist and carry the schema: a typo in `--db` never creates a
+    file, a schema or demo accounts.  `seat`: a seat's connection, every statement bounded.
+    """
+    from console.data.db import ENV_DB, SEAT_STATEMENT_TIMEOUT_S, Database, default_url
+
+    named = url if url is not None else os.environ.get(ENV_DB) or None
+    if named is not None and not named.strip():
+        raise CliError("--db 不能为空 (empty database URL)")
+    timeout = SEAT_STATEMENT_TIMEOUT_S if seat else None
+    db = Database(named or default_url(), create=named is None, statement_timeout=timeout)
+    with db.guard():
+        _ready(db, named is not None, seed_demo)
+    return db
+
+
+def _ready(db, named: bool, seed_demo: bool) -> None:  # noqa: ANN001
     from console.data.schema import current_revision, head_revision, upgrade
 
-    explicit = url is not None
-    db = Database(url or default_url())
     db.check()
-    if current_revision(db) is None:
-        if explicit and not _is_new_sqlite(db):
-            raise CliError(f"数据库 {db!r} 尚无表结构：请先运行 `urban-console db upgrade --db URL` 或 `demo` (database has no schema)")
+    revision = current_revision(db)
+    if revision is None and named:
+        raise CliError(f"数据库 {db.where} 尚无表结构：请先运行 `urban-console db upgrade --db URL` 或 `demo` "
+                       "(database has no schema)")
+    if revision is None:  # the embedded default, first run
         upgrade(db)
         if seed_demo:
             _say("首次运行：正在生成示范城市 (first run: generating the demo city) ...")
             _generate_demo(db, "city", 1, None)
-    elif current_revision(db) != head_revision():
-        raise CliError(f"数据库结构版本 {current_revision(db)} 落后于 {head_revision()}：请运行 `urban-console db upgrade`")
-    return db
-
-
-def _is_new_sqlite(db) -> bool:  # noqa: ANN001
-    from sqlalchemy import inspect
-
-    return db.dialect == "sqlite" and not inspect(db.engine).get_table_names()
+    elif revision != head_revision():
+        raise CliError(f"数据库 {db.where} 结构版本 {revision} 落后于 {head_revision()}：请运行 `urban-console db upgrade` "
+                       "(schema out of date)")
 
 
 def _say(message: str) -> None:
@@ -67,7 +87,7 @@ def _generate_demo(db, scale: str, seed: int, history_days: int | None) -> dict:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    db = open_db(args.db)
+    db = open_db(args.db, seat=True)
     from console.app import run_console
 
     return run_console(db, seat=args.seat, user=args.user, screen=args.screen)
@@ -99,15 +119,50 @@ def _wipe(db) -> None:  # noqa: ANN001
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from console.data.queries import stats
+    from console.data.queries import stats, street_summary
 
-    result = stats(open_db(args.db), scope=args.street)
+    db = open_db(args.db)
+    result = stats(db, scope=args.street)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+        print("\n".join(_stats_lines(result, street_summary(db, scope=args.street))))
     return 0
+
+
+def _stats_lines(result: dict, streets: list) -> list[str]:
+    """The `stats` summary a person reads: the district, the cases, then one line per street."""
+    from console.domain.workflow import STATE_LABELS, State
+
+    cases = result["cases"]
+    light = cases["by_light"]
+    states = "，".join(f"{STATE_LABELS.get(State(k), k)} {v}" for k, v in sorted(cases["by_state"].items(),
+                                                                               key=lambda kv: -kv[1]))
+    lines = [
+        f"辖区 (district): {result['streets']} 个街道，{result['communities']} 个社区，{result['grids']} 个单元网格，"
+        f"{result['area_km2']} km²",
+        f"人员与设施 (staff, cameras, departments): 网格人员 {result['staff']}，摄像头 {result['cameras']}，"
+        f"处置部门 {result['departments']}",
+        f"案件 (cases): 共 {cases['total']} 件；在办亮灯 绿 {light['green']} · 黄 {light['yellow']} · 红 {light['red']}",
+        f"按环节 (by state): {states or '无'}",
+        "街道 (streets):",
+        _row(("编码", "名称", "社区", "网格", "案件", "在办")),
+    ]
+    lines += [_row((f.code, f.name, f.communities, f.grids, f.cases, f.open)) for f in streets]
+    return lines
+
+
+_STREET_COLUMNS = (11, 16, 6, 7, 8, 7)  # display widths; the first two left-aligned
+
+
+def _row(cells: Sequence[object]) -> str:
+    """One line of the street table, padded by display width (a Chinese character takes two columns)."""
+    out = []
+    for i, (cell, width) in enumerate(zip(cells, _STREET_COLUMNS)):
+        text = str(cell)
+        fill = " " * max(1, width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
+        out.append(text + fill if i < 2 else fill + text)
+    return "  " + "".join(out).rstrip()
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -172,14 +227,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_calendar_due(args: argparse.Namespace) -> int:
     from console.domain.calendar import Limit
 
-    db = open_db(args.db)
-    calendar = db.rules().calendar
     start = _parse_time(args.start)
     try:
         limit = Limit.parse(args.limit)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    due = calendar.deadline(start, limit)
+    calendar = open_db(args.db).rules().calendar
+    try:
+        due = calendar.deadline(start, limit)
+    except OverflowError:
+        raise CliError(f"{args.start} 加 {limit} 超出可表示的日期范围 (deadline beyond the year 9999)") from None
     print(due.astimezone(start.tzinfo).isoformat(timespec="minutes"))
     for year in calendar.unconfirmed_years(start, due):
         _say(f"注意：{year} 年的法定节假日与调休尚未确认，仅按周末和本地设置计算 (year {year} unconfirmed)")
@@ -233,11 +290,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from console.data.export import export_cases
+    from console.data.export import check_target, export_cases
 
     since = _parse_time(args.since) if args.since else None
     until = _parse_time(args.until) if args.until else None
-    count = export_cases(open_db(args.db), Path(args.out), args.format, scope=args.street, since=since, until=until)
+    out = Path(args.out)
+    check_target(out, overwrite=args.force)  # before opening anything
+    count = export_cases(open_db(args.db), out, args.format, scope=args.street, since=since, until=until,
+                         overwrite=args.force, raw=args.raw)
     print(f"{count} 件案件已导出到 {args.out}")
     return 0
 
@@ -245,21 +305,37 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_screenshot(args: argparse.Namespace) -> int:
     from console.app import screenshot
 
-    try:
-        width, height = (int(v) for v in args.size.lower().split("x"))
-    except ValueError:
-        raise CliError(f"尺寸 {args.size!r} 无效，应为 WxH，如 1920x1080 (bad size)") from None
-    out = screenshot(open_db(args.db), view=args.view, out=Path(args.out), size=(width, height))
+    width, height = _size(args.size)
+    out = screenshot(open_db(args.db, seat=True), view=args.view, out=Path(args.out), size=(width, height))
     print(out)
     return 0
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
-    from console.data.simulate import Simulator
+SCREENSHOT_MAX = (7680, 4320)  # 8K: anything larger is a typo that would exhaust memory
+SCREENSHOT_MIN = (320, 240)
+_SIZE_RE = re.compile(r"^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$")
 
+
+def _size(text: str) -> tuple[int, int]:
+    match = _SIZE_RE.match(text)
+    size = (int(match[1]), int(match[2])) if match else None
+    if size is None or not all(lo <= v <= hi for v, lo, hi in zip(size, SCREENSHOT_MIN, SCREENSHOT_MAX)):
+        raise CliError(f"尺寸 {text!r} 无效，应为 WxH，介于 {SCREENSHOT_MIN[0]}x{SCREENSHOT_MIN[1]} 与 "
+                       f"{SCREENSHOT_MAX[0]}x{SCREENSHOT_MAX[1]} 之间 (bad size: WxH, at most 7680x4320)")
+    return size
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from console.data.simulate import Simulator, check_pace
+
+    check_pace(args.rate, args.duration)
     simulator = Simulator(open_db(args.db), seed=args.seed, actions_per_report=args.actions)
-    result = simulator.run(rate=args.rate, duration=args.duration)
-    print(json.dumps(result.as_dict(), ensure_ascii=False))
+    _say(f"模拟开始：每秒 {args.rate:g} 件，共 {args.duration:g} 秒 (simulating; Ctrl-C stops and prints the summary)")
+    result = simulator.run(rate=args.rate, duration=args.duration, progress=_say)
+    print(json.dumps(result.as_dict(), ensure_ascii=False), flush=True)
+    if result.stopped:  # the summary above says what was written before it stopped
+        raise CliError(f"模拟提前结束，以上为已写入的部分 (simulation stopped): {result.stopped}",
+                       interrupted=result.interrupted)
     return 0
 
 
@@ -270,22 +346,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.on:  # a database generated earlier: measure it as it is, generate nothing
         for url in args.on:
             _require_cases(url)
-        result = {url: measure_database(url) for url in args.on}
+        from console.data.db import redact
+
+        result = {redact(url): measure_database(url) for url in args.on}
     else:
+        if args.db:  # the SQLite file to generate into must exist and be a database: checked before minutes of work
+            _checked(args.db)
         result = run_all(quick=args.quick, db_url=args.db, pg_url=args.pg)
     print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
     return 0
 
 
+def _checked(url: str) -> None:
+    """A named database opens (never created: only `demo` and `db upgrade` create one)."""
+    from console.data.db import Database
+
+    db = Database(url, create=False)
+    try:
+        db.check()
+    finally:
+        db.dispose()
+
+
 def _require_cases(url: str) -> None:
     """A database to measure must exist and hold cases: never create an empty one to time."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
-        raise CliError(f"没有数据库文件 {parsed.database or url!r}：先运行 `urban-console demo --scale metro --db URL` "
-                       "(no such database file)")
-    db = open_db(url, seed_demo=False)
+    db = open_db(url, seed_demo=False)  # a named database: never created
     try:
         from sqlalchemy import select
 
@@ -294,7 +379,7 @@ def _require_cases(url: str) -> None:
         with db.read() as s:
             has_cases = s.scalar(select(m.Case.id).limit(1)) is not None
         if not has_cases:
-            raise CliError(f"数据库 {db!r} 中没有案件，无从测量 (no cases to measure)")
+            raise CliError(f"数据库 {db.where} 中没有案件，无从测量 (no cases to measure)")
     finally:
         db.dispose()
 
@@ -310,9 +395,32 @@ def _parse_time(text: str) -> datetime:
 # --- parser -----------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose complaint is one line, like every other error (the usage stays behind --help)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        from console.data.db import redact
+
+        _fail(f"参数有误 (bad argument): {message}；见 `{self.prog} --help`", redact)
+        sys.exit(EXIT_USAGE)
+
+
+def _bounded_int(what: str, lo: int, hi: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} {text!r} 不是整数 (not an integer)") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{what} {value} 应在 {lo} 与 {hi} 之间 (out of range {lo}..{hi})")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="urban-console", description="数字城管监督指挥中心 操作台")
-    db_opt = argparse.ArgumentParser(add_help=False)
+    parser = _Parser(prog="urban-console", description="数字城管监督指挥中心 操作台")
+    db_opt = _Parser(add_help=False)
     db_opt.add_argument("--db", metavar="URL", help="数据库 URL (default: $URBAN_CONSOLE_DB or the embedded SQLite file)")
     sub = parser.add_subparsers(dest="command")
 
@@ -329,7 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("demo", cmd_demo, "generate the synthetic demo district")
     p.add_argument("--scale", choices=["small", "city", "metro"], default="city")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--history-days", type=int)
+    p.add_argument("--history-days", type=_bounded_int("--history-days", 0, 3650))
     p.add_argument("--force", action="store_true", help="drop what the database holds first")
 
     p = add("stats", cmd_stats, "counts of the district and its cases")
@@ -400,16 +508,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--street", help="only this street's cases")
     p.add_argument("--since", help="reported at or after (ISO time)")
     p.add_argument("--until", help="reported before (ISO time)")
+    p.add_argument("--force", action="store_true", help="replace an existing file (never anything but a regular file)")
+    p.add_argument("--raw", action="store_true", help="codes (inspector, urgent, disposing) instead of Chinese labels")
 
     p = add("screenshot", cmd_screenshot, "render a seat offscreen to a PNG")
     p.add_argument("--view", default="operator", help="operator | street:<code>")
     p.add_argument("--out", required=True)
-    p.add_argument("--size", default="1920x1080")
+    p.add_argument("--size", default="1920x1080", help="WxH, at most 7680x4320")
 
     p = add("simulate", cmd_simulate, "live reports and actions, as field staff and departments would")
     p.add_argument("--rate", type=float, required=True, help="reports per second")
     p.add_argument("--duration", type=float, required=True, help="seconds")
-    p.add_argument("--actions", type=int, default=1, help="workflow actions per report")
+    p.add_argument("--actions", type=_bounded_int("--actions", 0, 50), default=1, help="workflow actions per report")
     p.add_argument("--seed", type=int)
 
     p = add("bench", cmd_bench, "the performance suite")
@@ -422,20 +532,83 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from console.data.commands import CommandError
-    from console.data.db import DatabaseUnavailable
+    from console.data.db import ENV_DB, redact, url_secrets
 
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["run", *(argv or sys.argv[1:])])
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args(["run", *argv])
+    except SystemExit as exc:  # --help, or a bad argument already reported in one line
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    named = getattr(args, "db", None) or os.environ.get(ENV_DB)
+    secrets = url_secrets(named) if named else ()
     try:
         return args.func(args)
-    except (CliError, CommandError, DatabaseUnavailable, FileNotFoundError) as exc:
-        print(f"urban-console: 错误 (error): {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    except CliError as exc:
+        _fail(str(exc), redact, secrets)
+        return EXIT_INTERRUPTED if exc.interrupted else EXIT_ERROR
+    except BrokenPipeError:  # `urban-console stats | head -1`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
-        return 130
+        _fail("已中断，未完成的操作没有写入 (interrupted; the unfinished command was not written)", redact, secrets)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - every failure is one line; URBAN_CONSOLE_DEBUG=1 shows the traceback
+        if os.environ.get("URBAN_CONSOLE_DEBUG"):
+            raise
+        _fail(_explain(exc, args, named), redact, secrets)
+        return EXIT_ERROR
+
+
+def _explain(exc: Exception, args: argparse.Namespace, named: str | None) -> str:
+    """The one line for a failure: ours as written, a file's or the database's named, anything else by its type."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from console.data.commands import CommandError
+    from console.data.db import DatabaseUnavailable, database_problem, default_url, redact
+    from console.data.models import ValueTooLong
+
+    if isinstance(exc, (CliError, CommandError, DatabaseUnavailable, ValueTooLong)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return file_problem(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        where = getattr(args, "file", None) or "?"
+        return f"文件 {where} 不是 UTF-8 编码的文本 (not UTF-8 text): 第 {exc.start} 字节 (byte {exc.start}) {exc.reason}"
+    if isinstance(exc, SQLAlchemyError):
+        where = redact(named or default_url())
+        return database_problem(exc, where) or f"数据库出错 (database error) {where}: {_first_line(exc)}"
+    return f"内部错误 (internal error) {type(exc).__name__}: {_first_line(exc)}"
+
+
+_ERRNO_WORDS = {
+    errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已满", errno.EFBIG: "文件过大", errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限", errno.ENOENT: "文件或目录不存在", errno.EISDIR: "是一个目录", errno.ENOTDIR: "不是目录",
+    errno.EROFS: "只读文件系统", errno.EEXIST: "文件已存在", errno.EIO: "读写错误",
+}
+
+
+def file_problem(exc: OSError) -> str:
+    """An OSError as one line naming the file: `无法读写文件 F：磁盘已满 (No space left on device)`."""
+    if exc.filename is None and exc.strerror is None:
+        return str(exc) or type(exc).__name__  # raised with our own message
+    word = _ERRNO_WORDS.get(exc.errno or 0, "读写失败")
+    return f"无法读写文件 {exc.filename or '?'}：{word} ({exc.strerror or exc})"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _fail(message: str, redact: Callable[..., str], secrets: Sequence[str] = ()) -> None:
+    line = " | ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)  # a NUL or ESC in an argument stays visible
+    if len(line) > 600:  # an argument of a megabyte is named, not echoed whole
+        line = f"{line[:580]}…（共 {len(line)} 字 / {len(line)} characters）"
+    print(f"urban-console: 错误 (error): {redact(line, secrets)}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

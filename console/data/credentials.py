@@ -18,11 +18,9 @@ from typing import Any, Mapping, MutableMapping
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from console.data.db import ENV_DB, DatabaseUnavailable, normalise_url
+from console.data.db import ENV_DB, SECRET_QUERY_KEYS, DatabaseUnavailable, normalise_url, redact
 
 SETTINGS_KEY = "database/url"
-# Query parameters of a URL that carry secrets (libpq connection keywords).
-SECRET_QUERY_KEYS = frozenset({"password", "sslpassword"})
 
 
 def settings_safe_url(url: str) -> str:
@@ -31,7 +29,7 @@ def settings_safe_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:  # normalise_url already vets it; keep the message clear anyway
-        raise DatabaseUnavailable(f"数据库地址无法解析 (bad database URL): {url!r}") from exc
+        raise DatabaseUnavailable(f"数据库地址无法解析 (bad database URL): {redact(url)!r}") from exc
     query = {k: v for k, v in parsed.query.items() if k.lower() not in SECRET_QUERY_KEYS}
     # URL.set() ignores None, so rebuild the URL without its password.
     bare = URL.create(parsed.drivername, username=parsed.username, password=None, host=parsed.host,

@@ -2,11 +2,15 @@
 
 Exports never carry caller names or phone numbers: they leave the hall.
 The file is written to a temporary name and renamed, so a failed export
-leaves no half-written file behind.
+(a full disk, a lost database) leaves no half-written file behind.  An
+existing file is replaced only when asked (`overwrite`), and never anything
+but a regular file (a device, a folder, a symlink, a FIFO).  Values are the
+hall's words (来源 监督员上报, 紧急程度 紧急, 环节 处置中); `raw` gives the codes.
 """
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import tempfile
@@ -21,12 +25,14 @@ from sqlalchemy import and_, select
 from console.data import models as m
 from console.data.commands import CommandError
 from console.data.db import Database
-from console.domain.workflow import STATE_LABELS, State
+from console.domain.catalogue import URGENCY_LABELS, Urgency
+from console.domain.sources import SOURCE_LABELS
+from console.domain.workflow import CLOSE_TYPE_LABELS, STATE_LABELS, CloseType, State
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FORMATS = ("csv", "xlsx", "geojson", "open311")
 COLUMNS = [
-    ("number", "案件号"), ("state", "状态"), ("source", "来源"), ("category_code", "类别编码"),
+    ("number", "案件号"), ("state", "环节"), ("source", "来源"), ("category_code", "类别编码"),
     ("category", "类别"), ("condition_code", "立案条件"), ("urgency", "紧急程度"), ("address", "地址"),
     ("lon", "经度"), ("lat", "纬度"), ("grid_code", "网格"), ("street_code", "街道编码"), ("street", "街道"),
     ("department", "处置部门"), ("created_at", "上报时间"), ("closed_at", "结案时间"), ("close_type", "结案类型"),
@@ -44,8 +50,22 @@ class ExportRow:
     updated_at: datetime
 
 
+def _label(labels: dict, kind: type, value: str | None) -> str | None:
+    """The hall's word for a stored code; an unknown code is shown as it is."""
+    if value is None:
+        return None
+    try:
+        return labels.get(kind(value), value)
+    except ValueError:
+        return value
+
+
+def _source(value: str) -> str:
+    return SOURCE_LABELS.get(value, value)
+
+
 def export_rows(db: Database, *, scope: str | None = None, since: datetime | None = None,
-                until: datetime | None = None) -> Iterator[ExportRow]:
+                until: datetime | None = None, raw: bool = False) -> Iterator[ExportRow]:
     """Cases reported in [since, until), in the seat's jurisdiction, without caller details."""
     case = m.Case
     version = select(m.CatalogueVersion.id).where(m.CatalogueVersion.active).scalar_subquery()
@@ -65,12 +85,18 @@ def export_rows(db: Database, *, scope: str | None = None, since: datetime | Non
         q = q.where(case.created_at < until)
     with db.read() as s:
         for c, category, street, department in s.execute(q.execution_options(yield_per=2000)):
-            yield ExportRow(_values(c, category, street, department), c.description, c.is_open, c.updated_at)
+            values = _values(c, category, street, department)
+            if not raw:
+                values.update(state=_label(STATE_LABELS, State, c.state), source=_source(c.source),
+                              urgency=_label(URGENCY_LABELS, Urgency, c.urgency),
+                              close_type=_label(CLOSE_TYPE_LABELS, CloseType, c.close_type))
+            yield ExportRow(values, c.description, c.is_open, c.updated_at)
 
 
 def _values(c: m.Case, category: str | None, street: str | None, department: str | None) -> dict[str, Any]:
+    """The stored codes (`raw`); export_rows puts the hall's words over them."""
     return {
-        "number": c.number, "state": STATE_LABELS.get(State(c.state), c.state), "source": c.source,
+        "number": c.number, "state": c.state, "source": c.source,
         "category_code": c.category_code, "category": category, "condition_code": c.condition_code,
         "urgency": c.urgency, "address": c.address, "lon": round(c.lon, 6), "lat": round(c.lat, 6),
         "grid_code": c.grid_code, "street_code": c.street_code, "street": street, "department": department,
@@ -83,24 +109,56 @@ def _local(value: datetime | None) -> str | None:
     return value.astimezone(SHANGHAI).isoformat(timespec="seconds") if value else None
 
 
+def check_target(out: Path, *, overwrite: bool = False) -> None:
+    """Refuse, before anything is read, a target that is not a regular file, or exists without `overwrite`."""
+    if out.is_symlink() or (out.exists() and not out.is_file()):
+        raise CommandError(f"{out} 不是普通文件，拒绝替换 (not a regular file; refusing to replace it)")
+    if out.exists() and not overwrite:
+        raise CommandError(f"文件 {out} 已存在；要覆盖请加 --force (file exists: --force overwrites it)")
+    if not out.parent.is_dir():
+        raise CommandError(f"目录不存在 (no such folder): {out.parent}")
+
+
 def export_cases(db: Database, out: Path, fmt: str, *, scope: str | None = None,
-                 since: datetime | None = None, until: datetime | None = None) -> int:
+                 since: datetime | None = None, until: datetime | None = None,
+                 overwrite: bool = False, raw: bool = False) -> int:
     """Write the cases to `out` in `fmt`; returns the number of cases written."""
     if fmt not in FORMATS:
         raise CommandError(f"导出格式 {fmt!r} 无效，应为 {', '.join(FORMATS)} (bad format)")
-    if not out.parent.exists():
-        raise CommandError(f"目录不存在 (no such folder): {out.parent}")
-    rows = export_rows(db, scope=scope, since=since, until=until)
+    check_target(out, overwrite=overwrite)
+    rows = export_rows(db, scope=scope, since=since, until=until, raw=raw)
     writer = {"csv": _write_csv, "xlsx": _write_xlsx, "geojson": _write_geojson, "open311": _write_open311}[fmt]
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     os.close(fd)
     try:
         count = writer(Path(tmp), rows)
-        os.replace(tmp, out)
+        _put(Path(tmp), out, overwrite)
+    except OSError as exc:  # a full disk, a quota: name the file asked for, not the temporary one
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(out)) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return count
+
+
+def _put(tmp: Path, out: Path, overwrite: bool) -> None:
+    """Move the finished file into place; without `overwrite`, never over a file that appeared meanwhile."""
+    if overwrite:
+        check_target(out, overwrite=True)
+        os.replace(tmp, out)
+        return
+    try:
+        os.link(tmp, out)  # atomic: fails if `out` exists
+    except FileExistsError:
+        raise CommandError(f"文件 {out} 已存在；要覆盖请加 --force (file exists: --force overwrites it)") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        check_target(out)  # a file system without hard links
+        os.replace(tmp, out)
+        return
+    tmp.unlink()
 
 
 def _write_csv(path: Path, rows: Iterable[ExportRow]) -> int:

@@ -28,7 +28,8 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, validates
 
 from console.domain.accounts import username_key
 
@@ -83,6 +84,41 @@ class UtcDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+
+
+# --- length limits: the same on both databases ----------------------------------------------
+# String(n) is the limit of a short text; a free text (TEXT) carries its limit in info, so
+# PostgreSQL and SQLite (which enforces no VARCHAR length) refuse the same values.
+DESCRIPTION_MAX = 2000
+NOTE_MAX = 1000
+
+
+def free_text(limit: int, **kwargs: Any) -> Any:
+    """A TEXT column with a length limit checked before every write."""
+    return mapped_column(Text, info={"max_length": limit}, **kwargs)
+
+
+class ValueTooLong(ValueError):
+    """A text longer than its column allows, refused before anything is written."""
+
+
+def max_length(column: Any) -> int | None:
+    return column.info.get("max_length") or getattr(column.type, "length", None)
+
+
+def check_lengths(session: Session, _context: Any = None, _instances: Any = None) -> None:
+    """before_flush: every new or changed text within its column's limit, on every backend."""
+    for obj in (*session.new, *session.dirty):
+        state = sa_inspect(obj)
+        for attr in state.mapper.column_attrs:
+            value = state.dict.get(attr.key)  # never load an expired attribute mid-flush
+            column = attr.columns[0]
+            limit = max_length(column) if isinstance(value, str) else None
+            if limit is not None and len(value) > limit:
+                raise ValueTooLong(
+                    f"{column.table.name}.{column.name} 的值过长：{len(value)} 字，上限 {limit} 字 "
+                    f"(value too long for {column.table.name}.{column.name}: {len(value)} > {limit} characters): "
+                    f"{value[:20]!r}…")
 
 
 class GeometryMixin:
@@ -356,7 +392,7 @@ class Case(Base):
     category_code: Mapped[Optional[str]] = mapped_column(String(10), index=True)
     condition_code: Mapped[Optional[str]] = mapped_column(String(20))
     urgency: Mapped[Optional[str]] = mapped_column(String(10))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = free_text(DESCRIPTION_MAX, default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
@@ -429,7 +465,7 @@ class CaseEvent(Base):
     operator_name: Mapped[str] = mapped_column(String(50))
     role: Mapped[str] = mapped_column(String(20))
     seat: Mapped[Optional[str]] = mapped_column(String(50))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = free_text(NOTE_MAX, default="")
     data: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     idempotency_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
@@ -444,11 +480,11 @@ class UrgeRecord(Base):
     at: Mapped[datetime]
     operator_name: Mapped[str] = mapped_column(String(50))
     seat: Mapped[Optional[str]] = mapped_column(String(50))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = free_text(NOTE_MAX, default="")
     department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("departments.id"))
     reply_due_at: Mapped[Optional[datetime]]
     replied_at: Mapped[Optional[datetime]]
-    reply_note: Mapped[Optional[str]] = mapped_column(Text)
+    reply_note: Mapped[Optional[str]] = free_text(NOTE_MAX)
 
 
 class ChangeLog(Base):

@@ -5,6 +5,7 @@ is applied here, where data is read, never in the widgets.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,6 +102,36 @@ def stats(db: Database, now: datetime | None = None, scope: str | None = None) -
         "by_light": count_by_light(db, now, scope),
     }
     return result
+
+
+@dataclass(frozen=True)
+class StreetFigures:
+    """One street's line of the `stats` summary."""
+
+    code: str
+    name: str
+    communities: int
+    grids: int
+    cases: int
+    open: int
+
+
+def street_summary(db: Database, now: datetime | None = None, scope: str | None = None) -> list[StreetFigures]:
+    """Per street, by code: its communities, current grids, cases and open cases."""
+    today = (now or _now()).astimezone(SHANGHAI).date()
+
+    def per_street(column, *where) -> dict[str, int]:  # noqa: ANN001
+        return dict(s.execute(select(column, func.count()).where(*where).group_by(column)).all())
+
+    with db.read() as s:
+        q = select(m.Street.code, m.Street.name).order_by(m.Street.code)
+        streets = s.execute(q.where(m.Street.code == scope) if scope else q).all()
+        communities = per_street(m.Community.street_code)
+        grids = per_street(m.UnitGrid.street_code, m.UnitGrid.valid_on(today))
+        cases = per_street(m.Case.street_code)
+        open_cases = per_street(m.Case.street_code, m.Case.is_open)
+    return [StreetFigures(code, name, communities.get(code, 0), grids.get(code, 0), cases.get(code, 0),
+                          open_cases.get(code, 0)) for code, name in streets]
 
 
 def find_case(db: Database, number: str, scope: str | None = None) -> m.Case | None:

@@ -5,9 +5,12 @@ and then) and advances `actions_per_report` random open cases by the action
 the responsible role would take next.  Every write goes through the real
 data commands, so the change feed, audit and clocks see exactly what a hall
 sees.  A case another seat changed first (StaleVersion) is simply skipped.
+Ctrl-C, a lost connection or a full disk end the run early; the summary still
+says what was written (each write is one transaction: nothing is half-written).
 """
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -18,7 +21,7 @@ from sqlalchemy import func, select
 
 from console.data import models as m
 from console.data.commands import ActionParams, Actor, CommandError, StaleVersion, act, report_case
-from console.data.db import Database
+from console.data.db import Database, DatabaseUnavailable
 from console.data.queries import suggest_department
 
 FIELD = Actor("模拟监督员", "inspector", seat="城管通")
@@ -49,10 +52,25 @@ class SimulationResult:
     refused: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why the run ended early (Ctrl-C, the database), None when it ran out
+    interrupted: bool = False  # by Ctrl-C
 
     def as_dict(self) -> dict:
         return {"reports": self.reports, "actions": self.actions, "conflicts": self.conflicts,
-                "refused": self.refused, "seconds": round(self.seconds, 2), "errors": self.errors[:5]}
+                "refused": self.refused, "seconds": round(self.seconds, 2), "errors": self.errors[:5],
+                "stopped": self.stopped}
+
+
+MAX_RATE = 1000.0  # reports per second: far above a city's peak, below a typo
+MAX_DURATION = 7 * 24 * 3600.0
+
+
+def check_pace(rate: float, duration: float) -> None:
+    """Finite, positive and within bounds, before anything is opened or written."""
+    for name, value, most in (("--rate", rate, MAX_RATE), ("--duration", duration, MAX_DURATION)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and 0 < value <= most):
+            raise CommandError(f"{name} {value!r} 无效，应为大于 0、不超过 {most:g} 的有限数 "
+                               f"(rate and duration must be finite, positive, at most {most:g})")
 
 
 class Simulator:
@@ -125,23 +143,38 @@ class Simulator:
 
     def run(self, *, rate: float, duration: float, clock: Callable[[], float] = time.monotonic,
             sleep: Callable[[float], None] = time.sleep,
-            now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> SimulationResult:
-        """`rate` reports per second for `duration` seconds, paced on `clock`."""
-        if rate <= 0 or duration <= 0:
-            raise CommandError("--rate 和 --duration 必须大于 0 (rate and duration must be positive)")
+            now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+            progress: Callable[[str], None] | None = None) -> SimulationResult:
+        """`rate` reports per second for `duration` seconds, paced on `clock`.
+
+        Ends early, with the summary of what was written, on Ctrl-C or when the database
+        fails (lost, full, locked); `progress` hears the count after the first report and each second.
+        """
+        check_pace(rate, duration)
         result = SimulationResult()
         start = clock()
-        ticks = int(rate * duration)
-        for tick in range(ticks):
-            wait = start + tick / rate - clock()
-            if wait > 0:
-                sleep(wait)
-            self.report(now())
-            result.reports += 1
-            for _ in range(self.actions_per_report):
-                outcome = self.advance(now())
-                result.actions += outcome == "ok"
-                result.conflicts += outcome == "conflict"
-                result.refused += outcome == "refused"
+        told = None
+        try:
+            for tick in range(int(rate * duration)):
+                wait = start + tick / rate - clock()
+                if wait > 0:
+                    sleep(wait)
+                self._tick(now, result)
+                if progress is not None and (told is None or clock() - told >= 1.0):
+                    told = clock()
+                    progress(f"已上报 {result.reports} 件，动作 {result.actions} 个 ({result.reports} reports, {result.actions} actions)")
+        except KeyboardInterrupt:
+            result.stopped, result.interrupted = "已中断 (interrupted by Ctrl-C)", True
+        except DatabaseUnavailable as exc:
+            result.stopped = str(exc)
         result.seconds = clock() - start
         return result
+
+    def _tick(self, now: Callable[[], datetime], result: SimulationResult) -> None:
+        self.report(now())
+        result.reports += 1
+        for _ in range(self.actions_per_report):
+            outcome = self.advance(now())
+            result.actions += outcome == "ok"
+            result.conflicts += outcome == "conflict"
+            result.refused += outcome == "refused"

@@ -98,6 +98,16 @@ _UNIT_MINUTES: Final = {
 }
 _ALLOWED_UNITS_TEXT: Final = ", ".join(u.value for u in LimitUnit)
 _LIMIT_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(wd|wh|wmin|d|h|min)\s*$")
+# The largest limit a text may give, per unit: about ten years.  Beyond that it is a typo
+# (`99999999wd`), and computing its deadline would run for hours or overflow the date.
+LIMIT_MAX: Final = {
+    LimitUnit.WORK_DAY: 2_500,
+    LimitUnit.WORK_HOUR: 25_000,
+    LimitUnit.WORK_MINUTE: 1_500_000,
+    LimitUnit.DAY: 3_660,
+    LimitUnit.HOUR: 87_840,
+    LimitUnit.MINUTE: 5_270_400,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +140,19 @@ class Limit:
         match = _LIMIT_RE.match(text) if isinstance(text, str) else None
         if match is None:
             raise ValueError(
-                f"bad time limit {text!r}: write <number><unit> with unit one of "
+                f"时限 {text!r} 无效，应写作 <数字><单位> (bad time limit {text!r}): write <number><unit> with unit one of "
                 f"{_ALLOWED_UNITS_TEXT} (e.g. '4wh', '15wd', '6h')"
             )
-        number, unit = match.groups()
+        number, unit_text = match.groups()
+        unit = LimitUnit(unit_text)
+        most = LIMIT_MAX[unit]
+        # compare the digits before converting: a 5,000-digit number is too large, not an int() error
+        if len(number.partition(".")[0].lstrip("0")) > len(str(most)) or float(number) > most:
+            shown = text.strip() if len(text.strip()) <= 24 else f"{text.strip()[:20]}…"
+            raise ValueError(f"时限 {shown!r} 超出上限 {most}{unit.value}（约十年）"
+                             f"(time limit {shown!r} too large: at most {most}{unit.value})")
         value: int | float = float(number) if "." in number else int(number)
-        return cls(value, LimitUnit(unit))
+        return cls(value, unit)
 
     def __str__(self) -> str:
         return f"{self.value}{self.unit.value}"

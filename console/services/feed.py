@@ -397,7 +397,7 @@ class ChangeFeed(QObject):
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return redact(text[0]) if text else type(exc).__name__
 
 
 # --- PostgreSQL: LISTEN/NOTIFY through a QSocketNotifier --------------------------------------

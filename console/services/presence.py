@@ -138,7 +138,7 @@ class PresenceTracker(QObject):
         try:
             result = call()
         except SQLAlchemyError as exc:
-            self.last_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.last_error = self.db.redact(str(exc).strip().splitlines()[0]) if str(exc).strip() else type(exc).__name__
             log.warning("presence: %s", self.last_error)
             return None
         self.last_error = None

@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.sources import SOURCE_LABELS
 from console.domain.workflow import ACTION_LABELS, Action, CloseType, CLOSE_TYPE_LABELS
 
 URGENCY_LABELS = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
-SOURCE_LABELS = {"hotline": "12345 热线", "walk_in": "来访", "video": "视频巡查", "inspector": "监督员上报",
-                 "leader": "领导交办", "media": "媒体曝光"}
 
 
 class _FormDialog(QDialog):

@@ -77,7 +77,8 @@ class Workstation(QMainWindow):
         self._now = clock
         rules = self.db.rules()
         self.calendar, self.thresholds = rules.calendar, rules.thresholds
-        self.setWindowTitle(self.tr("数字城管监督指挥中心 · 操作台"))
+        # which database a seat works on, never its password (db.where is redacted)
+        self.setWindowTitle(self.tr("数字城管监督指挥中心 · 操作台 · {db}").format(db=self.db.where))
         self.resize(1920, 1080)
         self._current_case: int | None = None
         self._heat_mode = "open"  # grid heat: open cases or overdue ones

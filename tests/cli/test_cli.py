@@ -109,3 +109,36 @@ def test_bench_on_a_missing_or_empty_database_is_named(capsys, url, tmp_path):
     assert not missing.exists()  # never created just to be timed
     code, out, err = run(capsys, "bench", "--on", url)  # schema, no cases
     assert code != 0 and out == "" and "no cases" in err
+
+
+def test_stats_without_json_reads_as_a_summary(capsys, db):
+    new_case(db)
+    code, out, _ = run(capsys, "stats", "--db", db.url)
+    assert code == 0 and not out.lstrip().startswith("{")
+    lines = out.splitlines()
+    assert any("8 个单元网格" in line and "2 个街道" in line for line in lines)
+    assert any("共 1 件" in line for line in lines) and any("待受理 1" in line for line in lines)
+    east = next(line for line in lines if "350402001" in line)
+    west = next(line for line in lines if "350402002" in line)
+    assert "列东街道" in east and east.split()[-4:] == ["2", "4", "1", "1"]  # communities grids cases open
+    assert "列西街道" in west and west.split()[-4:] == ["2", "4", "0", "0"]
+    code, out, _ = run(capsys, "stats", "--street", "350402002", "--db", db.url)
+    assert "列西街道" in out and "列东街道" not in out
+
+
+def test_too_long_values_are_one_line_on_both_backends(capsys, db):
+    from sqlalchemy import func, select
+
+    from console.data import models as m
+
+    for argv, needle in ((("user", "add", "张" * 51, "--role", "intake", "--password", "secret12"), "operators.username"),
+                         (("user", "add", "zhang", "--role", "intake", "--display-name", "名" * 51,
+                           "--password", "secret12"), "operators.display_name"),
+                         (("calendar", "set", "2027-02-06", "workday", "--note", "调" * 201), "calendar_overrides.note")):
+        code, out, err = run(capsys, *argv, "--db", db.url)
+        assert code != 0 and out == "" and len(err.strip().splitlines()) == 1 and needle in err
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(m.Operator)) == 0
+        assert s.scalar(select(func.count()).select_from(m.CalendarOverride)) == 0
+    code, out, _ = run(capsys, "user", "add", "张" * 50, "--role", "intake", "--password", "secret12", "--db", db.url)
+    assert code == 0  # exactly at the limit: the same answer on SQLite and PostgreSQL

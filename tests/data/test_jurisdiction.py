@@ -157,6 +157,7 @@ def _exported(db, scope, w) -> list[str]:  # noqa: ANN001
 READS: dict[Callable, Read] = {
     queries.stats: lambda db, scope, w: queries.stats(db, now=LATER, scope=scope),
     queries.count_by_light: lambda db, scope, w: queries.count_by_light(db, LATER, scope=scope),
+    queries.street_summary: lambda db, scope, w: queries.street_summary(db, LATER, scope=scope),
     queries.case_light_ranks: _light_ranks,
     queries.find_case: lambda db, scope, w: queries.find_case(db, w.numbers[WEST][0], scope=scope),
     queries.timeline: lambda db, scope, w: queries.timeline(db, w.numbers[WEST][1], scope=scope),

@@ -162,6 +162,14 @@ class CaseQueuePanel(QWidget):
             _select_data(self._grid, code, code)
         self._apply_filter()
 
+    def filter_to_light(self, light: Light) -> None:
+        """Every case of one light, whatever the stage (the status bar's 红灯 n)."""
+        with _Blocked(self._light):
+            self.clear_filters()
+            self._light.setCurrentIndex(max(self._light.findData(light.value), 0))
+        self.set_stage("all")
+        self._apply_filter()
+
     def clear_filters(self) -> None:
         with _Blocked(self._street, self._community, self._grid, self._category, self._source, self._light,
                       self._department, self._date_from, self._date_to, self._search):

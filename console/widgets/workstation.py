@@ -105,7 +105,34 @@ class Workstation(QMainWindow):
 
         view = CaseMapView(basemap=basemap)
         view.build(map_queries.map_layers(self.db, self.scope))
+        view.show_cameras(self.cameras_setting())
         return view
+
+    def _settings_key(self, name: str) -> str:
+        return f"{name}/{self.session.username}"
+
+    def cameras_setting(self) -> bool:
+        """This operator's camera layer: off by default on an operator seat, remembered per user."""
+        value = QSettings("urban-console", "workstation").value(self._settings_key("map_cameras"))
+        if value is None:
+            return self.session.seat.kind != "operator"
+        return str(value).lower() in ("true", "1")
+
+    def show_cameras(self, on: bool) -> None:
+        """The 显示摄像头 toggle (menu or the map's layer switch): applied and remembered for this user."""
+        QSettings("urban-console", "workstation").setValue(self._settings_key("map_cameras"), bool(on))
+        if self.map is None:
+            return
+        if self.map.cameras_shown != on:
+            self.map.show_cameras(on)
+        if self.cameras_action.isChecked() != on:
+            self.cameras_action.setChecked(on)
+
+    def _follow_filter(self, queue_filter) -> None:  # noqa: ANN001 - a QueueFilter
+        """The map shows the queue's community, else its street, else everything."""
+        area = queue_filter.community or queue_filter.street
+        if self.map is not None and area != self.map.focus:
+            self.map.focus_area(area)
 
     def _build_layout(self) -> None:
         central = QWidget()
@@ -156,6 +183,10 @@ class Workstation(QMainWindow):
         sound.toggled.connect(lambda on: setattr(self.banner, "sound_enabled", on))
         if self.map is not None:
             maps = bar.addMenu(self.tr("地图"))
+            self.cameras_action = self._action(maps, self.tr("显示摄像头"), None, lambda: None)
+            self.cameras_action.setCheckable(True)
+            self.cameras_action.setChecked(self.map.cameras_shown)
+            self.cameras_action.toggled.connect(self.show_cameras)
             self.resume_fit_action = self._action(maps, self.tr("恢复自动适配"), QKeySequence("Ctrl+0"),
                                                   lambda: self.map.set_auto_fit(True))
             self._action(maps, self.tr("热力：在办案件"), None, lambda: self._restyle_heat("open"))
@@ -217,6 +248,8 @@ class Workstation(QMainWindow):
             self.map.sig_grid_clicked.connect(self.queue.filter_to_grid)
             self.map.sig_new_case_at.connect(lambda lon, lat: self.new_case(lon, lat))
             self.map.sig_ready.connect(self._push_all_markers)
+            self.map.sig_cameras_toggled.connect(self.show_cameras)
+            self.queue.sig_filter_changed.connect(self._follow_filter)
         if self.feed is not None:
             self.feed.sig_changed.connect(self.apply_changes)
             self.feed.sig_changed.connect(self.presence.on_changes)

@@ -48,6 +48,7 @@ def acknowledge(db: Database, actor: Actor, keys: Iterable[AlertKey], *, note: s
     at = at_or_now(at)
     with db.write() as s:
         _check_cases(s, actor, {k.case_id for k in keys})
+        _check_clocks(s, keys)
         batch = m.AlertAckBatch(acked_by=actor.name, role=actor.role.value, seat=actor.seat, acked_at=at,
                                 note=note[:_NOTE_CHARS], count=0)
         s.add(batch)
@@ -79,6 +80,19 @@ def _check_cases(s: Session, actor: Actor, case_ids: set[int]) -> None:
         raise CommandError(f"案件 {missing[0]} 不存在 (no such case; {len(missing)} in all)")
     for case in found.values():
         check_street(case, actor)
+
+
+def _check_clocks(s: Session, keys: list[AlertKey]) -> None:
+    """Every alert names a step clock (round) its case really has."""
+    ids = sorted({k.case_id for k in keys})
+    clocks: set[tuple[int, str, int]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        rows = s.execute(select(m.CaseStepClock.case_id, m.CaseStepClock.step, m.CaseStepClock.round)
+                         .where(m.CaseStepClock.case_id.in_(ids[start:start + _CHUNK])))
+        clocks.update((case_id, step, round_) for case_id, step, round_ in rows)
+    for key in keys:
+        if (key.case_id, key.step, key.round) not in clocks:
+            raise CommandError(f"案件 {key.case_id} 没有 {key.step} 环节第 {key.round} 轮时钟 (no such step clock)")
 
 
 def _insert_new(s: Session, keys: list[AlertKey], batch: m.AlertAckBatch, actor: Actor, at: datetime) -> int:

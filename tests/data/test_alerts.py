@@ -60,13 +60,31 @@ def test_bulk_acknowledge_is_one_audited_command(db):
     (lambda ids: [red(ids[0]), AlertKey(ids[1], "intake", 1, "green")], SHIFT, "只有黄灯/红灯提醒可以确认"),
     (lambda ids: [red(ids[0]), AlertKey(ids[1], "intake", 0, "red")], SHIFT, "环节或轮次无效"),
     (lambda ids: [red(ids[0]), red(999_999)], SHIFT, "案件 999999 不存在"),
+    (lambda ids: [red(ids[0]), AlertKey(ids[1], "dispose", 1, "red")], SHIFT, "没有 dispose 环节第 1 轮时钟"),
+    (lambda ids: [red(ids[0]), AlertKey(ids[1], "intake", 2, "red")], SHIFT, "没有 intake 环节第 2 轮时钟"),
     (lambda ids: [red(ids[0]), red(ids[2])], EAST_SEAT, "不在本席位辖区"),  # ids[2] is 列西's
-], ids=["none", "green", "round 0", "unknown case", "other street"])
+], ids=["none", "green", "round 0", "unknown case", "no such step", "no such round", "other street"])
 def test_one_bad_alert_refuses_the_whole_command(db, keys, actor, message):
     ids = reported(db)
     before = footprint(db)
     with pytest.raises(CommandError, match=message):
         acknowledge(db, actor, keys(ids), at=T0 + timedelta(minutes=45))
+    assert footprint(db) == before
+
+
+def test_many_alerts_go_in_chunks_within_one_transaction(db, monkeypatch):
+    import console.data.alerts as alerts
+
+    monkeypatch.setattr(alerts, "_CHUNK", 3)  # 10 keys: four chunks of reads and inserts
+    ids = reported(db) + reported(db) + [report_case(db, INSPECTOR, source="inspector", lon=117.605, lat=26.265,
+                                                     category_code=GARBAGE, at=T0).id for _ in range(2)]
+    keys = [red(i) for i in ids]
+    assert acknowledge(db, SHIFT, keys[:4], at=T0 + timedelta(minutes=45)) == 4
+    assert acknowledge(db, SHIFT, keys, note="全部确认", at=T0 + timedelta(minutes=46)) == 6
+    assert set(acknowledged(db, keys)) == set(keys)
+    before = footprint(db)
+    with pytest.raises(CommandError, match="不存在"):  # the bad key in the last chunk undoes nothing already done
+        acknowledge(db, SHIFT, [AlertKey(i, "intake", 1, "yellow") for i in ids] + [red(999_999)])
     assert footprint(db) == before
 
 

@@ -1,17 +1,24 @@
-"""Overdue alerts: raised on yellow and red, acknowledged by name, still acknowledged after a restart."""
+"""Alerts: raised when a light changes (yellow, red), acknowledged by name or in bulk by filter, still
+acknowledged after a restart; the standing red cases are a count that filters the queue; hung cases stay quiet."""
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from sqlalchemy import func, select
 
 from console.data import models as m
-from console.data.commands import Actor, report_case
+from console.data.commands import ActionParams, Actor, act, report_case
+from console.domain.clocks import Light
+from console.services.alerts import AlertFilter
 from console.services.session import Seat, Session
 from console.widgets.workstation import Workstation
-from tests.data.test_commands import T0
+from tests.data.test_commands import DEPT, DISPATCH, LEADER, T0, to_disposing
+from tests.widgets.isolated_settings import user_settings  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.usefixtures("user_settings")  # the seats' layouts are saved on close: not in ~/.config
 
 SEAT = dict(username="张受理", display_name="张受理", role="intake", seat_name="受理席1", seat=Seat("operator"))
 
@@ -67,14 +74,9 @@ def test_alert_lifecycle_across_restart(db, qtbot):
     assert again.detail.field_text("number") == ref.number or ref.number in again.detail.plain_text()
 
 
-def test_basemap_setting_accepts_xyz_or_mbtiles_only(tmp_path, monkeypatch):
-    import pytest
-    from PySide6.QtCore import QSettings
-
+def test_basemap_setting_accepts_xyz_or_mbtiles_only(tmp_path):
     from console.widgets.workstation import basemap_setting, save_basemap_setting
 
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     save_basemap_setting("http://tiles.hall.local/{z}/{x}/{y}.png")
     assert basemap_setting() == "http://tiles.hall.local/{z}/{x}/{y}.png"
     tiles = tmp_path / "city.mbtiles"
@@ -89,11 +91,6 @@ def test_basemap_setting_accepts_xyz_or_mbtiles_only(tmp_path, monkeypatch):
 
 
 # --- alerts are light changes, acknowledged in bulk; the red stock is a count ------------------------
-
-from console.data.commands import act, ActionParams  # noqa: E402
-from console.domain.clocks import Light  # noqa: E402
-from console.services.alerts import AlertFilter  # noqa: E402
-from tests.data.test_commands import DEPT, DISPATCH, LEADER, to_disposing  # noqa: E402
 
 INSPECTOR = Actor("王监督", "inspector", seat="城管通")
 EAST, WEST = (117.605, 26.265), (117.625, 26.265)  # 列东街道, 列西街道

@@ -6,23 +6,12 @@ from __future__ import annotations
 
 import shiboken6
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
 
 from console.services.session import Seat, Session
 from console.widgets.workstation import Workstation
-from tests.widgets.test_map_view import city, seed_cases_and_cameras, sqlite_db, state  # noqa: F401 - fixtures
-
-
-@pytest.fixture
-def user_settings(tmp_path):
-    """Every QSettings of the test lands under tmp_path/config."""
-    config = tmp_path / "config"
-    default = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(config))
-    yield config
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, default)
+from tests.widgets.isolated_settings import user_settings  # noqa: F401 - a fixture
+from tests.widgets.test_map_view import city, sqlite_db, state  # noqa: F401 - fixtures
 
 
 @pytest.fixture

@@ -67,8 +67,10 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
     summary = generate(db, scale=scale, seed=seed, progress=lambda _msg: None)
     generate_s = time.perf_counter() - t0
     db.dispose()
+    from bench.bench_alerts import run as bench_alerts
+
     return {"database": label, "scale": scale, "cases": summary.get("cases"), "generate_s": round(generate_s, 1),
-            **measure_database(url)}
+            **measure_database(url), "alerts": bench_alerts(url)}
 
 
 def measure_database(url: str, repeat: int = 15) -> dict[str, Any]:

@@ -500,6 +500,19 @@ class ChangeLog(Base):
     operator_name: Mapped[Optional[str]] = mapped_column(String(50))
 
 
+class AlertAckBatch(Base):
+    """The audit row of one acknowledgement command: who acknowledged how many alerts, chosen how."""
+
+    __tablename__ = "alert_ack_batches"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    acked_by: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(20))
+    seat: Mapped[Optional[str]] = mapped_column(String(50))
+    acked_at: Mapped[datetime] = mapped_column(index=True)
+    note: Mapped[str] = mapped_column(String(200), default="")  # the filter: "街道 列东街道 · 红灯"
+    count: Mapped[int] = mapped_column(Integer, default=0)  # alerts newly acknowledged
+
+
 class AlertAck(Base):
     """An overdue/yellow alert an operator acknowledged: stays acknowledged across restarts."""
 
@@ -513,6 +526,7 @@ class AlertAck(Base):
     acked_by: Mapped[str] = mapped_column(String(50))
     seat: Mapped[Optional[str]] = mapped_column(String(50))
     acked_at: Mapped[datetime]
+    batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("alert_ack_batches.id"), index=True)
 
 
 class Presence(Base):

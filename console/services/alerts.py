@@ -1,21 +1,28 @@
-"""The alert clock: recompute lights every few seconds, raise yellow/red alerts.
+"""The alert clock: recompute lights every few seconds, raise an alert when a light changes.
 
-Lights come from the queue model's `refresh_lights(now)` (two comparisons per
-open case on precomputed marks); a case that turns yellow or red becomes an
-alert unless that (case, step, round, light) was already acknowledged, which
-is looked up in the database so acknowledgements survive restarts.
+An alert is an event, "case X went yellow/red at T", not the standing state of
+every red case: the seat raises one when it sees a case's running step clock
+(round) reach yellow or red.  At start-up only changes of the last `RECENT`
+are news; older yellow and red cases are the standing stock the seat counts
+(and filters the queue to), not a list to work through.  A paused clock (挂账)
+cannot change its light, so a hung case raises nothing while paused, and an
+alert whose case no longer shows that light (extended, moved on, hung)
+leaves the banner by itself.  Acknowledgements live in the database, so they
+hold for every seat and across restarts.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable, Mapping, Optional
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.data.alerts import AlertKey, acknowledge, acknowledged
 from console.data.commands import Actor
 from console.data.db import Database
+
+RECENT = timedelta(hours=1)  # a light that changed this long before the seat started is still news
 
 
 @dataclass(frozen=True)
@@ -28,26 +35,53 @@ class Alert:
     department: str
     light: str  # yellow | red
     remaining: str  # "超时 1:20" / "剩余 0:12" in work time, as the queue shows it
-    raised_at: datetime
-    acked_by: str | None = None
+    raised_at: datetime  # when the light changed
+    street_code: str = ""
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A case whose running clock shows yellow or red now, and since when (its mark)."""
+
+    key: AlertKey
+    since: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    """Which alerts the banner lists and 全部确认 acknowledges; None means any."""
+
+    street_code: Optional[str] = None
+    light: Optional[str] = None
+
+    def matches(self, alert: Alert) -> bool:
+        return (self.street_code is None or alert.street_code == self.street_code) and (
+            self.light is None or alert.light == self.light)
+
+
+Describe = Callable[[Lit, datetime], Optional[Alert]]
 
 
 class AlertClock(QObject):
-    """Ticks every `interval_ms`; keeps the open alerts of this seat."""
+    """Ticks every `interval_ms`; keeps the open (unacknowledged) alerts of this seat."""
 
     sig_tick = Signal(object)
     """The time of a tick (aware datetime): recompute lights now."""
     sig_alerts_changed = Signal(list)
-    """The open (unacknowledged) alerts, newest first."""
+    """The open (unacknowledged) alerts, red first, newest first."""
     sig_new_alert = Signal(object)
     """One alert just raised (for the sound and the ticker)."""
 
     def __init__(self, db: Database, actor: Actor, *, interval_ms: int = 3000,
-                 clock: Callable[[], datetime] | None = None, parent: QObject | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, recent: timedelta = RECENT,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._db, self._actor = db, actor
         self._now = clock or (lambda: datetime.now(timezone.utc))
+        self._recent = recent
         self._open: dict[AlertKey, Alert] = {}
+        self._seen: dict[int, AlertKey] = {}  # case id -> the light change last seen
+        self._watching = False  # False until the first observation (start-up)
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.tick)
@@ -68,31 +102,56 @@ class AlertClock(QObject):
     def alerts(self) -> list[Alert]:
         return sorted(self._open.values(), key=lambda a: (a.light != "red", -a.raised_at.timestamp()))
 
-    def raise_alerts(self, candidates: Iterable[Alert]) -> list[Alert]:
-        """Keep the candidates not yet acknowledged; returns the newly raised ones."""
-        fresh = [a for a in candidates if a.key not in self._open]
-        if not fresh:
-            return []
-        done = acknowledged(self._db, [a.key for a in fresh])
-        raised = [a for a in fresh if a.key not in done]
+    def matching(self, alert_filter: AlertFilter) -> list[Alert]:
+        return [a for a in self.alerts if alert_filter.matches(a)]
+
+    def observe(self, lit: Mapping[int, Lit], describe: Describe) -> list[Alert]:
+        """Compare the cases lit now with those seen before; raise the changes. Returns the raised alerts.
+
+        `lit` holds every case of the seat whose running clock is yellow or red.
+        If the acknowledgements cannot be read, nothing is marked seen: the next call retries.
+        """
+        now = self._now()
+        changed = [v for cid, v in lit.items() if self._seen.get(cid) != v.key]
+        news = [v for v in changed if self._watching or (v.since is not None and now - v.since <= self._recent)]
+        done = acknowledged(self._db, [v.key for v in news]) if news else {}
+        self._watching = True
+        self._seen = {cid: v.key for cid, v in lit.items()}
+        stale = [k for k in self._open if self._seen.get(k.case_id) != k]
+        for key in stale:
+            del self._open[key]
+        raised = [a for a in (describe(v, v.since or now) for v in news if v.key not in done) if a is not None]
         for alert in raised:
-            # a red alert replaces the yellow one of the same step
-            self._open.pop(AlertKey(alert.key.case_id, alert.key.step, alert.key.round, "yellow"), None)
             self._open[alert.key] = alert
             self.sig_new_alert.emit(alert)
-        if raised:
+        if raised or stale:
             self.sig_alerts_changed.emit(self.alerts)
         return raised
 
-    def acknowledge(self, key: AlertKey) -> None:
-        acknowledge(self._db, self._actor, key, at=self._now())
-        if self._open.pop(key, None) is not None:
-            self.sig_alerts_changed.emit(self.alerts)
+    def acknowledge(self, keys: Iterable[AlertKey], *, note: str = "") -> int:
+        """One acknowledgement command for `keys`; they leave the banner. Returns how many were new."""
+        keys = list(keys)
+        count = acknowledge(self._db, self._actor, keys, note=note, at=self._now())
+        self._drop(keys)
+        return count
+
+    def acknowledge_matching(self, alert_filter: AlertFilter, note: str) -> int:
+        """全部确认: every open alert the filter matches, in one command."""
+        return self.acknowledge([a.key for a in self.matching(alert_filter)], note=note)
+
+    def refresh_acknowledged(self) -> None:
+        """Another seat acknowledged alerts: drop those of ours it covered."""
+        if self._open:
+            self._drop(acknowledged(self._db, list(self._open)))
 
     def forget_cases(self, case_ids: Iterable[int]) -> None:
         """Cases that left the queue (closed, out of scope) drop their alerts."""
         ids = set(case_ids)
-        before = len(self._open)
-        self._open = {k: a for k, a in self._open.items() if k.case_id not in ids}
-        if len(self._open) != before:
+        for case_id in ids:
+            self._seen.pop(case_id, None)
+        self._drop([k for k in self._open if k.case_id in ids])
+
+    def _drop(self, keys: Iterable[AlertKey]) -> None:
+        gone = [k for k in keys if self._open.pop(k, None) is not None]
+        if gone:
             self.sig_alerts_changed.emit(self.alerts)

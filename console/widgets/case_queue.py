@@ -72,6 +72,8 @@ class CaseQueuePanel(QWidget):
     """The current case changed (case id); emitted once per different case."""
     sig_case_activated = Signal(int)
     """Enter or double-click on a case: open it (case id)."""
+    sig_filter_changed = Signal(object)
+    """The filters changed (the QueueFilter now applied): the map follows its street and community."""
 
     def __init__(self, parent: QWidget | None = None, *, model: CaseQueueModel | None = None,
                  calendar: WorkCalendar | None = None, thresholds: Thresholds = DEFAULT_THRESHOLDS,
@@ -160,6 +162,14 @@ class CaseQueuePanel(QWidget):
             _select_data(self._community, community, community)
             self._fill_grids()
             _select_data(self._grid, code, code)
+        self._apply_filter()
+
+    def filter_to_light(self, light: Light) -> None:
+        """Every case of one light, whatever the stage (the status bar's 红灯 n)."""
+        with _Blocked(self._light):
+            self.clear_filters()
+            self._light.setCurrentIndex(max(self._light.findData(light.value), 0))
+        self.set_stage("all")
         self._apply_filter()
 
     def clear_filters(self) -> None:
@@ -331,6 +341,7 @@ class CaseQueuePanel(QWidget):
             text=self._search.text().strip(),
         ))
         self._update_count()
+        self.sig_filter_changed.emit(self._model.queue_filter)
 
     def _fill_communities(self) -> None:
         street = self._street.currentData()

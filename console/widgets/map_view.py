@@ -258,6 +258,10 @@ class MapBridge(QObject):
     def autoFitChanged(self, on: bool) -> None:  # noqa: N802
         self._view._on_js_auto_fit(bool(on))
 
+    @Slot(bool)
+    def camerasToggled(self, on: bool) -> None:  # noqa: N802
+        self._view._on_js_cameras(bool(on))
+
 
 class MapPage(QWebEnginePage):
     """The map's page; JS console errors go to the log and to ``console_errors``."""
@@ -321,6 +325,9 @@ class CaseMapView(QWebEngineView):
     sig_auto_fit_changed = Signal(bool)
     """Auto-fit turned off (the operator panned, zoomed or selected a case) or back on."""
 
+    sig_cameras_toggled = Signal(bool)
+    """The operator showed (True) or hid the cameras with the map's layer switch."""
+
     def __init__(self, parent=None, *, basemap: str | os.PathLike[str] | None = None) -> None:
         basemap_spec, tiles = _parse_basemap(basemap)  # checked before any widget exists
         if tiles is not None and not scheme_registered():
@@ -342,6 +349,8 @@ class CaseMapView(QWebEngineView):
         self._mode: HeatMode = "open"
         self._selected: int | None = None
         self._auto_fit = True
+        self._cameras_shown = False  # the page starts with cameras hidden
+        self._focus: str | None = None
         self._file_dir: Path | None = None
         self._setup_page(_host_pattern(self._basemap.url) if self._basemap else None)
 
@@ -446,6 +455,27 @@ class CaseMapView(QWebEngineView):
         self._set_auto_fit_flag(bool(on))
         self._send({"op": "set_auto_fit", "on": bool(on)}, on_done)
 
+    @property
+    def cameras_shown(self) -> bool:
+        return self._cameras_shown
+
+    @property
+    def focus(self) -> str | None:
+        return self._focus
+
+    def show_cameras(self, on: bool, on_done: JsCallback = None) -> None:
+        """Show or hide the camera layer (hidden when the page loads)."""
+        self._cameras_shown = bool(on)
+        self._send({"op": "show_cameras", "on": self._cameras_shown}, on_done)
+
+    def focus_area(self, code: str | None, on_done: JsCallback = None) -> None:
+        """Outline and fit one street or community (the queue's filter); None: the whole map again.
+
+        Cases outside the area stay on the map, faded; fitting resumes auto-fit.
+        """
+        self._focus = code or None
+        self._send({"op": "focus_area", "code": self._focus}, on_done)
+
     def fit(self, on_done: JsCallback = None) -> None:
         """Fit the view to the cases (or the grids) once, whatever the auto-fit flag."""
         self._send({"op": "fit"}, on_done)
@@ -511,6 +541,9 @@ class CaseMapView(QWebEngineView):
             {"op": "set_cameras", "cameras": [_camera_row(c) for c in self._cameras]},
             {"op": "upsert_cases", "cases": [_case_row(c) for c in self._cases.values()]},
         ]
+        msgs.append({"op": "show_cameras", "on": self._cameras_shown})
+        if self._focus is not None:
+            msgs.append({"op": "focus_area", "code": self._focus})
         if self._selected is not None:
             msgs.append({"op": "select_case", "id": self._selected})
         msgs.append({"op": "set_auto_fit", "on": self._auto_fit})
@@ -518,6 +551,11 @@ class CaseMapView(QWebEngineView):
 
     def _on_js_auto_fit(self, on: bool) -> None:
         self._set_auto_fit_flag(on)
+
+    def _on_js_cameras(self, on: bool) -> None:
+        if on != self._cameras_shown:
+            self._cameras_shown = on
+            self.sig_cameras_toggled.emit(on)
 
     def _set_auto_fit_flag(self, on: bool) -> None:
         if on != self._auto_fit:

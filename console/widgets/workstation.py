@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +30,7 @@ from console.data.commands import ActionParams, CommandError, StaleVersion, act,
 from console.data.queries import suggest_department
 from console.domain.clocks import Light
 from console.domain.workflow import ACTION_LABELS, Action, Role, allowed_actions
-from console.services.alerts import Alert, AlertClock
+from console.services.alerts import Alert, AlertClock, AlertFilter, Lit
 from console.services.presence import PresenceTracker
 from console.services.session import Session
 from console.widgets.alert_banner import AlertBanner
@@ -105,7 +106,34 @@ class Workstation(QMainWindow):
 
         view = CaseMapView(basemap=basemap)
         view.build(map_queries.map_layers(self.db, self.scope))
+        view.show_cameras(self.cameras_setting())
         return view
+
+    def _settings_key(self, name: str) -> str:
+        return f"{name}/{self.session.username}"
+
+    def cameras_setting(self) -> bool:
+        """This operator's camera layer: off by default on an operator seat, remembered per user."""
+        value = QSettings("urban-console", "workstation").value(self._settings_key("map_cameras"))
+        if value is None:
+            return self.session.seat.kind != "operator"
+        return str(value).lower() in ("true", "1")
+
+    def show_cameras(self, on: bool) -> None:
+        """The 显示摄像头 toggle (menu or the map's layer switch): applied and remembered for this user."""
+        QSettings("urban-console", "workstation").setValue(self._settings_key("map_cameras"), bool(on))
+        if self.map is None:
+            return
+        if self.map.cameras_shown != on:
+            self.map.show_cameras(on)
+        if self.cameras_action.isChecked() != on:
+            self.cameras_action.setChecked(on)
+
+    def _follow_filter(self, queue_filter) -> None:  # noqa: ANN001 - a QueueFilter
+        """The map shows the queue's community, else its street, else everything."""
+        area = queue_filter.community or queue_filter.street
+        if self.map is not None and area != self.map.focus:
+            self.map.focus_area(area)
 
     def _build_layout(self) -> None:
         central = QWidget()
@@ -147,6 +175,7 @@ class Workstation(QMainWindow):
         self.new_case_action.setEnabled(self.session.role in (Role.INTAKE, Role.SHIFT_LEAD, Role.LEADER))
         self._action(cases, self.tr("全部刷新"), QKeySequence("F5"), self.reload_all)
         self._action(cases, self.tr("查找案件"), QKeySequence("Ctrl+F"), lambda: self.queue.setFocus())
+        self._action(cases, self.tr("红灯案件"), QKeySequence("Ctrl+Shift+R"), self.show_red_stock)
         view = bar.addMenu(self.tr("视图"))
         view.addAction(self.queue_dock.toggleViewAction())
         view.addAction(self.detail_dock.toggleViewAction())
@@ -155,6 +184,10 @@ class Workstation(QMainWindow):
         sound.toggled.connect(lambda on: setattr(self.banner, "sound_enabled", on))
         if self.map is not None:
             maps = bar.addMenu(self.tr("地图"))
+            self.cameras_action = self._action(maps, self.tr("显示摄像头"), None, lambda: None)
+            self.cameras_action.setCheckable(True)
+            self.cameras_action.setChecked(self.map.cameras_shown)
+            self.cameras_action.toggled.connect(self.show_cameras)
             self.resume_fit_action = self._action(maps, self.tr("恢复自动适配"), QKeySequence("Ctrl+0"),
                                                   lambda: self.map.set_auto_fit(True))
             self._action(maps, self.tr("热力：在办案件"), None, lambda: self._restyle_heat("open"))
@@ -182,10 +215,17 @@ class Workstation(QMainWindow):
         status = self.statusBar()
         self.light_label = QLabel()
         self.light_label.setObjectName("light_counts")
+        self.red_stock = QPushButton()  # the standing stock of red cases: a count that opens them
+        self.red_stock.setObjectName("red_stock")
+        self.red_stock.setFlat(True)
+        self.red_stock.setToolTip(self.tr("在队列中列出全部红灯案件 (Ctrl+Shift+R)"))
+        self.red_stock.setStyleSheet("#red_stock { color: #D64541; font-weight: bold; padding: 0 6px; }")
+        self.red_stock.clicked.connect(self.show_red_stock)
         self.db_label = QLabel()
         self.db_label.setObjectName("db_state")
         self.day_label = QLabel()
         status.addWidget(self.light_label)
+        status.addWidget(self.red_stock)
         status.addPermanentWidget(self.freshness)
         status.addPermanentWidget(self.db_label)
         status.addPermanentWidget(self.day_label)
@@ -197,6 +237,7 @@ class Workstation(QMainWindow):
         self.queue.sig_case_selected.connect(self.show_case)
         self.detail.sig_action_requested.connect(lambda action: self.request_action(Action(action)))
         self.banner.sig_acknowledge.connect(self.acknowledge_alert)
+        self.banner.sig_acknowledge_all.connect(self.acknowledge_alerts)
         self.banner.sig_locate.connect(self.locate_case)
         self.alerts.sig_tick.connect(self.refresh_lights)
         self.alerts.sig_alerts_changed.connect(self.banner.set_alerts)
@@ -208,6 +249,8 @@ class Workstation(QMainWindow):
             self.map.sig_grid_clicked.connect(self.queue.filter_to_grid)
             self.map.sig_new_case_at.connect(lambda lon, lat: self.new_case(lon, lat))
             self.map.sig_ready.connect(self._push_all_markers)
+            self.map.sig_cameras_toggled.connect(self.show_cameras)
+            self.queue.sig_filter_changed.connect(self._follow_filter)
         if self.feed is not None:
             self.feed.sig_changed.connect(self.apply_changes)
             self.feed.sig_changed.connect(self.presence.on_changes)
@@ -260,6 +303,8 @@ class Workstation(QMainWindow):
         ids = [int(i) for i in batch.entities.get("case", ())]
         if ids:
             self.apply_case_ids(ids)
+        if batch.entities.get("alert"):
+            self._refresh_acknowledged()  # another seat acknowledged alerts
         self._mark_fresh()
 
     def apply_case_ids(self, ids: Iterable[int]) -> None:
@@ -318,34 +363,65 @@ class Workstation(QMainWindow):
         if self.map is not None and changed:
             rows = [self.queue.model.case(i) for i in changed]
             self.map.upsert_cases([self._marker(r) for r in rows if r is not None])
-        candidates = []
-        for case_id in self.queue.model.all_ids():
-            light = self.queue.model.light_of(case_id)
-            if light in (Light.YELLOW, Light.RED):
-                candidates.append(self._alert(case_id, light, now))
         try:
-            self.alerts.raise_alerts([a for a in candidates if a is not None])
+            self.alerts.observe(self._lit(), self._alert)
         except DatabaseUnavailable:
             pass  # acknowledgements are unreadable for now; the next tick tries again
         self._update_status()
 
-    def _alert(self, case_id: int, light: Light, now: datetime) -> Alert | None:
-        row = self.queue.model.case(case_id)
-        if row is None or not row.step:
+    def _lit(self) -> dict[int, Lit]:
+        """The seat's cases whose running clock is yellow or red; a paused (挂账) clock raises nothing."""
+        model, lit = self.queue.model, {}
+        for case_id in model.all_ids():
+            light = model.light_of(case_id)
+            if light not in (Light.YELLOW, Light.RED):
+                continue
+            row = model.case(case_id)
+            if row is None or not row.step or row.paused:
+                continue
+            since = row.red_at if light == Light.RED else row.yellow_at
+            lit[case_id] = Lit(AlertKey(case_id, row.step, row.clock_round or 1, str(light)), since)
+        return lit
+
+    def _alert(self, lit: Lit, since: datetime) -> Alert | None:
+        row = self.queue.model.case(lit.key.case_id)
+        if row is None:
             return None
-        remaining = format_remaining(self.queue.model.remaining_of(case_id), paused=bool(row.paused))
-        if light != Light.RED and not row.paused:
-            remaining = f"剩余 {remaining}"
-        key = AlertKey(case_id, row.step, row.clock_round or 1, str(light))
-        return Alert(key=key, number=row.number, category=row.category_name or "", grid_code=row.grid_code or "-",
-                     street=row.street_name or "", department=row.department_name or "", light=str(light),
-                     remaining=remaining, raised_at=now)
+        remaining = format_remaining(self.queue.model.remaining_of(row.id))
+        if lit.key.light != Light.RED:
+            remaining = self.tr("剩余 {time}").format(time=remaining)
+        return Alert(key=lit.key, number=row.number, category=row.category_name or "", grid_code=row.grid_code or "-",
+                     street=row.street_name or "", department=row.department_name or "", light=lit.key.light,
+                     remaining=remaining, raised_at=since, street_code=row.street_code or "")
 
     def acknowledge_alert(self, key: AlertKey) -> None:
+        self._acknowledge(lambda: self.alerts.acknowledge([key], note=self.tr("单条确认")))
+
+    def acknowledge_alerts(self, alert_filter: AlertFilter, note: str) -> int:
+        """全部确认: every alert the banner lists, in one command."""
+        count = self._acknowledge(lambda: self.alerts.acknowledge_matching(alert_filter, note))
+        if count:
+            self.statusBar().showMessage(self.tr("已确认 {n} 条提醒").format(n=count), 5000)
+        return count
+
+    def _acknowledge(self, command: Callable[[], int]) -> int:
         try:
-            self.alerts.acknowledge(key)
-        except CommandError as exc:
+            return command()
+        except (CommandError, DatabaseUnavailable) as exc:
             QMessageBox.warning(self, self.tr("无法确认"), str(exc))
+            return 0
+
+    def _refresh_acknowledged(self) -> None:
+        try:
+            self.alerts.refresh_acknowledged()
+        except DatabaseUnavailable:
+            pass  # the feed resyncs on reconnect
+
+    def show_red_stock(self) -> None:
+        """红灯 n: the queue filtered to every red case of the seat."""
+        self.queue.filter_to_light(Light.RED)
+        self.queue_dock.show()
+        self.queue.setFocus()
 
     def locate_case(self, case_id: int) -> None:
         if not self.queue.select_case(case_id):
@@ -445,9 +521,9 @@ class Workstation(QMainWindow):
     def _update_status(self) -> None:
         counts = self.queue.model.light_counts()
         self.light_label.setText(
-            f"<span style='color:#2E9D57'>● 绿 {counts.get(Light.GREEN, 0)}</span>&nbsp;&nbsp;"
-            f"<span style='color:#B88A00'>● 黄 {counts.get(Light.YELLOW, 0)}</span>&nbsp;&nbsp;"
-            f"<span style='color:#D64541'>● 红 {counts.get(Light.RED, 0)}</span>")
+            f"<span style='color:#2E9D57'>● 绿 {counts.get(Light.GREEN, 0):,}</span>&nbsp;&nbsp;"
+            f"<span style='color:#B88A00'>● 黄 {counts.get(Light.YELLOW, 0):,}</span>")
+        self.red_stock.setText(self.tr("● 红灯 {n}").format(n=f"{counts.get(Light.RED, 0):,}"))
         now = self._now().astimezone(SHANGHAI)
         workday = self.calendar.is_workday(now.date())
         weekday = "一二三四五六日"[now.weekday()]

@@ -6,9 +6,11 @@
  *   restyle_grids {counts: {code: n}, mode: "open" | "overdue"}
  *   set_cameras {cameras: [[id, name, lon, lat, status], ...]}
  *   select_case {id}    fit {}    set_auto_fit {on}
+ *   show_cameras {on}   (the page starts with cameras hidden)
+ *   focus_area {code}   (a street or community code, or null: the queue's filter)
  * Every call returns JSON.stringify(result) (PySide6 runJavaScript cannot carry objects).
  * JS -> Python: the QWebChannel object "bridge" (ready, caseClicked, gridClicked,
- * newCaseAt, autoFitChanged).  ucState(opts) returns the map's state as JSON for tests.
+ * newCaseAt, autoFitChanged, camerasToggled).  ucState(opts) returns the map's state as JSON for tests.
  * Colour is never alone: every light and status carries its word (绿/黄/红, 在线/离线/故障).
  */
 (function () {
@@ -29,11 +31,14 @@
   var HEAT_WORD = {open: "未结案件", overdue: "超期案件"};
   var GRID_STYLE = {color: "#5B6B7F", weight: 1, opacity: 0.55, fillColor: "#FFFFFF", fillOpacity: 0.04};
   var SELECT_ZOOM = 16;
+  var FIT_PAD = 12;  // px: a fit fills the pane up to this margin
+  var FOCUS_STYLE = {color: "#1F4E9E", weight: 4, opacity: 0.9};
+  var OUTSIDE_ALPHA = 0.3;  // cases outside the focused area stay visible, faded
 
   var uc = window.uc = {
     ready: false, map: null, bridge: null, cfg: null,
     cases: new Map(), grids: new Map(), cameras: [], counts: {},
-    selected: null, autoFit: true, heatMode: "open", heatOn: true, prog: 0,
+    selected: null, autoFit: true, heatMode: "open", heatOn: true, prog: 0, focus: null, quiet: 0,
     caseLayer: null, cameraLayer: null, gridLayer: null, errors: []
   };
 
@@ -80,14 +85,65 @@
     return false;
   }
 
-  function fit() {
-    if (!uc.map || afterZoom(fit)) { return; }
+  function fitTarget() {
+    if (uc.focus) { return uc.focus.layer.getBounds(); }
     var b = caseBounds();
     if (!b && uc.gridLayer && uc.gridLayer.getLayers().length) { b = uc.gridLayer.getBounds(); }
+    return b;
+  }
+
+  // Fractional zoom for the fit only: a snapped zoom leaves up to a fifth of the pane empty.
+  function fit() {
+    if (!uc.map || afterZoom(fit)) { return; }
+    var b = fitTarget(), map = uc.map;
     if (!b || !b.isValid()) { return; }
     programmatic(function () {
-      uc.map.fitBounds(b, {padding: [40, 40], maxZoom: SELECT_ZOOM, animate: false});
+      var snap = map.options.zoomSnap;
+      map.options.zoomSnap = 0;
+      try {
+        map.fitBounds(b, {padding: [FIT_PAD, FIT_PAD], maxZoom: SELECT_ZOOM, animate: false});
+      } finally { map.options.zoomSnap = snap; }
     });
+  }
+
+  // --- the queue's street / community filter: outline that area, fit it, fade the rest ----
+
+  function areaLayer(code) {
+    var found = null;
+    ["communities", "streets"].forEach(function (k) {
+      if (found || !uc.layers[k]) { return; }
+      uc.layers[k].eachLayer(function (f) { if (f.feature.properties.code === code) { found = f; } });
+    });
+    return found;
+  }
+
+  function focusArea(code) {
+    if (uc.focus) { uc.focus.layer.setStyle(uc.focus.style); }
+    var layer = code ? areaLayer(code) : null;
+    uc.focus = null;
+    if (layer) {
+      uc.focus = {code: code, layer: layer, style: {color: layer.options.color, weight: layer.options.weight,
+        opacity: layer.options.opacity}};
+      layer.setStyle(FOCUS_STYLE);
+    }
+    if (uc.autoFit) { fit(); } else { setAutoFit(true); }  // an explicit choice of area: fit it, even after a pan
+    scheduleRedraw();
+    return {focus: uc.focus ? code : null, known: !code || !!layer};
+  }
+
+  function outsideFocus(c) {
+    return uc.focus !== null && !(c.grid && c.grid.indexOf(uc.focus.code) === 0);
+  }
+
+  // --- cameras: hidden until the operator (or their remembered choice) shows them ----------
+
+  function showCameras(on) {
+    uc.quiet += 1;  // the layer control reports this change: it is not the operator's
+    try {
+      if (on && !uc.map.hasLayer(uc.cameraLayer)) { uc.map.addLayer(uc.cameraLayer); }
+      if (!on && uc.map.hasLayer(uc.cameraLayer)) { uc.map.removeLayer(uc.cameraLayer); }
+    } finally { uc.quiet -= 1; }
+    return {cameras: uc.map.hasLayer(uc.cameraLayer)};
   }
 
   // --- cases: one canvas for every case point (10,000 stay smooth) ------------------------
@@ -140,19 +196,30 @@
       var ox = origin.x + min.x, oy = origin.y + min.y;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, w, h);
-      var buckets = {green: [], yellow: [], red: []};
+      var inside = {green: [], yellow: [], red: []}, outside = {green: [], yellow: [], red: []}, faded = 0;
       uc.cases.forEach(function (c) {
         project(c, zoom);
         var x = c.px - ox, y = c.py - oy;
-        if (x > -10 && y > -10 && x < w + 10 && y < h + 10) { (buckets[c.light] || buckets.green).push(x, y); }
-      });
-      ["green", "yellow", "red"].forEach(function (k) {  // red drawn last: on top
-        var pts = buckets[k], img = sprite(k, dpr), half = img.width / dpr / 2, side = img.width / dpr;
-        for (var i = 0; i < pts.length; i += 2) {
-          ctx.drawImage(img, Math.round(pts[i] - half), Math.round(pts[i + 1] - half), side, side);
+        if (x > -10 && y > -10 && x < w + 10 && y < h + 10) {
+          var out = outsideFocus(c);
+          ((out ? outside : inside)[c.light] || inside.green).push(x, y);
+          if (out) { faded++; }
         }
       });
-      uc.drawn = (buckets.green.length + buckets.yellow.length + buckets.red.length) / 2;
+      var drawn = 0;
+      [[outside, OUTSIDE_ALPHA], [inside, 1]].forEach(function (pass) {  // faded first: underneath
+        ctx.globalAlpha = pass[1];
+        ["green", "yellow", "red"].forEach(function (k) {  // red drawn last: on top
+          var pts = pass[0][k], img = sprite(k, dpr), half = img.width / dpr / 2, side = img.width / dpr;
+          for (var i = 0; i < pts.length; i += 2) {
+            ctx.drawImage(img, Math.round(pts[i] - half), Math.round(pts[i + 1] - half), side, side);
+          }
+          drawn += pts.length / 2;
+        });
+      });
+      ctx.globalAlpha = 1;
+      uc.drawn = drawn;
+      uc.faded = faded;
     }
   }); }
 
@@ -479,6 +546,7 @@
   }
 
   function onOverlay(e) {
+    if (e.layer === uc.cameraLayer && !uc.quiet && uc.bridge) { uc.bridge.camerasToggled(e.type === "overlayadd"); }
     if (e.layer === uc.heatToggle) {
       uc.heatOn = e.type === "overlayadd";
       uc.grids.forEach(function (layer, code) { layer.setStyle(gridStyle(code)); });
@@ -522,6 +590,7 @@
       if (uc.bridge) { uc.bridge.newCaseAt(e.latlng.lng, e.latlng.lat); }
     });
     indexGrids();
+    map.removeLayer(uc.cameraLayer);  // cameras start hidden: Python shows them if the operator wants them
     addControls(cfg);
     keepOrder();
     fit();
@@ -540,7 +609,9 @@
     set_cameras: function (m) { return setCameras(m.cameras || []); },
     select_case: function (m) { return m.id === null ? (clearSelection(), {selected: null}) : selectCase(m.id); },
     fit: function () { fit(); return {fitted: true}; },
-    set_auto_fit: function (m) { setAutoFit(m.on, false); return {autoFit: uc.autoFit}; }
+    set_auto_fit: function (m) { setAutoFit(m.on, false); return {autoFit: uc.autoFit}; },
+    show_cameras: function (m) { return showCameras(!!m.on); },
+    focus_area: function (m) { return focusArea(m.code || null); }
   };
 
   function applyOne(msg) {
@@ -563,19 +634,23 @@
   };
 
   uc.gridTip = gridTip;
+  uc.fitTarget = fitTarget;
   uc.caseAt = caseAt;
 
   window.ucState = function (opts) {
     opts = opts || {};
     var byLight = {green: 0, yellow: 0, red: 0}, ids = [];
-    uc.cases.forEach(function (c, id) { byLight[c.light] += 1; ids.push(id); });
+    var outside = 0;
+    uc.cases.forEach(function (c, id) { byLight[c.light] += 1; ids.push(id); if (outsideFocus(c)) { outside++; } });
     var cams = {online: 0, offline: 0, fault: 0};
     uc.cameras.forEach(function (m) { cams[m.ucCamera.status] = (cams[m.ucCamera.status] || 0) + 1; });
     var s = {
       ready: uc.ready, cases: uc.cases.size, byLight: byLight, selected: uc.selected, autoFit: uc.autoFit,
       grids: uc.grids.size, cameras: cams, heatMode: uc.heatMode, heatOn: uc.heatOn,
       zoom: uc.map ? uc.map.getZoom() : null, labels: uc.labelCounts || {}, errors: uc.errors, drawn: uc.drawn,
-      selectedLabel: uc.selectRing ? uc.selectRing.getTooltip().getContent() : null
+      selectedLabel: uc.selectRing ? uc.selectRing.getTooltip().getContent() : null,
+      camerasShown: uc.map ? uc.map.hasLayer(uc.cameraLayer) : null, focus: uc.focus ? uc.focus.code : null,
+      outside: outside, faded: uc.faded, size: uc.map ? [uc.map.getSize().x, uc.map.getSize().y] : null
     };
     if (uc.map) { var c = uc.map.getCenter(); s.center = [c.lng, c.lat]; }
     if (opts.ids) { s.ids = ids.sort(function (a, b) { return a - b; }); }

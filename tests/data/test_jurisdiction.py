@@ -314,7 +314,7 @@ def _report_outside(db, w: World) -> None:
 
 def _acknowledge(db, w: World) -> None:
     with pytest.raises(CommandError, match="辖区|jurisdiction"):
-        alerts.acknowledge(db, _street_actor("street_seat"), AlertKey(w.ids[WEST][1], "dispose", 1, "red"), at=LATER)
+        alerts.acknowledge(db, _street_actor("street_seat"), [AlertKey(w.ids[WEST][1], "dispose", 1, "red")], at=LATER)
 
 
 def _presence_open(db, w: World) -> None:
@@ -339,7 +339,7 @@ COMMANDS: dict[Callable, Callable[[Any, World], None]] = {
 def _footprint(db) -> tuple[int, ...]:
     with db.read() as s:
         return tuple(s.scalar(select(func.count()).select_from(model))
-                     for model in (m.Case, m.CaseEvent, m.ChangeLog, m.AlertAck, m.Presence, m.UrgeRecord,
+                     for model in (m.Case, m.CaseEvent, m.ChangeLog, m.AlertAck, m.AlertAckBatch, m.Presence, m.UrgeRecord,
                                    m.CaseStepClock))
 
 
@@ -367,7 +367,7 @@ def test_the_same_actor_may_act_in_its_own_street(world, db):
     lon, lat = POINT[EAST]
     assert report_case(db, _street_actor("inspector"), source="inspector", lon=lon, lat=lat,
                        category_code=GARBAGE, at=T0).id
-    alerts.acknowledge(db, seat, AlertKey(world.ids[EAST][1], "dispose", 1, "red"), at=LATER)
+    alerts.acknowledge(db, seat, [AlertKey(world.ids[EAST][1], "dispose", 1, "red")], at=LATER)
     presence.open_case(db, seat, world.ids[EAST][1], at=LATER)
     assert presence.close_case(db, seat, world.ids[EAST][1], at=LATER) is True
 

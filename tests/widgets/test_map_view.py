@@ -360,3 +360,82 @@ def test_basemap_argument_is_checked():
     with pytest.raises(ValueError, match="None, an http"):
         CaseMapView(basemap="city.tiles")
 
+
+
+# --- fit fills the pane; cameras on demand; the queue's area -----------------------------------------
+
+FIT_PAD = 12  # bridge.js FIT_PAD
+
+
+def fitted_box(view: CaseMapView, qtbot) -> tuple[list[float], list[int]]:
+    """The fit target's pixel box in the pane, and the pane's size."""
+    got = js(view, qtbot, "(function () { var b = uc.fitTarget(), m = uc.map;"
+                          " var nw = m.latLngToContainerPoint(b.getNorthWest()), se = m.latLngToContainerPoint(b.getSouthEast());"
+                          " return JSON.stringify([[nw.x, nw.y, se.x, se.y], [m.getSize().x, m.getSize().y]]); })()")
+    return got[0], got[1]
+
+
+def assert_fills(box: list[float], size: list[int]) -> None:
+    x0, y0, x1, y1 = box
+    assert x0 >= FIT_PAD - 1 and y0 >= FIT_PAD - 1 and x1 <= size[0] - FIT_PAD + 1 and y1 <= size[1] - FIT_PAD + 1
+    # the limiting side touches the margins: nothing of the pane is left unused on that axis
+    assert max((x1 - x0) / (size[0] - 2 * FIT_PAD), (y1 - y0) / (size[1] - 2 * FIT_PAD)) > 0.99
+
+
+def test_fitting_fills_the_pane_at_any_shape(city, make_view, qtbot):
+    db, _ = city
+    view = make_view(db)
+    view.upsert_cases(open_case_markers(db, now=NOW))
+    assert_fills(*fitted_box(view, qtbot))  # 1024 x 768: the width limits
+    view.resize(1400, 420)  # wide and low, like the pane under the queue: the height limits
+    qtbot.waitUntil(lambda: fitted_box(view, qtbot)[1] == [1400, 420], timeout=10000)
+    qtbot.waitUntil(lambda: state(view, qtbot)["autoFit"], timeout=5000)
+    box, size = fitted_box(view, qtbot)
+    assert_fills(box, size)
+    assert (box[3] - box[1]) / (size[1] - 2 * FIT_PAD) > 0.99
+
+
+def test_cameras_are_hidden_until_shown_and_the_layer_switch_reports(city, make_view, qtbot):
+    db, _ = city
+    view = make_view(db)
+    s = state(view, qtbot)
+    assert s["camerasShown"] is False and not view.cameras_shown
+    assert s["cameras"] == {"online": 1, "offline": 1, "fault": 1}  # loaded, only not drawn
+    with qtbot.waitCallback(timeout=10000) as shown:
+        view.show_cameras(True, on_done=shown)
+    assert shown.args[0] == {"cameras": True} and state(view, qtbot)["camerasShown"]
+    checkbox = ("Array.from(document.querySelectorAll('.leaflet-control-layers label'))"
+                ".find(l => l.textContent.trim() === '摄像头').querySelector('input')")
+    assert js(view, qtbot, f"JSON.stringify({checkbox}.checked)") is True
+    with qtbot.waitSignal(view.sig_cameras_toggled, timeout=5000) as toggled:
+        view.run_js(f"{checkbox}.click(); '1'")  # the operator unticks 摄像头 on the map
+    assert toggled.args == [False] and not view.cameras_shown
+    assert state(view, qtbot)["camerasShown"] is False
+
+
+def test_focusing_a_street_or_community_fits_it_and_fades_the_rest(city, make_view, qtbot):
+    db, ids = city
+    view = make_view(db)
+    view.upsert_cases(open_case_markers(db, now=NOW))
+    whole = state(view, qtbot)
+    with qtbot.waitCallback(timeout=10000) as done:
+        view.focus_area("350402002", on_done=done)  # 列西街道: 117.62-117.64
+    assert done.args[0] == {"focus": "350402002", "known": True}
+    s = state(view, qtbot)
+    assert s["focus"] == "350402002" and s["outside"] == 2  # 列东's two cases: faded where they show
+    assert s["center"] == pytest.approx([117.63, 26.27], abs=1e-4)
+    assert_fills(*fitted_box(view, qtbot))
+
+    view.run_js("uc.map.panBy([200, 0], {animate: false}); '1'")
+    qtbot.waitUntil(lambda: not view.auto_fit, timeout=5000)
+    view.focus_area("350402001001")  # a community: a new choice fits again, even after a pan
+    qtbot.waitUntil(lambda: state(view, qtbot)["center"] == pytest.approx([117.61, 26.265], abs=1e-4), timeout=5000)
+    assert view.auto_fit and state(view, qtbot)["outside"] == 3
+
+    view.focus_area(None)
+    qtbot.waitUntil(lambda: state(view, qtbot)["focus"] is None, timeout=5000)
+    s = state(view, qtbot)
+    assert s["outside"] == 0 and s["faded"] == 0 and s["center"] == pytest.approx(whole["center"], abs=1e-4)
+    with qtbot.waitCallback(timeout=10000) as unknown:
+        view.focus_area("350402099", on_done=unknown)
+    assert unknown.args[0] == {"focus": None, "known": False}

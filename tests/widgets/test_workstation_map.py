@@ -1,0 +1,83 @@
+"""The workstation's map: cameras off on operator seats and remembered per user; the map follows the queue's area.
+
+QSettings is pointed at the test's own directory: no test reads or writes the real ~/.config.
+"""
+from __future__ import annotations
+
+import shiboken6
+import pytest
+from PySide6.QtCore import QSettings
+
+from console.services.session import Seat, Session
+from console.widgets.workstation import Workstation
+from tests.widgets.isolated_settings import user_settings  # noqa: F401 - a fixture
+from tests.widgets.test_map_view import city, sqlite_db, state  # noqa: F401 - fixtures
+
+
+@pytest.fixture
+def open_seat(qtbot, user_settings):
+    windows: list[Workstation] = []
+
+    def open_(db, username: str, seat: Seat = Seat("operator")) -> Workstation:
+        session = Session(db=db, username=username, display_name=username, role="dispatcher", seat_name="派遣席1",
+                          seat=seat)
+        window = Workstation(session)
+        windows.append(window)
+        window.resize(1600, 1000)
+        with qtbot.waitSignal(window.map.sig_ready, timeout=30000):
+            window.show()
+        return window
+
+    yield open_
+    for window in windows:
+        if shiboken6.isValid(window):
+            window.close()
+            window.deleteLater()
+    for window in windows:
+        qtbot.waitUntil(lambda w=window: not shiboken6.isValid(w), timeout=10000)
+
+
+def test_cameras_are_off_on_an_operator_seat_and_remembered_per_user(city, open_seat, qtbot, user_settings):  # noqa: F811
+    db, _ = city
+    first = open_seat(db, "dispatch1")
+    assert not first.cameras_action.isChecked() and state(first.map, qtbot)["camerasShown"] is False
+    first.cameras_action.trigger()  # 地图 › 显示摄像头: one toggle
+    qtbot.waitUntil(lambda: state(first.map, qtbot)["camerasShown"] is True, timeout=5000)
+    first.close()
+    stored = (user_settings / "urban-console" / "workstation.conf").read_text(encoding="utf-8")
+    assert "dispatch1=true" in stored
+
+    again = open_seat(db, "dispatch1")
+    assert again.cameras_action.isChecked() and state(again.map, qtbot)["camerasShown"] is True
+    other = open_seat(db, "dispatch2")
+    assert not other.cameras_action.isChecked() and state(other.map, qtbot)["camerasShown"] is False
+
+    # the map's own layer switch is the same toggle: unticked there, remembered too
+    checkbox = ("Array.from(document.querySelectorAll('.leaflet-control-layers label'))"
+                ".find(l => l.textContent.trim() === '摄像头').querySelector('input')")
+    again.map.run_js(f"{checkbox}.click(); '1'")
+    qtbot.waitUntil(lambda: not again.cameras_action.isChecked(), timeout=5000)
+    assert QSettings("urban-console", "workstation").value("map_cameras/dispatch1") in (False, "false")
+
+
+def test_a_street_seat_shows_cameras_by_default(city, open_seat, qtbot):  # noqa: F811
+    db, _ = city
+    street = open_seat(db, "street_350402001", Seat("street", "350402001"))
+    assert street.cameras_action.isChecked() and state(street.map, qtbot)["camerasShown"] is True
+
+
+def test_the_map_follows_the_queues_street_and_community_filter(city, open_seat, qtbot):  # noqa: F811
+    db, _ = city
+    window = open_seat(db, "dispatch1")
+    street = window.queue.findChild(object, "filter_street")
+    community = window.queue.findChild(object, "filter_community")
+    street.setCurrentIndex(street.findData("350402002"))
+    qtbot.waitUntil(lambda: state(window.map, qtbot)["focus"] == "350402002", timeout=5000)
+    assert state(window.map, qtbot)["center"] == pytest.approx([117.63, 26.27], abs=1e-4)
+    community.setCurrentIndex(community.findData("350402002002"))
+    qtbot.waitUntil(lambda: state(window.map, qtbot)["focus"] == "350402002002", timeout=5000)
+    assert state(window.map, qtbot)["center"] == pytest.approx([117.63, 26.275], abs=1e-4)
+    window.queue.filter_to_grid("350402001001002")  # a grid clicked on the map: its community
+    qtbot.waitUntil(lambda: state(window.map, qtbot)["focus"] == "350402001001", timeout=5000)
+    window.queue.clear_filters()
+    qtbot.waitUntil(lambda: state(window.map, qtbot)["focus"] is None, timeout=5000)

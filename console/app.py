@@ -78,8 +78,7 @@ def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001
     dialog = SignInDialog(seat=seat.street_code or "")
     dialog.session = None
     if user:
-        dialog.username.setText(user)
-        dialog.password.setFocus()
+        dialog.username.setText(user)  # the dialog then starts in the password field
 
     def submit() -> None:
         dialog.session = sign_in(db, dialog.username.text().strip(), dialog.password.text(), seat,

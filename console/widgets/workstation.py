@@ -74,7 +74,7 @@ class Workstation(QMainWindow):
     sig_case_changed = Signal(int)
     """A case this window changed or saw change (after the views were updated)."""
     sig_sign_out = Signal()
-    """注销: the operator signs out; the window has closed itself (console.app shows the sign-in again)."""
+    """注销: the operator signs out (console.app shows the sign-in again); the window then closes itself."""
 
     def __init__(self, session: Session, *, feed=None, with_map: bool = True,  # noqa: ANN001
                  clock: Callable[[], datetime] = _utcnow, alert_interval_ms: int = 3000,
@@ -152,7 +152,7 @@ class Workstation(QMainWindow):
         bar = self.menuBar()
         system = bar.addMenu(self.tr("系统"))
         self._action(system, self.tr("注销"), QKeySequence("Ctrl+Shift+Q"), self.sign_out)
-        self._action(system, self.tr("退出"), QKeySequence(QKeySequence.StandardKey.Quit), self.close)
+        self._action(system, self.tr("退出"), QKeySequence("Ctrl+Q"), self.close)  # spelt out: Windows themes have no Quit key
         cases = bar.addMenu(self.tr("案件"))
         self.cases_menu = cases
         self.new_case_action = self._action(cases, self.tr("新建案件…"), QKeySequence("Ctrl+N"), lambda: self.new_case())
@@ -218,9 +218,9 @@ class Workstation(QMainWindow):
         self.queue.setFocus()
 
     def sign_out(self) -> None:
-        """注销: close this seat (presence, feed and layout saved as on 退出), then say so."""
-        self.close()
+        """注销: say so (the sign-in dialog opens first), then close as 退出 does (presence, feed, layout)."""
         self.sig_sign_out.emit()
+        self.close()
 
     def _build_status(self) -> None:
         status = self.statusBar()

@@ -125,10 +125,10 @@ def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001
 def _place(window, screen_name: str | None) -> None:  # noqa: ANN001
     from PySide6.QtGui import QGuiApplication
 
-    for screen in QGuiApplication.screens():
-        if screen_name and screen.name() == screen_name:
-            window.setScreen(screen)
-            window.setGeometry(screen.availableGeometry())
+    screens = [s for s in QGuiApplication.screens() if screen_name and s.name() == screen_name]
+    screen = screens[0] if screens else QGuiApplication.primaryScreen()
+    window.setScreen(screen)
+    window.setGeometry(screen.availableGeometry())  # fits the screen even where nothing maximizes (no window manager)
     window.showMaximized()
 
 

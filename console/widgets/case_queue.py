@@ -387,9 +387,13 @@ class CaseQueuePanel(QWidget):
             self._no_match.hide()
             return
         if text:
-            self._no_match.setText(self.tr("没有与“%1”匹配的案件").replace("%1", text))
+            message = self.tr("没有与“%1”匹配的案件").replace("%1", text)
         else:
-            self._no_match.setText(self.tr("没有符合筛选条件的案件"))
+            message = self.tr("没有符合筛选条件的案件")
+        elsewhere = self._model.tab_counts().get("all", 0)
+        if elsewhere:  # the operator's own tab is narrower than the search: point to the others
+            message += self.tr("（其他环节 %1 件，见“全部”）").replace("%1", str(elsewhere))
+        self._no_match.setText(message)
         self._no_match.show()
 
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:

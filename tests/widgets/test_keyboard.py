@@ -13,13 +13,14 @@ from sqlalchemy import select
 from console.app import SeatWindow, sign_in_dialog
 from console.data import models as m
 from console.data.accounts import add_user
+from console.data.commands import act
 from console.domain.workflow import ACTION_LABELS, Action
 from console.services.session import Seat, Session
 from console.widgets.dialogs import ActionDialog, NewCaseDialog
 from console.widgets.queue_model import Column
 from console.widgets.shortcuts import ACTION_SHORTCUTS, workflow_actions
 from console.widgets.workstation import Workstation
-from tests.data.test_commands import T0, new_case
+from tests.data.test_commands import INTAKE, T0, new_case
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -204,6 +205,16 @@ def test_ctrl_f_focuses_the_search_and_it_says_when_nothing_matches(db, qtbot):
     search.clear()
     qtbot.keyClicks(search, number[-4:])
     assert window.queue.model.rowCount() == 1 and window.queue.no_match_text() == ""
+
+
+def test_a_search_that_matches_only_in_other_tabs_says_where(db, qtbot):
+    number, version = new_case(db)
+    act(db, INTAKE, number, "forward", expected_version=version, at=T0 + timedelta(minutes=5))
+    window = seat(db, qtbot)  # an intake seat opens on 待受理; the case now waits in 待立案
+    window.queue.focus_search()
+    qtbot.keyClicks(window.queue.findChild(QLineEdit, "filter_search"), number)
+    assert window.queue.model.rowCount() == 0
+    assert window.queue.no_match_text() == f"没有与“{number}”匹配的案件（其他环节 1 件，见“全部”）"
 
 
 # --- own queue, most urgent first, sort kept ------------------------------------------------------------

@@ -53,7 +53,6 @@ def run_console(db: Database, *, seat: str = "operator", user: str | None = None
     from PySide6.QtWidgets import QDialog
 
     from console.services.session import Seat
-    from console.widgets.workstation import Workstation, basemap_setting
 
     parsed = Seat.parse(seat)
     if parsed.kind in ("wall", "leader"):
@@ -63,11 +62,46 @@ def run_console(db: Database, *, seat: str = "operator", user: str | None = None
     dialog = sign_in_dialog(db, parsed, user)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return 0
-    session = dialog.session
-    window = Workstation(session, feed=_feed_for(db, session.street_code), basemap=basemap_setting())
-    _place(window, screen)
-    window.start()
+    hall = SeatWindow(db, parsed, screen=screen)
+    hall.open(dialog.session)
     return app.exec()
+
+
+class SeatWindow:
+    """The seat's one workstation at a time: 注销 closes it and asks who signs in next."""
+
+    def __init__(self, db: Database, seat, *, screen: str | None = None, make_window=None) -> None:  # noqa: ANN001
+        self.db, self.seat, self.screen = db, seat, screen
+        self._make_window = make_window or self._full_window
+        self.window = None
+        self.dialog = None
+
+    def _full_window(self, session):  # noqa: ANN001, ANN202
+        from console.widgets.workstation import Workstation, basemap_setting
+
+        window = Workstation(session, feed=_feed_for(self.db, session.street_code), basemap=basemap_setting())
+        _place(window, self.screen)
+        return window
+
+    def open(self, session) -> None:  # noqa: ANN001
+        from PySide6.QtWidgets import QApplication
+
+        self.window = self._make_window(session)
+        self.window.sig_sign_out.connect(self.sign_in_again)
+        self.window.start()
+        QApplication.instance().setQuitOnLastWindowClosed(True)
+
+    def sign_in_again(self) -> None:
+        """The sign-in shows before the old window closes, so the application does not quit in between."""
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        app.setQuitOnLastWindowClosed(False)
+        self.window.deleteLater()  # after its closeEvent has saved the layout and stopped the feed
+        self.dialog = sign_in_dialog(self.db, self.seat)
+        self.dialog.accepted.connect(lambda: self.open(self.dialog.session))
+        self.dialog.rejected.connect(app.quit)
+        self.dialog.open()
 
 
 def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001, ANN201
@@ -78,8 +112,7 @@ def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001
     dialog = SignInDialog(seat=seat.street_code or "")
     dialog.session = None
     if user:
-        dialog.username.setText(user)
-        dialog.password.setFocus()
+        dialog.username.setText(user)  # the dialog then starts in the password field
 
     def submit() -> None:
         dialog.session = sign_in(db, dialog.username.text().strip(), dialog.password.text(), seat,
@@ -92,10 +125,10 @@ def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001
 def _place(window, screen_name: str | None) -> None:  # noqa: ANN001
     from PySide6.QtGui import QGuiApplication
 
-    for screen in QGuiApplication.screens():
-        if screen_name and screen.name() == screen_name:
-            window.setScreen(screen)
-            window.setGeometry(screen.availableGeometry())
+    screens = [s for s in QGuiApplication.screens() if screen_name and s.name() == screen_name]
+    screen = screens[0] if screens else QGuiApplication.primaryScreen()
+    window.setScreen(screen)
+    window.setGeometry(screen.availableGeometry())  # fits the screen even where nothing maximizes (no window manager)
     window.showMaximized()
 
 

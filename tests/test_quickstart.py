@@ -4,6 +4,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,18 +24,73 @@ def quickstart():
 
 
 def test_missing_system_packages_are_named_with_the_install_command(quickstart, monkeypatch, capsys):
-    monkeypatch.setattr(quickstart.ctypes.util, "find_library", lambda name: None if name in ("pulse", "EGL") else name)
+    absent = ("pulse", "EGL", "xcb-icccm", "xcb-keysyms")
+    monkeypatch.setattr(quickstart.ctypes.util, "find_library", lambda name: None if name in absent else name)
     monkeypatch.setattr(quickstart, "_has_cjk_font", lambda: False)
-    assert quickstart.missing_system_packages() == ["libegl1", "libpulse0", "fonts-noto-cjk"]
+    assert quickstart.missing_system_packages() == [
+        "libegl1", "libpulse0", "libxcb-icccm4", "libxcb-keysyms1", "fonts-noto-cjk"]
     with pytest.raises(SystemExit) as exit_info:
         quickstart.check_system(install=False)
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
-    assert "apt-get install -y libegl1 libpulse0 fonts-noto-cjk" in err
+    assert "apt-get install -y libegl1 libpulse0 libxcb-icccm4 libxcb-keysyms1 fonts-noto-cjk" in err
+
+
+def qt_dir() -> Path:
+    import PySide6
+
+    return Path(PySide6.__file__).parent / "Qt"
 
 
 def test_this_machine_has_what_the_console_needs(quickstart):
     assert quickstart.missing_system_packages() == []
+    assert quickstart.qt_plugin_gaps(qt_dir()) == []  # the xcb plugin itself finds everything
+
+
+def readme_packages() -> list[str]:
+    """The packages of the README's `sudo apt-get install -y ...` block."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"sudo apt-get install -y (.*?)\n```", text, re.S).group(1)
+    return block.replace("\\", " ").split()
+
+
+def test_readme_and_the_check_name_the_same_packages(quickstart):
+    listed = readme_packages()
+    assert len(listed) == len(set(listed))
+    assert set(listed) == {"python3-venv", "fonts-noto-cjk", *quickstart.SYSTEM_LIBRARIES}
+    assert {"libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0"} <= set(listed)
+
+
+def plugin_files(quickstart) -> list[Path]:
+    files = [path for pattern in quickstart.XCB_PLUGIN_FILES for path in sorted(qt_dir().glob(pattern))]
+    assert len(files) >= 3, files  # libqxcb.so, libQt6XcbQpa.so.6 and at least one GL integration
+    return files
+
+
+def test_every_library_the_xcb_plugin_lacks_maps_to_a_listed_package(quickstart):
+    """ldd's "not found" lines, and every system library the plugin files link directly."""
+    for path in plugin_files(quickstart):
+        for line in subprocess.run(["ldd", str(path)], capture_output=True, text=True, check=True).stdout.splitlines():
+            name, _, where = line.strip().partition(" => ")
+            if where.strip() == "not found":
+                assert quickstart.package_of(name) in quickstart.SYSTEM_LIBRARIES, f"{path.name}: {name}"
+        for name in needed(path):
+            if name.startswith("libQt6") or name.startswith("libicu") or name in quickstart.BASE_LIBRARIES:
+                continue  # shipped in the wheel, or part of every Debian
+            package = quickstart.package_of(name)
+            assert package is not None, f"{path.name} links {name}, which no listed package provides"
+            assert dpkg_owner(name) == package, name  # the map agrees with the package database
+
+
+def needed(path: Path) -> list[str]:
+    out = subprocess.run([shutil.which("readelf") or "readelf", "-d", str(path)], capture_output=True, text=True,
+                         check=True).stdout
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", out)
+
+
+def dpkg_owner(soname: str) -> str:
+    out = subprocess.run(["dpkg", "-S", f"*/{soname}"], capture_output=True, text=True, check=True).stdout
+    return out.splitlines()[0].split(":")[0]
 
 
 def test_console_without_a_screen_says_how_to_take_a_picture(quickstart, monkeypatch, capsys):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -52,6 +52,7 @@ from console.widgets.queue_model import (
     format_remaining,
     remaining_minutes,
 )
+from console.widgets.shortcuts import ACTION_SHORTCUTS
 
 _LIGHT_NAMES = {Light.GREEN: "绿灯", Light.YELLOW: "黄灯", Light.RED: "红灯"}
 _LIMIT_UNITS = {"wd": "工作日", "wh": "工作小时", "wmin": "工作分钟", "d": "天", "h": "小时", "min": "分钟"}
@@ -120,8 +121,9 @@ class CaseDetailPanel(QWidget):
             button.deleteLater()
         self._buttons = {}
         for i, action in enumerate(Action(a) for a in actions):
-            button = QPushButton(self.tr(ACTION_LABELS[action]), self._actions_box)
+            button = QPushButton(ACTION_LABELS[action], self._actions_box)
             button.setObjectName(f"action_{action.value}")
+            button.setToolTip(_with_shortcut(ACTION_LABELS[action], ACTION_SHORTCUTS.get(action)))
             button.setMinimumHeight(30)
             button.clicked.connect(lambda _checked=False, value=action.value: self.sig_action_requested.emit(value))
             self._actions_grid.addWidget(button, i // _ACTION_COLUMNS, i % _ACTION_COLUMNS)
@@ -408,6 +410,13 @@ class CaseDetailPanel(QWidget):
                              f"{self._local(u.reply_due_at, '%m-%d %H:%M')}</span>")
             lines.append(text)
         return "<br/>".join(lines)
+
+
+def _with_shortcut(label: str, shortcut: str | None) -> str:
+    """'立案（Ctrl+Shift+L）': the tooltip names the 案件 menu's key for the same action."""
+    if not shortcut:
+        return label
+    return f"{label}（{QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)}）"
 
 
 def limit_text(limit: str) -> str:

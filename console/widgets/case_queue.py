@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable, Optional
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -188,6 +188,26 @@ class CaseQueuePanel(QWidget):
     def current_filter(self) -> QueueFilter:
         return self._model.queue_filter
 
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box, its text selected so typing replaces it."""
+        self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._search.selectAll()
+
+    def no_match_text(self) -> str:
+        """What the panel says when the filters leave no case ('' while something shows)."""
+        return self._no_match.text() if not self._no_match.isHidden() else ""
+
+    def keep_sort(self, settings: QSettings, key: str) -> None:
+        """Restore this user's sort (default: most urgent first) and save every change under `key`."""
+        saved = str(settings.value(key, "") or "")
+        column, order = Column.LIGHT, Qt.SortOrder.DescendingOrder  # red first, then least time left
+        parts = saved.split(",")
+        if len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[0]) < len(HEADERS) and int(parts[1]) < 2:
+            column, order = int(parts[0]), Qt.SortOrder(int(parts[1]))
+        self._view.sortByColumn(column, order)
+        self._view.horizontalHeader().sortIndicatorChanged.connect(
+            lambda col, how: settings.setValue(key, f"{col},{how.value}"))
+
     # -- building -------------------------------------------------------------------------------
     def _build(self) -> None:
         self._tabs = QTabBar(self)
@@ -218,6 +238,10 @@ class CaseQueuePanel(QWidget):
         self._clear.setObjectName("filter_clear")
         self._clear.setText(self.tr("清除筛选"))
         self._clear.setToolTip(self.tr("清除全部筛选条件"))
+        self._no_match = QLabel(self)
+        self._no_match.setObjectName("no_match")
+        self._no_match.setStyleSheet("color: #D64541; font-weight: bold;")
+        self._no_match.hide()
         self._count = QLabel(self)
         self._count.setObjectName("queue_count")
         self._count.setMinimumWidth(70)
@@ -231,6 +255,7 @@ class CaseQueuePanel(QWidget):
             filters.addWidget(widget)
         filters.addWidget(self._search, 1)
         filters.addWidget(self._clear)
+        filters.addWidget(self._no_match)
         filters.addWidget(self._count)
 
         self._view = _QueueView(self)
@@ -363,6 +388,24 @@ class CaseQueuePanel(QWidget):
 
     def _update_count(self, *_args: Any) -> None:
         self._count.setText(self.tr("共 %n 条", "", self._model.rowCount()))
+        self._say_no_match()
+
+    def _say_no_match(self) -> None:
+        """Nothing shown although the operator searched or filtered: say so, beside the search box."""
+        text = self._search.text().strip()
+        filtered = bool(text) or self._model.queue_filter != QueueFilter()
+        if self._model.rowCount() or not filtered:
+            self._no_match.hide()
+            return
+        if text:
+            message = self.tr("没有与“%1”匹配的案件").replace("%1", text)
+        else:
+            message = self.tr("没有符合筛选条件的案件")
+        elsewhere = self._model.tab_counts().get("all", 0)
+        if elsewhere:  # the operator's own tab is narrower than the search: point to the others
+            message += self.tr("（其他环节 %1 件，见“全部”）").replace("%1", str(elsewhere))
+        self._no_match.setText(message)
+        self._no_match.show()
 
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._restoring or not current.isValid():

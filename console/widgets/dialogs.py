@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -59,6 +59,31 @@ class _FormDialog(QDialog):
         self.error.setText(message)
         self.error.show()
 
+    def first_field(self) -> QWidget | None:
+        """The field the keyboard starts in: the form's first one that takes focus."""
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget.isEnabled() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                return widget
+        return None
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        super().showEvent(event)
+        for edit in self.findChildren(QPlainTextEdit):
+            edit.installEventFilter(self)  # Enter submits there too; Shift+Enter starts a new line
+        first = self.first_field()
+        if first is not None:
+            first.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (event.type() == QEvent.Type.KeyPress and isinstance(watched, QPlainTextEdit)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            self._try_accept()
+            return True
+        return super().eventFilter(watched, event)
+
     def _try_accept(self) -> None:
         """Run `submit` (the data command); on error keep the dialog and its input."""
         if self.submit is None:
@@ -88,6 +113,10 @@ class SignInDialog(_FormDialog):
         self.form.addRow(self.tr("密码"), self.password)
         self.form.addRow(self.tr("席位"), self.seat)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
+
+    def first_field(self) -> QWidget:
+        """The user name, or the password when the name is already filled in (`--user`)."""
+        return self.password if self.username.text().strip() else self.username
 
 
 @dataclass

@@ -491,9 +491,17 @@ class CaseQueueModel(QAbstractTableModel):
         return lo
 
     def _key(self, case_id: int) -> RowKey:
-        """Total order of a column: (missing-last flag, raw value, id)."""
+        """Total order of a column: (missing-last flag, raw value, tie-break, id).
+
+        The flag flips with the order so cases without a value stay last either way;
+        equal lights are ordered by remaining time, so 灯 descending is "most urgent first".
+        """
         value = self._raw(case_id, self._sort_column)
-        return (value is None, "" if value is None else value, case_id)
+        missing = value is None if self._order == Qt.SortOrder.AscendingOrder else value is not None
+        then = 0.0
+        if self._sort_column == Column.LIGHT and value is not None:
+            then = -(self._remaining_minutes(case_id) or 0.0)
+        return (missing, "" if value is None else value, then, case_id)
 
     def _remap_persistent(self, old_ids: list[int]) -> None:
         old_indexes = self.persistentIndexList()

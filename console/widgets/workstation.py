@@ -38,8 +38,14 @@ from console.widgets.case_detail import CaseDetailPanel
 from console.widgets.case_queue import CaseQueuePanel
 from console.widgets.dialogs import ActionDialog, NewCaseDialog, SOURCE_LABELS
 from console.widgets.queue_model import format_remaining
+from console.widgets.shortcuts import ACTION_SHORTCUTS, RED_STOCK_SHORTCUT, workflow_actions
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The queue tab each role opens on: the step that role works (leaders and admins see everything).
+ROLE_QUEUES: dict[Role, str] = {
+    Role.INTAKE: "reported", Role.SHIFT_LEAD: "to_file", Role.DISPATCHER: "to_dispatch",
+    Role.DEPARTMENT: "disposing", Role.STREET_SEAT: "disposing", Role.INSPECTOR: "to_check",
+}
 
 
 def basemap_setting() -> str | None:
@@ -68,6 +74,8 @@ class Workstation(QMainWindow):
 
     sig_case_changed = Signal(int)
     """A case this window changed or saw change (after the views were updated)."""
+    sig_sign_out = Signal()
+    """注销: the operator signs out (console.app shows the sign-in again); the window then closes itself."""
 
     def __init__(self, session: Session, *, feed=None, with_map: bool = True,  # noqa: ANN001
                  clock: Callable[[], datetime] = _utcnow, alert_interval_ms: int = 3000,
@@ -98,6 +106,7 @@ class Workstation(QMainWindow):
         self._connect()
         self.reload_all()
         self._restore_layout()
+        self._open_own_queue()
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -170,15 +179,21 @@ class Workstation(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
+        system = bar.addMenu(self.tr("系统"))
+        self._action(system, self.tr("注销"), QKeySequence("Ctrl+Shift+Q"), self.sign_out)
+        self._action(system, self.tr("退出"), QKeySequence("Ctrl+Q"), self.close)  # spelt out: Windows themes have no Quit key
         cases = bar.addMenu(self.tr("案件"))
+        self.cases_menu = cases
         self.new_case_action = self._action(cases, self.tr("新建案件…"), QKeySequence("Ctrl+N"), lambda: self.new_case())
         self.new_case_action.setEnabled(self.session.role in (Role.INTAKE, Role.SHIFT_LEAD, Role.LEADER))
         self._action(cases, self.tr("全部刷新"), QKeySequence("F5"), self.reload_all)
-        self._action(cases, self.tr("查找案件"), QKeySequence("Ctrl+F"), lambda: self.queue.setFocus())
-        self._action(cases, self.tr("红灯案件"), QKeySequence("Ctrl+Shift+R"), self.show_red_stock)
+        self._action(cases, self.tr("查找案件"), QKeySequence("Ctrl+F"), self.queue.focus_search)
+        self._action(cases, self.tr("红灯案件"), QKeySequence(RED_STOCK_SHORTCUT), self.show_red_stock)
+        cases.addSeparator()
+        self.workflow_actions = {a: self._workflow_action(cases, a) for a in workflow_actions()}
         view = bar.addMenu(self.tr("视图"))
-        view.addAction(self.queue_dock.toggleViewAction())
-        view.addAction(self.detail_dock.toggleViewAction())
+        self._panel_toggle(view, self.tr("案件队列"), self.queue_dock)
+        self._panel_toggle(view, self.tr("案件详情"), self.detail_dock)
         sound = self._action(view, self.tr("超时提醒声音"), None, lambda: None)
         sound.setCheckable(True)
         sound.toggled.connect(lambda on: setattr(self.banner, "sound_enabled", on))
@@ -211,6 +226,36 @@ class Workstation(QMainWindow):
         menu.addAction(action)
         return action
 
+    def _workflow_action(self, menu, action: Action) -> QAction:  # noqa: ANN001
+        """One workflow action on the case shown; enabled only when the role may take it there."""
+        shortcut = ACTION_SHORTCUTS.get(action)
+        item = self._action(menu, ACTION_LABELS[action], QKeySequence(shortcut) if shortcut else None,
+                            lambda: self.request_action(action))
+        item.setObjectName(f"menu_{action.value}")
+        item.setEnabled(False)
+        return item
+
+    def _panel_toggle(self, menu, name: str, dock: QDockWidget) -> QAction:  # noqa: ANN001
+        """A show/hide toggle named plainly: the dock's own toggle takes its title, which carries the data time."""
+        toggle = QAction(name, self)
+        toggle.setCheckable(True)
+        toggle.setChecked(not dock.isHidden())
+        toggle.triggered.connect(lambda on: dock.setVisible(on))
+        dock.toggleViewAction().toggled.connect(toggle.setChecked)
+        menu.addAction(toggle)
+        return toggle
+
+    def _open_own_queue(self) -> None:
+        """The role's own tab, the most urgent case first unless this user chose another sort."""
+        self.queue.set_stage(ROLE_QUEUES.get(self.session.role, "all"))
+        self.queue.keep_sort(QSettings("urban-console", "workstation"), f"queue_sort/{self.session.username}")
+        self.queue.setFocus()
+
+    def sign_out(self) -> None:
+        """注销: say so (the sign-in dialog opens first), then close as 退出 does (presence, feed, layout)."""
+        self.sig_sign_out.emit()
+        self.close()
+
     def _build_status(self) -> None:
         status = self.statusBar()
         self.light_label = QLabel()
@@ -218,7 +263,7 @@ class Workstation(QMainWindow):
         self.red_stock = QPushButton()  # the standing stock of red cases: a count that opens them
         self.red_stock.setObjectName("red_stock")
         self.red_stock.setFlat(True)
-        self.red_stock.setToolTip(self.tr("在队列中列出全部红灯案件 (Ctrl+Shift+R)"))
+        self.red_stock.setToolTip(self.tr("在队列中列出全部红灯案件 (%1)").replace("%1", RED_STOCK_SHORTCUT))
         self.red_stock.setStyleSheet("#red_stock { color: #D64541; font-weight: bold; padding: 0 6px; }")
         self.red_stock.clicked.connect(self.show_red_stock)
         self.db_label = QLabel()
@@ -437,7 +482,10 @@ class Workstation(QMainWindow):
         if detail is not None and self.presence.case_id != case_id:
             self.presence.open(case_id)
         self.detail.set_presence(self.presence.text if detail is not None else "")
-        self.detail.set_actions(self.actions_for(detail) if detail else [])
+        allowed = self.actions_for(detail) if detail else []
+        self.detail.set_actions(allowed)
+        for action, item in self.workflow_actions.items():
+            item.setEnabled(action in allowed)
         if self.map is not None and detail is not None:
             self.map.select_case(case_id)
 
@@ -450,12 +498,13 @@ class Workstation(QMainWindow):
         if row.state in ("closed", "cancelled"):
             return []
         actions = allowed_actions(row.state, self.session.role, pending=row.pending, self_handled=row.self_handled)
-        return [a for a in actions if a not in (Action.REPORT, Action.REPORT_SELF_HANDLED)]
+        offered = workflow_actions()
+        return [a for a in actions if a in offered]
 
     def request_action(self, action: Action) -> ActionDialog | None:
         """Open the action's dialog (non-modal in tests: the caller drives it)."""
-        if self._shown is None:
-            return None
+        if self._shown is None or action not in self.actions_for(self._shown):
+            return None  # a shortcut pressed when the action is not open to this seat does nothing
         row = self._shown.row  # act on the version the operator saw, never a fresher one
         conditions = case_queries.filing_conditions(self.db, row.category_code) if action == Action.FILE else ()
         departments = case_queries.departments(self.db) if action == Action.DISPATCH else ()
@@ -531,8 +580,8 @@ class Workstation(QMainWindow):
         self.db_label.setText(self._db_text())
         seen = self._last_data_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if self._last_data_at else "—"
         self.freshness.setText(f"数据 {seen}")
-        self.queue_dock.setWindowTitle(self.tr(f"案件队列 · 数据 {seen}"))
-        self.detail_dock.setWindowTitle(self.tr(f"案件详情 · 数据 {seen}"))
+        self.queue_dock.setWindowTitle(self.tr("案件队列 · 数据 %1").replace("%1", seen))
+        self.detail_dock.setWindowTitle(self.tr("案件详情 · 数据 %1").replace("%1", seen))
         self._show_staleness()
 
     def _show_staleness(self) -> None:

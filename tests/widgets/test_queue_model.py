@@ -184,10 +184,19 @@ def test_sort_by_every_column_both_ways(model, column):
     for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
         model.sort(column, order)
         raw = column_values(model, column, Qt.ItemDataRole.UserRole)
-        keys = [(v is None, "" if v is None else v, cid) for v, cid in zip(raw, ids(model))]
-        expected = sorted(keys, reverse=order == Qt.SortOrder.DescendingOrder)
-        assert keys == expected
-        assert len(keys) == 8
+        assert len(raw) == 8
+        present = [v for v in raw if v is not None]
+        assert raw == present + [None] * (len(raw) - len(present))  # cases without a value last, both ways
+        assert present == sorted(present, reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+def test_light_descending_is_most_urgent_first(model):
+    """Red before yellow before green; within one light the least remaining time first."""
+    model.sort(Column.LIGHT, Qt.SortOrder.DescendingOrder)
+    order = [(model.light_of(cid).severity, model.remaining_of(cid)) for cid in ids(model)
+             if model.light_of(cid) is not None]
+    assert order == sorted(order, key=lambda pair: (-pair[0], pair[1]))
+    assert len({light for light, _ in order}) >= 2 and len(order) > len({light for light, _ in order})
 
 
 def test_sort_emits_layout_changed_and_keeps_persistent_indexes(model, qtbot):

@@ -12,7 +12,7 @@ import console.data.models
 
 
 revision = '0009'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

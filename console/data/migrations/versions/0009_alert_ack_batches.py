@@ -1,7 +1,7 @@
 """alert acknowledgement batches: one audited row per acknowledgement command
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 20:45:00
 """
 from __future__ import annotations

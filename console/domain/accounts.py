@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import unicodedata
 
-USERNAME_MAX = 50  # operators.username, username_key, display_name and seat are String(50)
 PASSWORD_MIN = 8
 PASSWORD_MAX = 256  # argon2 takes any length; a megabyte "password" is a denial of service, not a password
 
@@ -32,12 +31,13 @@ def username_problem(name: str) -> str | None:
 
 
 def label_problem(what: str, what_en: str, value: str, *, shown: str | None = None) -> str | None:
-    """Why a name shown to operators (user name, display name, seat) cannot be stored, or None."""
+    """Why a name shown to operators (user name, display name, seat) cannot be stored, or None.
+
+    Lengths are the columns' own limits, checked before every flush (models.check_lengths).
+    """
     shown = value if shown is None else shown
     if _unencodable(value) or any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
         return f"{what} {shown!r} 含控制字符或无法编码的字符 ({what_en} has control or invalid characters)"
-    if len(value) > USERNAME_MAX:
-        return f"{what}超过 {USERNAME_MAX} 个字符 ({what_en} longer than {USERNAME_MAX} characters)"
     return None
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 
 from console.data import accounts
 from console.data import models as m
+from console.data.models import ValueTooLong
 from console.data.accounts import LOCKOUT, MAX_FAILED_ATTEMPTS, SignInError, add_user, authenticate
 from console.data.commands import CommandError
 from console.services.session import Seat, sign_in
@@ -193,9 +194,11 @@ def test_user_names_are_stripped_and_unique_case_insensitively(db):
         with pytest.raises(CommandError, match="已存在"):
             add_user(db, same, "intake", password=PASSWORD)
     for bad, why in [("   ", "不能为空"), ("zh\x00ang", "控制字符"), ("zh\u200bang", "控制字符"),
-                     ("\udcffzhang", "无法编码"), ("z" * 51, "超过 50")]:
+                     ("\udcffzhang", "无法编码")]:
         with pytest.raises(CommandError, match=why):
             add_user(db, bad, "intake", password=PASSWORD)
+    with pytest.raises(ValueTooLong, match="operators.username"):  # the column's own limit
+        add_user(db, "z" * 51, "intake", password=PASSWORD)
     assert _operator_count(db) == 1
     assert authenticate(db, " ZHANG.san ", PASSWORD, now=T).username == "Zhang.San"
 
@@ -288,7 +291,9 @@ def test_undecodable_or_control_characters_are_refused_clearly(db, monkeypatch):
         with pytest.raises(SignInError, match="用户名或密码错误"):
             authenticate(db, name, "whatever", now=T)
     assert checks.count == 3
-    for field, value in [("display_name", "张\x00三"), ("seat", "席\udcff位"), ("display_name", "长" * 51)]:
+    for field, value in [("display_name", "张\x00三"), ("seat", "席\udcff位")]:
         with pytest.raises(CommandError, match="显示名|席位"):
             add_user(db, "zhang", "intake", password=PASSWORD, **{field: value})
+    with pytest.raises(ValueTooLong, match="operators.display_name"):  # the column's own limit
+        add_user(db, "zhang", "intake", password=PASSWORD, display_name="长" * 51)
     assert _operator_count(db) == 0

@@ -201,8 +201,16 @@ def test_every_action_records_operator_role_seat_time_and_note(db):
     f = run.report()
     run.do(f, INTAKE, "forward")
     run.do(f, SHIFT, "file", condition_code=condition)
+    run.do(f, SHIFT, "reclassify", condition_code=condition, urgency="urgent", reason="现场为紧急情况")
     run.do(f, DISPATCH, "request_cancel", reason="误报")
     run.do(f, SHIFT, "approve_cancel")
+    g = run.report()
+    run.do(g, INTAKE, "forward")
+    run.do(g, SHIFT, "file", condition_code=condition)
+    run.do(g, DISPATCH, "dispatch", department_id=2)
+    run.do(g, DEPT, "request_hold", reason="待拆迁")
+    run.do(g, DISPATCH, "approve_hold")
+    run.do(g, SHIFT, "cancel_hung", reason="拆迁完成，问题已不存在")
 
     # Every action of the workflow is exercised: a new action fails this test until it is added.
     assert {action for _, action, *_ in run.expected} == {a.value for a in Action}

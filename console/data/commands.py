@@ -232,7 +232,7 @@ def act(
 def current_rules(s: Session, db: Database) -> Rules:
     """The cached rules, reloaded when another process changed the calendar since."""
     rules = db.rules()
-    if rules.calendar_stamp != calendar_stamp(s):
+    if rules.calendar_stamp != calendar_stamp(s, share=True):
         db.invalidate_rules()
         rules = db.rules()
     return rules

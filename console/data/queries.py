@@ -100,7 +100,17 @@ def stats(db: Database, now: datetime | None = None, scope: str | None = None) -
         "by_state": by_state,
         "by_light": count_by_light(db, now, scope),
     }
+    result["calendar"] = _calendar_state(db, now)
     return result
+
+
+def _calendar_state(db: Database, now: datetime) -> dict[str, Any]:
+    """The lights above stand on these years' calendars: say which lack the holiday notice."""
+    from console.data.calendar_admin import unconfirmed_years_in_use
+    from console.domain.calendar import unconfirmed_warning
+
+    years = unconfirmed_years_in_use(db, now=now)
+    return {"unconfirmed_years": years, "warning": unconfirmed_warning(years)}
 
 
 def find_case(db: Database, number: str, scope: str | None = None) -> m.Case | None:

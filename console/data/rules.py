@@ -60,10 +60,22 @@ def schedule_from_setting(value: Mapping[str, Any]) -> Schedule:
     return Schedule(periods=periods)
 
 
-def calendar_stamp(session: Session) -> tuple[Any, ...]:
-    """Changes whenever `calendar set` writes: compared before a command trusts cached rules."""
+CALENDAR_REVISION = "calendar_revision"  # settings key `calendar set` bumps in its transaction
+
+
+def calendar_stamp(session: Session, *, share: bool = False) -> tuple[Any, ...]:
+    """Changes whenever `calendar set` writes: compared before a command trusts cached rules.
+
+    ``share=True`` (a case command) takes a shared lock on the revision row, so on
+    PostgreSQL a `calendar set` waits for running commands and they wait for it:
+    no clock is stamped on a calendar that is being replaced.
+    """
+    query = select(m.Setting.value).where(m.Setting.key == CALENDAR_REVISION)
+    if share:
+        query = query.with_for_update(read=True)
+    revision = session.scalar(query)
     count, last = session.execute(select(func.count(), func.max(m.CalendarOverride.set_at))).one()
-    return (count, last)
+    return (revision, count, last)
 
 
 def load_rules(session: Session) -> Rules:

@@ -319,6 +319,9 @@ def _check_params(s: Session, rules: Rules, case: m.Case, t: Transition, p: Acti
             Limit.parse(p.extension or "")
         except ValueError as exc:
             raise CommandError(f"延期时长无效: {exc}") from exc
+        dispose = _latest_clock(s, case.id, "dispose")
+        if dispose is not None:  # refused now rather than at approval: the deadline it is converted at is known
+            _extended(case, _clock(dispose), p.extension or "", rules)
     elif t.action == Action.APPROVE_EXTENSION:
         _check_extension_cap(rules, case, actor)
 
@@ -493,11 +496,22 @@ def _extend(row: m.CaseStepClock, clock: StepClock, rules: Rules, at: datetime, 
     if not extra:
         raise CommandError(f"案件 {case.number} 没有待批的延期时长 (no extension requested)")
     red = clock.light(at, rules.calendar, rules.thresholds) is Light.RED
+    _store(row, _extended(case, clock, extra, rules), rules, outcome="late" if red else _KEEP)
+
+
+_MAX_TOTAL_MINUTES = 2**31 - 1  # case_step_clocks.total_minutes is a 32-bit integer
+
+
+def _extended(case: m.Case, clock: StepClock, extra: str, rules: Rules) -> StepClock:
+    """The clock extended by *extra* in its own family, its deadline computable, or one clear refusal."""
     try:
         extended = clock.extend(Limit.parse(extra), rules.calendar)
-    except ValueError as exc:
+        if extended.total_minutes > _MAX_TOTAL_MINUTES:
+            raise ValueError(f"total {extended.total_minutes} minutes is more than a clock can hold")
+        extended.due_at(rules.calendar)  # a deadline past year 9999 overflows here, not in the UI
+    except (ValueError, OverflowError) as exc:
         raise CommandError(f"案件 {case.number} 延期 {extra} 无效: {exc}") from exc
-    _store(row, extended, rules, outcome="late" if red else _KEEP)
+    return extended
 
 
 def refresh_marks(row: m.CaseStepClock, rules: Rules) -> None:

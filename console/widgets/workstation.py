@@ -286,7 +286,7 @@ class Workstation(QMainWindow):
         if self._current_case in ids:
             self.show_case(self._current_case)
         self.refresh_lights(self._now())  # lights and alerts on every change, not only on the tick
-        self._show_calendar_warning()
+        self._show_calendar_warning(rows)
         for case_id in ids:
             self.sig_case_changed.emit(case_id)
 
@@ -473,12 +473,20 @@ class Workstation(QMainWindow):
         self.detail_dock.setWindowTitle(self.tr(f"案件详情 · 数据 {seen}"))
         self._show_staleness()
 
-    def _show_calendar_warning(self) -> None:
-        """The deadlines on screen run into a year without its holiday notice: the warning stays up."""
+    def _show_calendar_warning(self, changed=None) -> None:  # noqa: ANN001 - CaseRows of a delta
+        """The deadlines on screen run into a year without its holiday notice: the warning stays up.
+
+        A full reload scans every row; a delta only its rows (the latest deadline may stay
+        high until the next reload: it warns too long rather than too short).
+        """
         now = self._now()
-        rows = (self.queue.model.case(i) for i in self.queue.model.all_ids())
-        latest = max((r.due_at for r in rows if r is not None and r.due_at is not None), default=now)
-        warning = unconfirmed_warning(self.calendar.unconfirmed_years(now, max(now, latest)))
+        if changed is None:
+            rows, self._latest_due = [self.queue.model.case(i) for i in self.queue.model.all_ids()], now
+        else:
+            rows = changed
+        dues = [r.due_at for r in rows if r is not None and r.due_at is not None]
+        self._latest_due = max([self._latest_due, now, *dues])  # set by the first (full) reload
+        warning = unconfirmed_warning(self.calendar.unconfirmed_years(now, self._latest_due))
         self.calendar_label.setText(f"⚠ {warning}" if warning else "")
         self.calendar_label.setVisible(warning is not None)
 

@@ -126,13 +126,22 @@ def test_natural_day_extension_of_a_work_clock_is_converted_at_the_deadline(db):
 def test_extension_that_adds_nothing_is_refused_and_nothing_written(db):
     number, v = late_dispatch(db, 17)  # Mon 17:00 + 4wh: 30 min Monday, due Tue 12:00
     assert marks(db, number)[0] == datetime(2026, 11, 24, 12, 0, tzinfo=SH)
-    v = step(db, DEPT, number, v, "request_extension", at=T0.replace(hour=17, minute=10), extension="1h",
-             reason="夜间施工").version
     before = events(db)
-    # one natural hour after Tue 12:00 is 13:00, lunch: no work time to add
+    # one natural hour after Tue 12:00 is 13:00, lunch: no work time to add; refused at the request
     with pytest.raises(CommandError, match="延期 1h 无效.*must add time"):
-        step(db, DISPATCH, number, v, "approve_extension", at=T0.replace(hour=17, minute=20))
-    assert events(db) == before and dispose_clocks(db, number)[0].total_minutes == 240
+        step(db, DEPT, number, v, "request_extension", at=T0.replace(hour=17, minute=10), extension="1h",
+             reason="夜间施工")
+    assert events(db) == before and case_of(db, number).pending is None
+    assert dispose_clocks(db, number)[0].total_minutes == 240
+
+
+@pytest.mark.parametrize("extension", ["9999999d", "99999999wd", "40000000wh"])
+def test_absurd_extensions_are_refused_in_one_line(db, extension):
+    number, v = to_disposing(db)
+    with pytest.raises(CommandError, match=f"延期 {extension} 无效") as refused:
+        step(db, DEPT, number, v, "request_extension", 20, extension=extension, reason="无限期")
+    assert len(str(refused.value).splitlines()) == 1
+    assert case_of(db, number).version == v
 
 
 # -- returns ---------------------------------------------------------------------------------
@@ -364,3 +373,50 @@ def test_unconfirmed_years_in_use_follow_the_running_clocks(db):
     assert unconfirmed_years_in_use(db, now=T0) == [2027]
     result = stats(db, now=T0)["calendar"]
     assert result["unconfirmed_years"] == [2027] and "2027" in result["warning"]
+
+
+def test_calendar_set_racing_commands_leaves_no_clock_on_the_old_calendar(db):
+    """Holds and resumes (each stamps new marks) run while `calendar set` flips a day, in parallel."""
+    import threading
+
+    from console.data.commands import clock_columns
+    from console.data.commands import _clock as domain_clock
+    from console.data.rules import load_rules
+
+    cases = [late_dispatch(db, 16) for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def hall() -> None:
+        try:
+            for number, v in cases:
+                for k in range(3):
+                    at = T0.replace(hour=16, minute=10 + 12 * k)
+                    v = step(db, DEPT, number, v, "request_hold", at=at, reason="待协调").version
+                    v = step(db, DISPATCH, number, v, "approve_hold", at=at + timedelta(minutes=2)).version
+                    v = step(db, DISPATCH, number, v, "resume", at=at + timedelta(minutes=4)).version
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    def admin() -> None:
+        try:
+            for k in range(8):
+                set_day(db, TUESDAY, workday=k % 2 == 1, by="admin1")
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=hall), threading.Thread(target=admin)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == [] and not any(t.is_alive() for t in threads)
+    with db.read() as s:
+        rules = load_rules(s)
+        running = list(s.scalars(select(m.CaseStepClock).where(m.CaseStepClock.running)))
+        assert len(running) == len(cases)
+        for row in running:
+            expected = clock_columns(domain_clock(row), rules)
+            assert (row.due_at, row.yellow_at, row.red_at) == (expected["due_at"], expected["yellow_at"],
+                                                               expected["red_at"])
+    # the last flip made Tuesday a workday again
+    assert all(marks(db, number)[0].date() == TUESDAY for number, _ in cases)

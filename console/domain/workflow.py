@@ -41,7 +41,7 @@ Actions (from workflow.md; "pending" is the one approval request a case may carr
   dispos., to_disp. [cancel] approve_cancel   shift_lead               cancelled     stop_all
   dispos., to_disp. [cancel] reject_cancel    shift_lead               same          -
   hung                   cancel_hung          shift_lead               cancelled     stop_all            (reason)
-  to_dispatch            reclassify           shift_lead               to_dispatch   -    (category, condition, reason)
+  to_file, to_dispatch   reclassify           shift_lead               same          -    (category, condition, reason)
   disposing              feedback             department               to_check      stop dispose, start check
   to_check               check_pass           inspector, intake        to_close      stop check, start close
   to_check               check_fail           inspector, intake        disposing     stop check, reopen dispose (rework)
@@ -54,8 +54,9 @@ Actions (from workflow.md; "pending" is the one approval request a case may carr
 
   (#) past the city's cap on extensions per case (data, default 2) only a leader
       approves another; the data layer counts them.
-  reclassify: before dispatch the shift lead corrects category and filing condition;
-      the new condition's 处置 limit applies from the next dispatch on.
+  reclassify: before dispatch the shift lead corrects category and filing condition
+      (in 待立案 too, where 立案 could not change the category); the new condition's
+      处置 limit applies from the next dispatch on.
   cancel_hung: a hung (挂账) case that will never be resumed is cancelled by the
       shift lead, with a reason.
   Every action in ``REASON_ACTIONS`` (催办, 督办, 回退, 作废, 不予立案 ...) needs a
@@ -395,7 +396,7 @@ RULES: dict[Action, _Rule] = {
     A.REJECT_CANCEL: _Rule(_s(S.DISPOSING, S.TO_DISPATCH), _r(R.SHIFT_LEAD), None,
                            needs_pending=P.CANCEL),
     A.CANCEL_HUNG: _Rule(_s(S.HUNG), _r(R.SHIFT_LEAD), S.CANCELLED, _ops("stop_all")),
-    A.RECLASSIFY: _Rule(_s(S.TO_DISPATCH), _r(R.SHIFT_LEAD), None),
+    A.RECLASSIFY: _Rule(_s(S.TO_FILE, S.TO_DISPATCH), _r(R.SHIFT_LEAD), None),
     A.FEEDBACK: _Rule(_s(S.DISPOSING), _r(R.DEPARTMENT), S.TO_CHECK, _ops("stop:dispose", "start:check"),
                       allowed_with=frozenset({P.EXTENSION})),
     A.CHECK_PASS: _Rule(_s(S.TO_CHECK), _r(R.INSPECTOR, R.INTAKE), S.TO_CLOSE,

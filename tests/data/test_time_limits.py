@@ -202,6 +202,19 @@ def test_bad_reclassification_is_refused_and_nothing_written(db, actor, params, 
     assert events(db) == before and case_of(db, number).condition_code == "0601001"
 
 
+def test_reclassify_before_filing_lets_the_shift_lead_file_in_the_right_category(db):
+    number, v = new_case(db)  # reported as 暴露垃圾
+    v = step(db, INTAKE, number, v, "forward", 5).version
+    with pytest.raises(CommandError, match="与案件类别 06010 不符"):
+        step(db, SHIFT, number, v, "file", 8, condition_code="0601101")
+    v = step(db, SHIFT, number, v, "reclassify", 9, category_code="06011", condition_code="0601101",
+             reason="实为建筑渣土").version
+    assert case_of(db, number).state == "to_file"
+    v = step(db, SHIFT, number, v, "file", 10, condition_code="0601101").version
+    step(db, DISPATCH, number, v, "dispatch", 15, department_id=2)
+    assert dispose_clocks(db, number)[0].limit == "4wd"
+
+
 def test_no_reclassification_after_dispatch(db):
     number, v = to_disposing(db)
     with pytest.raises(CommandError, match="重新分类.*待派遣"):

@@ -71,7 +71,7 @@ TABLE: dict[Action, tuple] = {
     A.REPLY_SUPERVISE: (OPEN, (R.DEPARTMENT,), SAME, ["stop:supervise_reply"], None, None),
     # issue 8: 挂账作废 and 重新分类 (before dispatch)
     A.CANCEL_HUNG: ((S.HUNG,), (R.SHIFT_LEAD,), S.CANCELLED, ["stop_all:"], None, None),
-    A.RECLASSIFY: ((S.TO_DISPATCH,), (R.SHIFT_LEAD,), SAME, [], None, None),
+    A.RECLASSIFY: ((S.TO_FILE, S.TO_DISPATCH), (R.SHIFT_LEAD,), SAME, [], None, None),
 }
 OVERLAYS = {A.URGE, A.SUPERVISE, A.REPLY_SUPERVISE}
 

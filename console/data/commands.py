@@ -8,6 +8,7 @@ message names what was wrong; nothing is half-written.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -216,7 +217,7 @@ def act(
         _check_version(s, case, expected_version)
         transition = _plan(State(case.state), action, actor.role, case.pending, case.self_handled,
                            params.close_type if action == Action.CLOSE else None)
-        params.reason = _reason(case, transition, params.reason or note)
+        params = dataclasses.replace(params, reason=_reason(case, transition, params.reason or note))
         rules = current_rules(s, db)  # after the lock: a `calendar set` committed before it is seen
         _check_params(s, rules, case, transition, params, actor)
         previous = {"category_code": case.category_code, "condition_code": case.condition_code,
@@ -332,8 +333,8 @@ def _check_condition(s: Session, case: m.Case, t: Transition, p: ActionParams) -
         raise CommandError(f"{t.action.label}需要选择立案条件 ({t.action.value} {case.number}: no filing condition)")
     condition = _condition(s, p.condition_code)
     category = p.category_code if t.action == Action.RECLASSIFY else case.category_code
-    if category:
-        _category(s, category)
+    if t.action == Action.RECLASSIFY and category:
+        _category(s, category)  # an unknown category is named, not reported as a mismatch
     if category and condition.category_code != category:
         raise CommandError(
             f"立案条件 {p.condition_code} 属于类别 {condition.category_code}，与案件类别 {category} 不符"

@@ -39,8 +39,8 @@ def _random_clock(rng: random.Random) -> StepClock:
     if rng.random() < 0.2:  # some were on hold (挂账) for a while
         hold = start + (NOW - start) * rng.random() * 0.5
         clock = clock.pause(hold, calendar).resume(hold + (NOW - hold) * rng.random())
-    if rng.random() < 0.1:  # some were extended (延期)
-        clock = clock.extend(rng.choice(LIMITS), calendar)
+    if rng.random() < 0.1:  # some were extended (延期), in the clock's own time family
+        clock = clock.extend(rng.choice([lim for lim in LIMITS if lim.kind is clock.kind]), calendar)
     return clock
 
 

@@ -123,6 +123,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     db = open_db(args.db)
     result = stats(db, scope=args.street)
+    _warn_calendar(db)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -225,7 +226,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_due(args: argparse.Namespace) -> int:
-    from console.domain.calendar import Limit
+    from console.domain.calendar import Limit, unconfirmed_warning
 
     start = _parse_time(args.start)
     try:
@@ -238,8 +239,9 @@ def cmd_calendar_due(args: argparse.Namespace) -> int:
     except OverflowError:
         raise CliError(f"{args.start} 加 {limit} 超出可表示的日期范围 (deadline beyond the year 9999)") from None
     print(due.astimezone(start.tzinfo).isoformat(timespec="minutes"))
-    for year in calendar.unconfirmed_years(start, due):
-        _say(f"注意：{year} 年的法定节假日与调休尚未确认，仅按周末和本地设置计算 (year {year} unconfirmed)")
+    warning = unconfirmed_warning(calendar.unconfirmed_years(start, due))
+    if warning:
+        _say(warning)
     return 0
 
 
@@ -251,8 +253,9 @@ def cmd_calendar_set(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError(f"日期 {args.date!r} 无效，应为 YYYY-MM-DD (bad date)") from None
     db = open_db(args.db)
-    set_day(db, day, workday=args.kind == "workday", note=args.note, by="cli")
-    print(f"{day.isoformat()} -> {'工作日 workday' if args.kind == 'workday' else '休息日 holiday'}")
+    recomputed = set_day(db, day, workday=args.kind == "workday", note=args.note, by="cli")
+    print(f"{day.isoformat()} -> {'工作日 workday' if args.kind == 'workday' else '休息日 holiday'}"
+          f"；重算 {recomputed} 个运行中时钟 ({recomputed} running clocks recomputed)")
     return 0
 
 
@@ -296,10 +299,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     until = _parse_time(args.until) if args.until else None
     out = Path(args.out)
     check_target(out, overwrite=args.force)  # before opening anything
-    count = export_cases(open_db(args.db), out, args.format, scope=args.street, since=since, until=until,
+    db = open_db(args.db)
+    count = export_cases(db, out, args.format, scope=args.street, since=since, until=until,
                          overwrite=args.force, raw=args.raw)
     print(f"{count} 件案件已导出到 {args.out}")
+    _warn_calendar(db, since=since, until=until)
     return 0
+
+
+def _warn_calendar(db, **span) -> None:  # noqa: ANN001
+    """Figures computed on a year without its holiday notice say so (stderr; stats --json also carries it)."""
+    from console.data.calendar_admin import calendar_warning
+
+    warning = calendar_warning(db, **span)
+    if warning:
+        _say(warning)
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:

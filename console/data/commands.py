@@ -8,6 +8,7 @@ message names what was wrong; nothing is half-written.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from console.domain.calendar import Limit
 from console.domain.catalogue import Urgency
-from console.domain.clocks import StepClock
+from console.domain.clocks import Light, StepClock
 from console.domain.workflow import (
+    REASON_ACTIONS,
     Action,
     ClockOp,
     CloseType,
@@ -33,7 +35,7 @@ from console.domain.workflow import (
 )
 from console.data import models as m
 from console.data.db import NOTIFY_CHANNEL, Database
-from console.data.rules import Rules
+from console.data.rules import Rules, calendar_stamp
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN_STATES = frozenset(s.value for s in State) - {State.CLOSED.value, State.CANCELLED.value}
@@ -89,8 +91,9 @@ class CaseRef:
 class ActionParams:
     """What some actions need besides the case (the rest ignore it)."""
 
-    condition_code: str | None = None  # file 立案
-    urgency: str | None = None  # file 立案
+    condition_code: str | None = None  # file 立案, reclassify 重新分类
+    urgency: str | None = None  # file 立案, reclassify 重新分类
+    category_code: str | None = None  # reclassify 重新分类 (else the condition's category)
     department_id: int | None = None  # dispatch 派遣
     extension: str | None = None  # request_extension 申请延期, e.g. "2wh"
     close_type: str | None = None  # close 结案
@@ -176,14 +179,14 @@ def report_case(
         s.add(case)
         s.flush()
         case.number = case_number(at, case.id)
-        _apply_clock_ops(s, db.rules(), case, transition.clock_ops, at, ActionParams())
+        _apply_clock_ops(s, current_rules(s, db), case, transition.clock_ops, at, ActionParams())
         _audit(s, case, transition, actor, at, note, None, idempotency_key, {"source": source})
         return CaseRef(case.id, case.number, case.state, case.version)
 
 
 def case_number(at: datetime, case_id: int) -> str:
-    """案件号: year of report + a sequence that never repeats (the row id)."""
-    return f"{at.astimezone(timezone.utc).year}{case_id:08d}"
+    """案件号: local (Asia/Shanghai) year of report + a sequence that never repeats (the row id)."""
+    return f"{at.astimezone(_SHANGHAI).year}{case_id:08d}"
 
 
 # --- every other action --------------------------------------------------------------------
@@ -214,10 +217,37 @@ def act(
         _check_version(s, case, expected_version)
         transition = _plan(State(case.state), action, actor.role, case.pending, case.self_handled,
                            params.close_type if action == Action.CLOSE else None)
-        _check_params(s, case, transition, params)
-        _apply(s, db.rules(), case, transition, actor, at, params)
-        _audit(s, case, transition, actor, at, note, params, idempotency_key, _event_data(transition, params, case))
+        params = dataclasses.replace(params, reason=_reason(case, transition, params.reason or note))
+        rules = current_rules(s, db)  # after the lock: a `calendar set` committed before it is seen
+        _check_params(s, rules, case, transition, params, actor)
+        previous = {"category_code": case.category_code, "condition_code": case.condition_code,
+                    "urgency": case.urgency}
+        _apply(s, rules, case, transition, actor, at, params)
+        data = _event_data(transition, params, case)
+        if transition.action == Action.RECLASSIFY:
+            data = {**(data or {}), "previous": previous}
+        _audit(s, case, transition, actor, at, note, params, idempotency_key, data)
         return CaseRef(case.id, case.number, case.state, case.version)
+
+
+def current_rules(s: Session, db: Database) -> Rules:
+    """The cached rules, reloaded when another process changed the calendar since."""
+    rules = db.rules()
+    if rules.calendar_stamp != calendar_stamp(s, share=True):
+        db.invalidate_rules()
+        rules = db.rules()
+    return rules
+
+
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters: a reason of them is empty
+
+
+def _reason(case: m.Case, t: Transition, text: str | None) -> str | None:
+    """The reason, stripped; an action of REASON_ACTIONS refuses an empty one."""
+    reason = (text or "").strip().strip(_INVISIBLE).strip() or None
+    if reason is None and t.action in REASON_ACTIONS:
+        raise CommandError(f"{t.action.label}需要填写理由 ({t.action.value} {case.number}: a reason is required)")
+    return reason
 
 
 def _plan(state: State | None, action: Action, role: Role, pending: str | None, self_handled: bool,
@@ -284,32 +314,76 @@ def _check_jurisdiction(case: m.Case, actor: Actor, action: Action) -> None:
         raise JurisdictionError(f"案件 {case.number} 未派遣给本部门 (not dispatched to this department)")
 
 
-def _check_params(s: Session, case: m.Case, t: Transition, p: ActionParams) -> None:
-    if t.action == Action.FILE:
-        if not p.condition_code:
-            raise CommandError(f"立案需要选择立案条件 (file {case.number}: no filing condition)")
-        condition = _condition(s, p.condition_code)
-        if case.category_code and condition.category_code != case.category_code:
-            raise CommandError(
-                f"立案条件 {p.condition_code} 属于类别 {condition.category_code}，与案件类别 {case.category_code} 不符"
-            )
-        urgency = p.urgency or condition.default_urgency
-        if urgency not in {u.value for u in Urgency}:
-            raise CommandError(f"紧急程度 {urgency!r} 无效 (urgency must be one of {[u.value for u in Urgency]})")
-        if not any(limit.urgency == urgency for limit in condition.limits):
-            raise CommandError(f"立案条件 {p.condition_code} 没有 {urgency} 级的处置时限 (no limit for that urgency)")
+def _check_params(s: Session, rules: Rules, case: m.Case, t: Transition, p: ActionParams, actor: Actor) -> None:
+    if t.action in (Action.FILE, Action.RECLASSIFY):
+        _check_condition(s, case, t, p)
     elif t.action == Action.DISPATCH:
-        if p.department_id is None or s.get(m.Department, p.department_id) is None:
-            raise CommandError(f"派遣需要有效的处置部门 (dispatch {case.number}: unknown department {p.department_id})")
+        _check_dispatch(s, case, p)
     elif t.action == Action.REQUEST_EXTENSION:
         try:
             Limit.parse(p.extension or "")
         except ValueError as exc:
             raise CommandError(f"延期时长无效: {exc}") from exc
+        dispose = _latest_clock(s, case.id, "dispose")
+        if dispose is not None:  # refused now rather than at approval: the deadline it is converted at is known
+            _extended(case, _clock(dispose), p.extension or "", rules)
+    elif t.action == Action.APPROVE_EXTENSION:
+        _check_extension_cap(rules, case, actor)
+
+
+def _check_condition(s: Session, case: m.Case, t: Transition, p: ActionParams) -> None:
+    """立案 / 重新分类: the condition exists, fits the category and has a limit for the urgency."""
+    if not p.condition_code:
+        raise CommandError(f"{t.action.label}需要选择立案条件 ({t.action.value} {case.number}: no filing condition)")
+    condition = _condition(s, p.condition_code)
+    category = p.category_code if t.action == Action.RECLASSIFY else case.category_code
+    if t.action == Action.RECLASSIFY and category:
+        _category(s, category)  # an unknown category is named, not reported as a mismatch
+    if category and condition.category_code != category:
+        raise CommandError(
+            f"立案条件 {p.condition_code} 属于类别 {condition.category_code}，与案件类别 {category} 不符"
+        )
+    urgency = p.urgency or condition.default_urgency
+    if urgency not in {u.value for u in Urgency}:
+        raise CommandError(f"紧急程度 {urgency!r} 无效 (urgency must be one of {[u.value for u in Urgency]})")
+    if not any(limit.urgency == urgency for limit in condition.limits):
+        raise CommandError(f"立案条件 {p.condition_code} 没有 {urgency} 级的处置时限 (no limit for that urgency)")
+    if t.action == Action.RECLASSIFY and (condition.code, urgency) == (case.condition_code, case.urgency):
+        raise CommandError(f"案件 {case.number} 已是立案条件 {condition.code}（{urgency}），无需重新分类 (no change)")
+
+
+def _check_dispatch(s: Session, case: m.Case, p: ActionParams) -> None:
+    """派遣 to a known department; a street office (街道办事处) only within its own street (属地)."""
+    department = s.get(m.Department, p.department_id) if p.department_id is not None else None
+    if department is None:
+        raise CommandError(f"派遣需要有效的处置部门 (dispatch {case.number}: unknown department {p.department_id})")
+    if department.street_code and department.street_code != case.street_code:
+        raise JurisdictionError(
+            f"{department.name} 只受理 {_street_name(s, department.street_code)} 的案件，案件 {case.number} 位于 "
+            f"{_street_name(s, case.street_code)} (department bound to street {department.street_code}, "
+            f"case in street {case.street_code or 'none'})"
+        )
+
+
+def _street_name(s: Session, code: str | None) -> str:
+    if code is None:
+        return "无街道（不在任何网格内）"
+    street = s.get(m.Street, code)
+    return f"{street.name if street else '?'}({code})"
+
+
+def _check_extension_cap(rules: Rules, case: m.Case, actor: Actor) -> None:
+    """A case takes rules.max_extensions extensions; another one only with a leader's approval."""
+    cap = rules.max_extensions
+    if case.extension_count >= cap and actor.role != Role.LEADER:
+        raise CommandError(
+            f"案件 {case.number} 已延期 {case.extension_count} 次，达到上限 {cap} 次，再延期须由指挥长审批 "
+            f"(extension cap {cap} reached: a leader must approve)"
+        )
 
 
 def _apply(s: Session, rules: Rules, case: m.Case, t: Transition, actor: Actor, at: datetime, p: ActionParams) -> None:
-    if t.action == Action.FILE:
+    if t.action in (Action.FILE, Action.RECLASSIFY):
         condition = _condition(s, p.condition_code)
         case.condition_code = condition.code
         case.category_code = condition.category_code
@@ -400,22 +474,54 @@ def _clock_op(row: m.CaseStepClock, kind: str, rules: Rules, at: datetime, case:
     cal = rules.calendar
     if kind == "stop":
         clock = clock.stop(at, cal)
-        _store(row, clock, rules, outcome="on_time" if clock.on_time else "late")
+        _store(row, clock, rules, outcome="late" if _overdue(row, clock) else "on_time")
     elif kind == "stop_returned":
-        _store(row, clock.stop(at, cal), rules, outcome="returned")
+        clock = clock.stop(at, cal)
+        _store(row, clock, rules, outcome="late" if _overdue(row, clock) else "returned")
     elif kind == "pause":
         _store(row, clock.pause(at, cal), rules)
     elif kind == "resume":
         _store(row, clock.resume(at), rules)
     elif kind == "reopen":
-        _store(row, clock.reopen(at), rules, outcome=None)
+        _store(row, clock.reopen(at), rules, outcome=_KEEP if row.outcome == "late" else None)
     elif kind == "extend":
-        extra = (case.pending_data or {}).get("extension")
-        if not extra:
-            raise CommandError(f"案件 {case.number} 没有待批的延期时长 (no extension requested)")
-        _store(row, clock.extend(Limit.parse(extra), cal), rules)
+        _extend(row, clock, rules, at, case)
     else:
         raise CommandError(f"unknown clock operation {kind!r}")
+
+
+def _overdue(row: m.CaseStepClock, stopped: StepClock) -> bool:
+    """A round is overdue when it ended past its total, or was already recorded late (延期 after red)."""
+    return row.outcome == "late" or not stopped.on_time
+
+
+def _extend(row: m.CaseStepClock, clock: StepClock, rules: Rules, at: datetime, case: m.Case) -> None:
+    """延期: the overdue already incurred stays recorded (outcome late) even though the light turns back."""
+    extra = (case.pending_data or {}).get("extension")
+    if not extra:
+        raise CommandError(f"案件 {case.number} 没有待批的延期时长 (no extension requested)")
+    red = clock.light(at, rules.calendar, rules.thresholds) is Light.RED
+    _store(row, _extended(case, clock, extra, rules), rules, outcome="late" if red else _KEEP)
+
+
+_MAX_TOTAL_MINUTES = 2**31 - 1  # case_step_clocks.total_minutes is a 32-bit integer
+
+
+def _extended(case: m.Case, clock: StepClock, extra: str, rules: Rules) -> StepClock:
+    """The clock extended by *extra* in its own family, its deadline computable, or one clear refusal."""
+    try:
+        extended = clock.extend(Limit.parse(extra), rules.calendar)
+        if extended.total_minutes > _MAX_TOTAL_MINUTES:
+            raise ValueError(f"total {extended.total_minutes} minutes is more than a clock can hold")
+        extended.due_at(rules.calendar)  # a deadline past year 9999 overflows here, not in the UI
+    except (ValueError, OverflowError) as exc:
+        raise CommandError(f"案件 {case.number} 延期 {extra} 无效: {exc}") from exc
+    return extended
+
+
+def refresh_marks(row: m.CaseStepClock, rules: Rules) -> None:
+    """Recompute a stored clock's due / yellow / red marks on (new) rules; the clock itself is unchanged."""
+    _store(row, _clock(row), rules)
 
 
 def _start_clock(s: Session, rules: Rules, case: m.Case, step: str, at: datetime) -> None:
@@ -504,6 +610,8 @@ def _latest_clock(s: Session, case_id: int, step: str) -> m.CaseStepClock | None
 def _event_data(t: Transition, p: ActionParams, case: m.Case) -> dict[str, Any] | None:
     data = {
         Action.FILE: lambda: {"condition_code": case.condition_code, "urgency": case.urgency},
+        Action.RECLASSIFY: lambda: {"category_code": case.category_code, "condition_code": case.condition_code,
+                                    "urgency": case.urgency},
         Action.DISPATCH: lambda: {"department_id": case.department_id},
         Action.REQUEST_EXTENSION: lambda: {"extension": p.extension},
         Action.CLOSE: lambda: {"close_type": case.close_type},

@@ -101,6 +101,7 @@ def stats(db: Database, now: datetime | None = None, scope: str | None = None) -
         "by_state": by_state,
         "by_light": count_by_light(db, now, scope),
     }
+    result["calendar"] = _calendar_state(db, now)
     return result
 
 
@@ -132,6 +133,15 @@ def street_summary(db: Database, now: datetime | None = None, scope: str | None 
         open_cases = per_street(m.Case.street_code, m.Case.is_open)
     return [StreetFigures(code, name, communities.get(code, 0), grids.get(code, 0), cases.get(code, 0),
                           open_cases.get(code, 0)) for code, name in streets]
+
+
+def _calendar_state(db: Database, now: datetime) -> dict[str, Any]:
+    """The lights above stand on these years' calendars: say which lack the holiday notice."""
+    from console.data.calendar_admin import unconfirmed_years_in_use
+    from console.domain.calendar import unconfirmed_warning
+
+    years = unconfirmed_years_in_use(db, now=now)
+    return {"unconfirmed_years": years, "warning": unconfirmed_warning(years)}
 
 
 def find_case(db: Database, number: str, scope: str | None = None) -> m.Case | None:

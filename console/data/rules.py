@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from console.domain.calendar import Limit, Schedule, WorkCalendar
@@ -26,6 +26,7 @@ DEFAULT_STEP_LIMITS = {
     "supervise_reply": "1wd",
 }
 DEFAULT_LIGHTS = {"yellow": 0.8, "red": 1.0}
+DEFAULT_MAX_EXTENSIONS = 2
 DEFAULT_SCHEDULE = {"periods": [["08:30", "12:00"], ["14:00", "17:30"]]}
 
 
@@ -35,6 +36,12 @@ class Rules:
     thresholds: Thresholds
     step_limits: Mapping[str, Limit]
     settings: Mapping[str, Any] = field(default_factory=dict)
+    calendar_stamp: tuple[Any, ...] = ()  # (override count, last set_at): tells a stale cache
+
+    @property
+    def max_extensions(self) -> int:
+        """延期 approvals per case before a leader must approve another (data; default 2)."""
+        return int(self.settings.get("max_extensions", DEFAULT_MAX_EXTENSIONS))
 
     def step_limit(self, step: str) -> Limit:
         try:
@@ -53,6 +60,24 @@ def schedule_from_setting(value: Mapping[str, Any]) -> Schedule:
     return Schedule(periods=periods)
 
 
+CALENDAR_REVISION = "calendar_revision"  # settings key `calendar set` bumps in its transaction
+
+
+def calendar_stamp(session: Session, *, share: bool = False) -> tuple[Any, ...]:
+    """Changes whenever `calendar set` writes: compared before a command trusts cached rules.
+
+    ``share=True`` (a case command) takes a shared lock on the revision row, so on
+    PostgreSQL a `calendar set` waits for running commands and they wait for it:
+    no clock is stamped on a calendar that is being replaced.
+    """
+    query = select(m.Setting.value).where(m.Setting.key == CALENDAR_REVISION)
+    if share:
+        query = query.with_for_update(read=True)
+    revision = session.scalar(query)
+    count, last = session.execute(select(func.count(), func.max(m.CalendarOverride.set_at))).one()
+    return (revision, count, last)
+
+
 def load_rules(session: Session) -> Rules:
     settings = {row.key: row.value for row in session.scalars(select(m.Setting))}
     overrides = {row.day: row.workday for row in session.scalars(select(m.CalendarOverride))}
@@ -67,4 +92,5 @@ def load_rules(session: Session) -> Rules:
         thresholds=Thresholds(yellow=float(lights["yellow"]), red=float(lights["red"])),
         step_limits={step: Limit.parse(text) for step, text in step_limits.items()},
         settings=settings,
+        calendar_stamp=calendar_stamp(session),
     )

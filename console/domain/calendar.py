@@ -5,8 +5,11 @@ Pure Python. The calendar answers three questions for the case clocks:
 * is a date a workday (工作日)? Weekends are off, statutory holidays (法定节假日)
   and 调休 make-up workdays come from ``chinese_calendar`` (PyPI
   ``chinesecalendar``), and local overrides always win. A year the package does
-  not know yet falls back to "weekends off" plus the overrides and is reported
-  by :meth:`WorkCalendar.year_confirmed` / :meth:`WorkCalendar.unconfirmed_years`.
+  not know yet still has the holidays the law fixes (全国年节及纪念日放假办法,
+  2025 revision: :func:`statutory_holidays`, computed with ``lunar_python``) plus
+  weekends and the overrides; its 调休 is unknown, so the year is reported by
+  :meth:`WorkCalendar.year_confirmed` / :meth:`WorkCalendar.unconfirmed_years`
+  and every output that uses it carries :func:`unconfirmed_warning`.
 * how much work time (工作时间) lies between two instants?
 * when is a limit such as ``4wh`` (4 工作时) used up?
 
@@ -33,11 +36,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
+from functools import cache
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from lunar_python import Lunar, Solar
 
 __all__ = [
     "DEFAULT_SCHEDULE",
@@ -49,6 +54,8 @@ __all__ = [
     "WorkCalendar",
     "default_calendar",
     "require_aware",
+    "statutory_holidays",
+    "unconfirmed_warning",
 ]
 
 DEFAULT_TZ: Final = ZoneInfo("Asia/Shanghai")
@@ -345,7 +352,7 @@ class WorkCalendar:
             return override
         if self.year_confirmed(day.year):
             return bool(chinese_calendar.is_workday(day))
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
     def _as_date(self, value: date | datetime) -> date:
         if isinstance(value, datetime):
@@ -506,6 +513,47 @@ def _kind_of(value: Limit | TimeKind | str) -> TimeKind:
             f"time kind {value!r} is not allowed; use a Limit or one of "
             f"{', '.join(k.value for k in TimeKind)}"
         ) from None
+
+
+# -- the law before the year's notice ------------------------------------------------
+def _solar_date(solar: Solar) -> date:
+    return date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _lunar_day(year: int, month: int, day: int) -> date:
+    """Gregorian date of lunar *month*/*day* in the lunar year starting in *year*."""
+    return _solar_date(Lunar.fromYmd(year, month, day).getSolar())
+
+
+@cache
+def statutory_holidays(year: int) -> Mapping[date, str]:
+    """The days 全国年节及纪念日放假办法 (2025 revision) fixes as holidays in *year*.
+
+    元旦 1 Jan; 春节 除夕 to 初三 (4 days); 清明 (the solar term); 劳动节 1-2 May;
+    端午 (5/5 lunar); 中秋 (8/15 lunar); 国庆 1-3 Oct.  Only the fixed days: the
+    bridges and 调休 Saturdays come with the State Council's notice each year.
+    """
+    if isinstance(year, bool) or not isinstance(year, int) or not 1901 <= year <= 2099:
+        raise ValueError(f"statutory holidays are computed for years 1901-2099, got {year!r}")
+    spring = _lunar_day(year, 1, 1)
+    qingming = _solar_date(Solar.fromYmd(year, 4, 1).getLunar().getJieQiTable()["清明"])
+    days = {date(year, 1, 1): "元旦"}
+    days.update({spring + timedelta(days=n): "春节" for n in range(-1, 3)})  # 除夕 = the day before 初一
+    days[qingming] = "清明"
+    days.update({date(year, 5, d): "劳动节" for d in (1, 2)})
+    days[_lunar_day(year, 5, 5)] = "端午"
+    days[_lunar_day(year, 8, 15)] = "中秋"
+    days.update({date(year, 10, d): "国庆" for d in (1, 2, 3)})
+    return MappingProxyType(dict(sorted(days.items())))
+
+
+def unconfirmed_warning(years: Iterable[int]) -> str | None:
+    """The one line every output computed on an unconfirmed year carries (None: all confirmed)."""
+    listed = "、".join(str(y) for y in sorted(set(years)))
+    if not listed:
+        return None
+    return (f"注意：{listed} 年的调休安排尚未公布，按法定节假日、周末和本地设置计算 "
+            f"(year {listed} unconfirmed: statutory days and weekends only, 调休 not yet published)")
 
 
 _DEFAULT_CALENDAR: WorkCalendar | None = None

@@ -314,24 +314,42 @@ class StepClock:
         return dataclasses.replace(self, stopped_at=None, run_started_at=at)
 
     def extend(self, extra: Limit | str, calendar: WorkCalendar) -> StepClock:
-        """延期: add *extra* to the total.
+        """延期: add *extra* to the total, converted in the clock's own time family.
 
-        Rule: the extension is converted by its minutes into the clock's kind
-        (``calendar.limit_minutes(extra)``): ``2wh`` on a natural-time clock adds
-        120 natural minutes, ``1wd`` adds the schedule's minutes per day, and
-        ``1d`` on a work-time clock adds 1440 work minutes. Only open clocks
-        can be extended; the extension must be > 0.
+        An extension of the clock's kind adds its minutes (``2wh`` on a work clock:
+        120 work minutes). One of the other kind is converted by the calendar at the
+        current deadline: ``1d`` on a work-time clock due Friday 16:30 adds the work
+        time between Friday 16:30 and Saturday 16:30 (60 minutes), never 1440 raw
+        minutes; ``2wh`` on a natural clock adds the natural time from the deadline
+        to the moment two work hours after it. Only running or paused clocks can be
+        extended (a paused one only by its own kind: it has no deadline); the
+        extension must add time.
         """
         if self.stopped_at is not None:
             raise self._error("extend", "running or paused")
         extra = _as_limit(extra)
-        minutes = calendar.limit_minutes(extra)
+        if extra.kind is self.kind:
+            minutes = calendar.limit_minutes(extra)
+        else:
+            minutes = self._converted_minutes(extra, calendar)
         if minutes <= 0:
             raise ClockError(
                 f"cannot extend the {self.step.value} ({self.step.label}) clock by {extra}: "
-                "an extension must be > 0"
+                "an extension must add time in the clock's own time family"
             )
         return dataclasses.replace(self, total_minutes=self.total_minutes + minutes)
+
+    def _converted_minutes(self, extra: Limit, calendar: WorkCalendar) -> int:
+        """Minutes of this clock's kind between its deadline and the deadline moved by *extra*."""
+        due = self.due_at(calendar)
+        if due is None:
+            raise ClockError(
+                f"cannot extend the paused {self.step.value} ({self.step.label}) clock by {extra}: "
+                f"a {extra.kind.value}-time extension of a {self.kind.value}-time clock is converted at "
+                "the deadline, and a paused clock has none"
+            )
+        moved = calendar.deadline(due, extra)
+        return int(calendar.elapsed_microseconds(due, moved, self.kind) // US_PER_MINUTE)
 
     def _consumed_plus(self, used_us: int) -> float:
         return (_minutes_to_us(self.consumed_minutes) + max(used_us, 0)) / US_PER_MINUTE

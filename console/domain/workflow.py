@@ -31,8 +31,8 @@ Actions (from workflow.md; "pending" is the one approval request a case may carr
   disposing  [return]    approve_return       dispatcher               to_dispatch   stop_returned dispose, start dispatch
   disposing  [return]    reject_return        dispatcher               disposing     -
   disposing              request_extension    department               disposing     -                   pending=extension
-  disposing  [extension] approve_extension    dispatcher               disposing     extend dispose
-  disposing  [extension] reject_extension     dispatcher               disposing     -
+  disposing  [extension] approve_extension    dispatcher, leader (#)   disposing     extend dispose
+  disposing  [extension] reject_extension     dispatcher, leader       disposing     -
   disposing              request_hold         department               disposing     -                   pending=hold
   disposing  [hold]      approve_hold         dispatcher, leader       hung          pause dispose
   disposing  [hold]      reject_hold (+)      dispatcher, leader       disposing     -
@@ -40,6 +40,8 @@ Actions (from workflow.md; "pending" is the one approval request a case may carr
   disposing, to_dispatch request_cancel       dispatcher               same          -                   pending=cancel
   dispos., to_disp. [cancel] approve_cancel   shift_lead               cancelled     stop_all
   dispos., to_disp. [cancel] reject_cancel    shift_lead               same          -
+  hung                   cancel_hung          shift_lead               cancelled     stop_all            (reason)
+  to_file, to_dispatch   reclassify           shift_lead               same          -    (category, condition, reason)
   disposing              feedback             department               to_check      stop dispose, start check
   to_check               check_pass           inspector, intake        to_close      stop check, start close
   to_check               check_fail           inspector, intake        disposing     stop check, reopen dispose (rework)
@@ -49,6 +51,16 @@ Actions (from workflow.md; "pending" is the one approval request a case may carr
                                               street_seat
   any open state         supervise            leader                   same          start supervise_reply (overlay)
   any open state         reply_supervise      department               same          stop supervise_reply (overlay)
+
+  (#) past the city's cap on extensions per case (data, default 2) only a leader
+      approves another; the data layer counts them.
+  reclassify: before dispatch the shift lead corrects category and filing condition
+      (in 待立案 too, where 立案 could not change the category); the new condition's
+      处置 limit applies from the next dispatch on.
+  cancel_hung: a hung (挂账) case that will never be resumed is cancelled by the
+      shift lead, with a reason.
+  Every action in ``REASON_ACTIONS`` (催办, 督办, 回退, 作废, 不予立案 ...) needs a
+  non-empty reason; the data layer refuses it without one.
 
   (+) reject_hold is not in workflow.md's table; without it a hold request could
       never be declined, so it is added with the approvers of approve_hold.
@@ -79,7 +91,7 @@ __all__ = [
     "STATE_LABELS", "ROLE_LABELS", "ACTION_LABELS", "PENDING_LABELS", "CLOSE_TYPE_LABELS",
     "STEPS", "OPEN_STATES", "TERMINAL_STATES", "STEP_OF_STATE", "HALL_ROLES",
     "ClockOp", "Transition", "WorkflowError", "plan", "allowed_actions", "can",
-    "open_step",
+    "open_step", "REASON_ACTIONS",
 ]
 
 
@@ -154,6 +166,8 @@ class Action(StrEnum):
     URGE = "urge"
     SUPERVISE = "supervise"
     REPLY_SUPERVISE = "reply_supervise"
+    RECLASSIFY = "reclassify"
+    CANCEL_HUNG = "cancel_hung"
 
     @property
     def label(self) -> str:
@@ -209,7 +223,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REJECT_CANCEL: "驳回作废", Action.FEEDBACK: "处置反馈",
     Action.CHECK_PASS: "核查通过", Action.CHECK_FAIL: "核查不通过",
     Action.CLOSE: "结案", Action.URGE: "催办", Action.SUPERVISE: "督办",
-    Action.REPLY_SUPERVISE: "督办回复",
+    Action.REPLY_SUPERVISE: "督办回复", Action.RECLASSIFY: "重新分类", Action.CANCEL_HUNG: "挂账作废",
 }
 PENDING_LABELS: dict[Pending, str] = {
     Pending.RETURN: "回退", Pending.EXTENSION: "延期", Pending.HOLD: "挂账", Pending.CANCEL: "作废",
@@ -344,6 +358,7 @@ S, R, A, P = State, Role, Action, Pending
 _OPEN: frozenset[State | None] = frozenset(OPEN_STATES)
 _ALL_PENDING = frozenset(Pending)
 _APPROVERS_HOLD = _r(R.DISPATCHER, R.LEADER)
+_APPROVERS_EXTENSION = _r(R.DISPATCHER, R.LEADER)
 
 RULES: dict[Action, _Rule] = {
     A.REPORT: _Rule(_s(None), _r(R.INSPECTOR, R.INTAKE), S.REPORTED, _ops("start:intake")),
@@ -366,9 +381,9 @@ RULES: dict[Action, _Rule] = {
                             _ops("stop_returned:dispose", "start:dispatch"), needs_pending=P.RETURN),
     A.REJECT_RETURN: _Rule(_s(S.DISPOSING), _r(R.DISPATCHER), None, needs_pending=P.RETURN),
     A.REQUEST_EXTENSION: _Rule(_s(S.DISPOSING), _r(R.DEPARTMENT), None, sets_pending=P.EXTENSION),
-    A.APPROVE_EXTENSION: _Rule(_s(S.DISPOSING), _r(R.DISPATCHER), None, _ops("extend:dispose"),
+    A.APPROVE_EXTENSION: _Rule(_s(S.DISPOSING), _APPROVERS_EXTENSION, None, _ops("extend:dispose"),
                                needs_pending=P.EXTENSION),
-    A.REJECT_EXTENSION: _Rule(_s(S.DISPOSING), _r(R.DISPATCHER), None, needs_pending=P.EXTENSION),
+    A.REJECT_EXTENSION: _Rule(_s(S.DISPOSING), _APPROVERS_EXTENSION, None, needs_pending=P.EXTENSION),
     A.REQUEST_HOLD: _Rule(_s(S.DISPOSING), _r(R.DEPARTMENT), None, sets_pending=P.HOLD),
     A.APPROVE_HOLD: _Rule(_s(S.DISPOSING), _APPROVERS_HOLD, S.HUNG, _ops("pause:dispose"),
                           needs_pending=P.HOLD),
@@ -380,6 +395,8 @@ RULES: dict[Action, _Rule] = {
                             _ops("stop_all"), needs_pending=P.CANCEL),
     A.REJECT_CANCEL: _Rule(_s(S.DISPOSING, S.TO_DISPATCH), _r(R.SHIFT_LEAD), None,
                            needs_pending=P.CANCEL),
+    A.CANCEL_HUNG: _Rule(_s(S.HUNG), _r(R.SHIFT_LEAD), S.CANCELLED, _ops("stop_all")),
+    A.RECLASSIFY: _Rule(_s(S.TO_FILE, S.TO_DISPATCH), _r(R.SHIFT_LEAD), None),
     A.FEEDBACK: _Rule(_s(S.DISPOSING), _r(R.DEPARTMENT), S.TO_CHECK, _ops("stop:dispose", "start:check"),
                       allowed_with=frozenset({P.EXTENSION})),
     A.CHECK_PASS: _Rule(_s(S.TO_CHECK), _r(R.INSPECTOR, R.INTAKE), S.TO_CLOSE,
@@ -393,6 +410,13 @@ RULES: dict[Action, _Rule] = {
     A.REPLY_SUPERVISE: _Rule(_OPEN, _r(R.DEPARTMENT), None, _ops(f"stop:{SUPERVISE_REPLY}"),
                              overlay=True, allowed_with=_ALL_PENDING),
 }
+
+# actions whose reason (理由 / 意见) is part of the record: refused without one
+REASON_ACTIONS: frozenset[Action] = frozenset({
+    A.REFUSE, A.VERIFY_FALSE, A.REFUSE_FILING, A.REQUEST_RETURN, A.REJECT_RETURN,
+    A.REQUEST_EXTENSION, A.REJECT_EXTENSION, A.REQUEST_HOLD, A.REJECT_HOLD, A.REQUEST_CANCEL,
+    A.REJECT_CANCEL, A.CANCEL_HUNG, A.CHECK_FAIL, A.URGE, A.SUPERVISE, A.REPLY_SUPERVISE, A.RECLASSIFY,
+})
 
 _FROM_NAMES = {None: "新案卷"}
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.sources import SOURCE_LABELS
-from console.domain.workflow import ACTION_LABELS, Action, CloseType, CLOSE_TYPE_LABELS
+from console.domain.workflow import ACTION_LABELS, REASON_ACTIONS, Action, CloseType, CLOSE_TYPE_LABELS
 
 URGENCY_LABELS = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
 
@@ -126,6 +126,7 @@ class ActionInput:
     note: str = ""
     condition_code: str | None = None
     urgency: str | None = None
+    category_code: str | None = None  # reclassify 重新分类
     department_id: int | None = None
     extension: str | None = None
     close_type: str | None = None
@@ -138,13 +139,16 @@ class ActionDialog(_FormDialog):
 
     def __init__(self, action: Action, *, case_number: str, conditions: Sequence[Any] = (),
                  departments: Sequence[Any] = (), suggested_department: int | None = None,
-                 parent: QWidget | None = None) -> None:
+                 categories: Sequence[Any] = (), conditions_for: Callable[[str], Sequence[Any]] | None = None,
+                 current_category: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(f"{ACTION_LABELS[action]} · {case_number}", parent)
         self.action = action
         self.condition = self.urgency = self.department = self.extension_value = None
-        self.extension_unit = self.close_type = None
+        self.extension_unit = self.close_type = self.category = None
         if action == Action.FILE:
             self._add_filing(conditions)
+        elif action == Action.RECLASSIFY:
+            self._add_reclassify(categories, conditions_for, current_category)
         elif action == Action.DISPATCH:
             self._add_dispatch(departments, suggested_department)
         elif action == Action.REQUEST_EXTENSION:
@@ -154,20 +158,40 @@ class ActionDialog(_FormDialog):
         self.note = QPlainTextEdit()
         self.note.setObjectName("note")
         self.note.setFixedHeight(80)
-        self.form.addRow(self.tr("意见/说明"), self.note)
+        self.form.addRow(self.tr("理由（必填）") if action in REASON_ACTIONS else self.tr("意见/说明"), self.note)
 
     def _add_filing(self, conditions: Sequence[Any]) -> None:
         self.condition = QComboBox()
         self.condition.setObjectName("condition")
-        for c in conditions:
-            limits = " / ".join(f"{URGENCY_LABELS.get(u, u)} {lim}" for u, lim in c.limits.items())
-            self.condition.addItem(f"{c.text}（{limits}）", c.code)
+        self._fill_conditions(conditions)
         self.urgency = QComboBox()
         self.urgency.setObjectName("urgency")
         for value, label in URGENCY_LABELS.items():
             self.urgency.addItem(label, value)
         self.form.addRow(self.tr("立案条件"), self.condition)
         self.form.addRow(self.tr("紧急程度"), self.urgency)
+
+    def _fill_conditions(self, conditions: Sequence[Any]) -> None:
+        self.condition.clear()
+        for c in conditions:
+            limits = " / ".join(f"{URGENCY_LABELS.get(u, u)} {lim}" for u, lim in c.limits.items())
+            self.condition.addItem(f"{c.text}（{limits}）", c.code)
+
+    def _add_reclassify(self, categories: Sequence[Any], conditions_for: Callable[[str], Sequence[Any]] | None,
+                        current: str | None) -> None:
+        """重新分类: a category, then one of its filing conditions and the urgency."""
+        self.category = QComboBox()
+        self.category.setObjectName("category")
+        for c in categories:
+            self.category.addItem(f"{c.code} {c.name}（{c.major_name}）", c.code)
+        self.form.addRow(self.tr("类别"), self.category)
+        self._add_filing(())
+        refill = lambda _index=0: self._fill_conditions(  # noqa: E731 - one line, a slot
+            conditions_for(self.category.currentData()) if conditions_for and self.category.currentData() else ())
+        self.category.currentIndexChanged.connect(refill)
+        if current is not None and self.category.findData(current) >= 0:
+            self.category.setCurrentIndex(self.category.findData(current))
+        refill()
 
     def _add_dispatch(self, departments: Sequence[Any], suggested: int | None) -> None:
         self.department = QComboBox()
@@ -205,6 +229,8 @@ class ActionDialog(_FormDialog):
         if self.condition is not None:
             result.condition_code = self.condition.currentData()
             result.urgency = self.urgency.currentData()
+        if self.category is not None:
+            result.category_code = self.category.currentData()
         if self.department is not None:
             result.department_id = self.department.currentData()
         if self.extension_value is not None:

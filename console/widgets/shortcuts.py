@@ -17,6 +17,7 @@ ACTION_SHORTCUTS: dict[Action, str] = {
     Action.REFUSE: "Ctrl+Shift+B",             # 不予受理
     Action.APPROVE_SELF_HANDLED: "Ctrl+Shift+W",  # 自处理审核通过 (Ctrl+Shift+Z is a line edit's redo)
     Action.FILE: "Ctrl+Shift+L",               # 立案
+    Action.RECLASSIFY: "Ctrl+Shift+M",         # 改变类别 (modify the category before dispatch)
     Action.REFUSE_FILING: "Ctrl+Shift+N",      # 不予立案
     Action.DISPATCH: "Ctrl+Shift+D",           # 派遣
     Action.REQUEST_RETURN: "Ctrl+Shift+R",     # 申请回退
@@ -29,6 +30,7 @@ ACTION_SHORTCUTS: dict[Action, str] = {
     Action.APPROVE_HOLD: "Ctrl+Alt+G",
     Action.REJECT_HOLD: "Ctrl+Alt+Shift+G",
     Action.RESUME: "Ctrl+Shift+Y",             # 挂账恢复
+    Action.CANCEL_HUNG: "Ctrl+Shift+V",        # 挂账作废 (void a hung case)
     Action.REQUEST_CANCEL: "Ctrl+Shift+C",     # 申请作废
     Action.APPROVE_CANCEL: "Ctrl+Alt+C",
     Action.REJECT_CANCEL: "Ctrl+Alt+Shift+C",

@@ -28,6 +28,7 @@ from console.data.alerts import AlertKey
 from console.data.db import DatabaseUnavailable
 from console.data.commands import ActionParams, CommandError, StaleVersion, act, report_case
 from console.data.queries import suggest_department
+from console.domain.calendar import unconfirmed_warning
 from console.domain.clocks import Light
 from console.domain.workflow import ACTION_LABELS, Action, Role, allowed_actions
 from console.services.alerts import Alert, AlertClock, AlertFilter, Lit
@@ -274,6 +275,11 @@ class Workstation(QMainWindow):
         status.addPermanentWidget(self.freshness)
         status.addPermanentWidget(self.db_label)
         status.addPermanentWidget(self.day_label)
+        self.calendar_label = QLabel()  # a year without its holiday notice: say so (issue 8)
+        self.calendar_label.setObjectName("calendar_warning")
+        self.calendar_label.setStyleSheet("color: #B88A00;")
+        self.calendar_label.hide()
+        status.addPermanentWidget(self.calendar_label)
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(1000)
         self._status_timer.timeout.connect(self._update_status)
@@ -337,6 +343,7 @@ class Workstation(QMainWindow):
         if self._current_case is not None:
             self.show_case(self._current_case)
         self.refresh_lights(self._now())
+        self._show_calendar_warning()
 
     def _resync(self, _rev: int) -> None:
         try:
@@ -345,6 +352,9 @@ class Workstation(QMainWindow):
             self.statusBar().showMessage(self.tr(f"重新同步失败，将重试：{exc}"), 5000)
 
     def apply_changes(self, batch) -> None:  # noqa: ANN001 - a feed ChangeBatch
+        if batch.entities.get("calendar"):
+            self.db.invalidate_rules()  # `calendar set` elsewhere: the cases it touched follow in the batch
+            self.calendar = self.db.rules().calendar
         ids = [int(i) for i in batch.entities.get("case", ())]
         if ids:
             self.apply_case_ids(ids)
@@ -367,6 +377,7 @@ class Workstation(QMainWindow):
         if self._current_case in ids:
             self.show_case(self._current_case)
         self.refresh_lights(self._now())  # lights and alerts on every change, not only on the tick
+        self._show_calendar_warning(rows)
         for case_id in ids:
             self.sig_case_changed.emit(case_id)
 
@@ -512,8 +523,12 @@ class Workstation(QMainWindow):
         if action == Action.DISPATCH and row.category_code:
             dept = suggest_department(self.db, row.category_code, row.street_code)
             suggested = dept.id if dept else None
+        reclassify = action == Action.RECLASSIFY
+        categories = case_queries.filter_options(self.db, self.scope).categories if reclassify else ()
         dialog = ActionDialog(action, case_number=row.number, conditions=conditions, departments=departments,
-                              suggested_department=suggested, parent=self)
+                              suggested_department=suggested, categories=categories,
+                              conditions_for=lambda code: case_queries.filing_conditions(self.db, code),
+                              current_category=row.category_code, parent=self)
         dialog.setObjectName(f"dialog_{action.value}")
         dialog.submit = lambda: self._run_action(dialog, row.number, row.version, action)
         dialog.finished.connect(dialog.deleteLater)
@@ -523,7 +538,7 @@ class Workstation(QMainWindow):
     def _run_action(self, dialog: ActionDialog, number: str, version: int, action: Action) -> None:
         value = dialog.value()
         params = ActionParams(condition_code=value.condition_code, urgency=value.urgency,
-                              department_id=value.department_id, extension=value.extension,
+                              category_code=value.category_code, department_id=value.department_id, extension=value.extension,
                               close_type=value.close_type, reason=value.reason)
         try:
             ref = act(self.db, self.session.actor, number, action, expected_version=version, note=value.note,
@@ -583,6 +598,23 @@ class Workstation(QMainWindow):
         self.queue_dock.setWindowTitle(self.tr("案件队列 · 数据 %1").replace("%1", seen))
         self.detail_dock.setWindowTitle(self.tr("案件详情 · 数据 %1").replace("%1", seen))
         self._show_staleness()
+
+    def _show_calendar_warning(self, changed=None) -> None:  # noqa: ANN001 - CaseRows of a delta
+        """The deadlines on screen run into a year without its holiday notice: the warning stays up.
+
+        A full reload scans every row; a delta only its rows (the latest deadline may stay
+        high until the next reload: it warns too long rather than too short).
+        """
+        now = self._now()
+        if changed is None:
+            rows, self._latest_due = [self.queue.model.case(i) for i in self.queue.model.all_ids()], now
+        else:
+            rows = changed
+        dues = [r.due_at for r in rows if r is not None and r.due_at is not None]
+        self._latest_due = max([self._latest_due, now, *dues])  # set by the first (full) reload
+        warning = unconfirmed_warning(self.calendar.unconfirmed_years(now, self._latest_due))
+        self.calendar_label.setText(f"⚠ {warning}" if warning else "")
+        self.calendar_label.setVisible(warning is not None)
 
     def _show_staleness(self) -> None:
         """Never pretend: a silent or broken feed puts a banner over the seat."""

@@ -59,7 +59,8 @@ def test_stats_json_shape(capsys, url):
     code, out, _ = run(capsys, "stats", "--json", "--db", url)
     data = json.loads(out)
     assert code == 0
-    assert set(data) == {"streets", "communities", "grids", "staff", "cameras", "departments", "area_km2", "cases"}
+    assert set(data) == {"streets", "communities", "grids", "staff", "cameras", "departments", "area_km2", "cases",
+                         "calendar"}  # calendar: the years without a holiday notice the lights stand on
     assert set(data["cases"]) == {"total", "by_state", "by_light"}
     assert set(data["cases"]["by_light"]) == {"green", "yellow", "red"}
     assert data["grids"] == 8

@@ -217,3 +217,111 @@ def test_deleting_a_case_is_refused_even_with_foreign_keys_off(db):
     assert len(timeline(db, number)) == 1
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(m.Case).where(m.Case.number == number)) == 1
+
+
+# --- every action carries operator, role, seat, time, note --------------------------------------
+
+
+class Script:
+    """Drives cases and remembers what every event must say."""
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.expected: list[tuple[str, str, Actor, object, str]] = []  # (number, action, actor, at, note)
+        self.minute = 0
+
+    def _tick(self):
+        self.minute += 7
+        return T0 + timedelta(minutes=self.minute)
+
+    def report(self, actor: Actor = INSPECTOR, *, self_handled: bool = False) -> list:
+        at, note = self._tick(), f"上报备注 {len(self.expected)}"
+        ref = report_case(self.db, actor, source="inspector", lon=LON, lat=LAT, category_code=GARBAGE,
+                          self_handled=self_handled, at=at, note=note)
+        action = "report_self_handled" if self_handled else "report"
+        self.expected.append((ref.number, action, actor, at, note))
+        return [ref.number, ref.version]
+
+    def do(self, case: list, actor: Actor, action: str, **params) -> None:
+        at, note = self._tick(), f"{action} 备注 {len(self.expected)}"
+        ref = act(self.db, actor, case[0], action, expected_version=case[1], at=at, note=note,
+                  params=ActionParams(**params))
+        case[1] = ref.version
+        self.expected.append((case[0], action, actor, at, note))
+
+
+def test_every_action_records_operator_role_seat_time_and_note(db):
+    run = Script(db)
+    condition = garbage_condition(db)
+
+    a = run.report()
+    run.do(a, INTAKE, "forward")
+    run.do(a, SHIFT, "file", condition_code=condition, urgency="normal")
+    run.do(a, DISPATCH, "dispatch", department_id=2)
+    run.do(a, DEPT, "request_return", reason="不属本部门")
+    run.do(a, DISPATCH, "reject_return")
+    run.do(a, DEPT, "request_return", reason="确不属本部门")
+    run.do(a, DISPATCH, "approve_return")
+    run.do(a, DISPATCH, "dispatch", department_id=2)
+    run.do(a, DEPT, "request_extension", extension="2wh", reason="需调车")
+    run.do(a, DISPATCH, "reject_extension")
+    run.do(a, DEPT, "request_extension", extension="1wh", reason="需调车")
+    run.do(a, DISPATCH, "approve_extension")
+    run.do(a, DEPT, "request_hold", reason="需审批")
+    run.do(a, LEADER, "reject_hold")
+    run.do(a, DEPT, "request_hold", reason="需审批")
+    run.do(a, LEADER, "approve_hold")
+    run.do(a, DISPATCH, "resume")
+    run.do(a, DISPATCH, "request_cancel", reason="重复案件?")
+    run.do(a, SHIFT, "reject_cancel")
+    run.do(a, STREET_EAST, "urge", reason="请尽快")
+    run.do(a, LEADER, "supervise", reason="市民反映强烈")
+    run.do(a, DEPT, "reply_supervise", reason="已安排")
+    run.do(a, DEPT, "feedback")
+    run.do(a, INSPECTOR, "check_fail")
+    run.do(a, DEPT, "feedback")
+    run.do(a, INSPECTOR, "check_pass")
+    run.do(a, SHIFT, "close")
+
+    b = run.report(INTAKE)
+    run.do(b, INTAKE, "send_verify")
+    run.do(b, INSPECTOR, "verify_true")
+    run.do(b, SHIFT, "refuse_filing")
+    c = run.report()
+    run.do(c, INTAKE, "send_verify")
+    run.do(c, INTAKE, "verify_false")
+    d = run.report()
+    run.do(d, INTAKE, "refuse")
+    e = run.report(self_handled=True)
+    run.do(e, INTAKE, "approve_self_handled")
+    f = run.report()
+    run.do(f, INTAKE, "forward")
+    run.do(f, SHIFT, "file", condition_code=condition)
+    run.do(f, SHIFT, "reclassify", condition_code=condition, urgency="urgent", reason="现场为紧急情况")
+    run.do(f, DISPATCH, "request_cancel", reason="误报")
+    run.do(f, SHIFT, "approve_cancel")
+    g = run.report()
+    run.do(g, INTAKE, "forward")
+    run.do(g, SHIFT, "file", condition_code=condition)
+    run.do(g, DISPATCH, "dispatch", department_id=2)
+    run.do(g, DEPT, "request_hold", reason="待拆迁")
+    run.do(g, DISPATCH, "approve_hold")
+    run.do(g, SHIFT, "cancel_hung", reason="拆迁完成，问题已不存在")
+
+    # Every action of the workflow is exercised: a new action fails this test until it is added.
+    assert {action for _, action, *_ in run.expected} == {a.value for a in Action}
+
+    seen = 0
+    for number in dict.fromkeys(n for n, *_ in run.expected):
+        wanted = [x for x in run.expected if x[0] == number]
+        events = timeline(db, number)
+        assert len(events) == len(wanted)
+        for event, (_, action, actor, at, note) in zip(events, wanted):
+            assert event.action == action
+            assert (event.operator_name, event.role, event.seat) == (actor.name, actor.role.value, actor.seat), action
+            assert event.seat, f"{action}: a hall action without a seat"
+            assert event.at == at, action
+            assert event.note == note, action
+            assert event.operator_id == actor.operator_id
+            seen += 1
+    assert seen == len(run.expected) == _event_count(db)

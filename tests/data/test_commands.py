@@ -90,7 +90,7 @@ def test_full_lifecycle_with_return_extension_rework(db):
     v = step(db, DEPT, number, v, "request_extension", 40, extension="2wh", reason="需调车").version
     v = step(db, DISPATCH, number, v, "approve_extension", 45).version
     v = step(db, DEPT, number, v, "feedback", 60).version
-    v = step(db, INSPECTOR, number, v, "check_fail", 70).version
+    v = step(db, INSPECTOR, number, v, "check_fail", 70, reason="仍有垃圾").version
     v = step(db, DEPT, number, v, "feedback", 90).version
     v = step(db, INSPECTOR, number, v, "check_pass", 100).version
     ref = step(db, SHIFT, number, v, "close", 110)
@@ -119,7 +119,7 @@ def test_full_lifecycle_with_return_extension_rework(db):
 def test_rework_continues_dispose_clock_without_check_time(db):
     number, v = to_disposing(db)  # dispatched at 09:15, 4wh
     v = step(db, DEPT, number, v, "feedback", 75).version  # 60 min used
-    v = step(db, INSPECTOR, number, v, "check_fail", 135).version  # 60 min in 核查: not counted
+    v = step(db, INSPECTOR, number, v, "check_fail", 135, reason="仍有垃圾").version  # 60 min in 核查: not counted
     with db.read() as s:
         case_id = s.scalar(select(m.Case.id).where(m.Case.number == number))
     dispose = [c for c in case_clocks(db, case_id) if c.step == "dispose"]

@@ -371,3 +371,48 @@ def test_the_same_actor_may_act_in_its_own_street(world, db):
     presence.open_case(db, seat, world.ids[EAST][1], at=LATER)
     assert presence.close_case(db, seat, world.ids[EAST][1], at=LATER) is True
 
+
+
+# --- 属地: a street office (街道办事处) disposes only its own street's cases ---------------------
+
+STREET_OFFICE = 3  # 列东街道办事处, bound to 列东 in the tiny city
+
+
+def _to_dispatch(db, street: str) -> tuple[str, int]:
+    lon, lat = POINT[street]
+    ref = report_case(db, INSPECTOR, source="inspector", lon=lon, lat=lat, category_code=GARBAGE, at=T0)
+    v = act(db, INTAKE, ref.number, "forward", expected_version=ref.version, at=T0 + timedelta(minutes=5)).version
+    v = act(db, SHIFT, ref.number, "file", expected_version=v, at=T0 + timedelta(minutes=10),
+            params=ActionParams(condition_code=garbage_condition(db))).version
+    return ref.number, v
+
+
+def _dispatch(db, number: str, version: int, department_id: int):
+    return act(db, DISPATCH, number, "dispatch", expected_version=version, at=T0 + timedelta(minutes=15),
+               params=ActionParams(department_id=department_id))
+
+
+def test_dispatch_to_a_street_office_outside_its_street_is_refused_naming_both(db):
+    number, v = _to_dispatch(db, WEST)
+    before = _footprint(db)
+    with pytest.raises(JurisdictionError) as refused:
+        _dispatch(db, number, v, STREET_OFFICE)
+    message = str(refused.value)
+    assert "列东街道办事处" in message and "列东街道(350402001)" in message and "列西街道(350402002)" in message
+    assert len(message.splitlines()) == 1
+    assert _footprint(db) == before  # nothing written
+    assert _dispatch(db, number, v, 2).state == "disposing"  # a professional department serves every street
+
+
+def test_dispatch_to_the_street_office_of_the_cases_own_street(db):
+    number, v = _to_dispatch(db, EAST)
+    assert _dispatch(db, number, v, STREET_OFFICE).state == "disposing"
+
+
+def test_a_case_outside_every_grid_cannot_go_to_a_street_office(db):
+    ref = report_case(db, INTAKE, source="hotline", lon=118.5, lat=27.0, category_code=GARBAGE, at=T0)
+    v = act(db, INTAKE, ref.number, "forward", expected_version=ref.version, at=T0 + timedelta(minutes=5)).version
+    v = act(db, SHIFT, ref.number, "file", expected_version=v, at=T0 + timedelta(minutes=10),
+            params=ActionParams(condition_code=garbage_condition(db))).version
+    with pytest.raises(JurisdictionError, match="无街道"):
+        _dispatch(db, ref.number, v, STREET_OFFICE)

@@ -16,6 +16,8 @@ from console.domain.calendar import (
     TimeKind,
     WorkCalendar,
     default_calendar,
+    statutory_holidays,
+    unconfirmed_warning,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -160,6 +162,64 @@ def test_unknown_year_falls_back_and_is_unconfirmed() -> None:
     assert not cal.is_workday(date(2027, 1, 9))  # Saturday
     # Friday 2027-01-08 16:30 + 4wh -> Monday 11:30, no crash
     assert cal.deadline(at("2027-01-08 16:30"), Limit.parse("4wh")) == at("2027-01-11 11:30")
+
+
+# chinese_calendar's names for the festivals of 全国年节及纪念日放假办法
+_PACKAGE_NAMES = {"元旦": "New Year's Day", "春节": "Spring Festival", "清明": "Tomb-sweeping Day",
+                  "劳动节": "Labour Day", "端午": "Dragon Boat Festival", "中秋": "Mid-autumn Festival",
+                  "国庆": "National Day"}
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_statutory_days_agree_with_the_published_notices(year: int) -> None:
+    """The lunar package's 13 fixed days are holidays of the same festival in chinesecalendar."""
+    import chinese_calendar
+
+    days = statutory_holidays(year)
+    assert len(days) == 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3 (2025 revision)
+    for day, name in days.items():
+        is_holiday, festival = chinese_calendar.get_holiday_detail(day)
+        assert is_holiday and festival == _PACKAGE_NAMES[name], (day, name, festival)
+    for name, count in {"春节": 4, "劳动节": 2, "国庆": 3, "元旦": 1, "清明": 1, "端午": 1, "中秋": 1}.items():
+        assert list(days.values()).count(name) == count
+
+
+def test_spring_festival_starts_on_new_years_eve() -> None:
+    # 2025: 除夕 28 Jan, 初一 29 Jan; 2026: 除夕 16 Feb, 初一 17 Feb (notices of the State Council)
+    assert min(d for d, n in statutory_holidays(2025).items() if n == "春节") == date(2025, 1, 28)
+    assert min(d for d, n in statutory_holidays(2026).items() if n == "春节") == date(2026, 2, 16)
+
+
+def test_unknown_year_keeps_the_law_but_stays_unconfirmed() -> None:
+    """2027 has no notice yet: the fixed days are off, the weekdays around them work, still unconfirmed."""
+    cal = WorkCalendar()
+    days = statutory_holidays(2027)
+    assert {d for d, n in days.items() if n == "春节"} == {date(2027, 2, d) for d in (5, 6, 7, 8)}
+    assert days[date(2027, 4, 5)] == "清明" and days[date(2027, 6, 9)] == "端午" and days[date(2027, 9, 15)] == "中秋"
+    assert not cal.is_workday(date(2027, 2, 5))  # 除夕, a Friday
+    assert not cal.is_workday(date(2027, 2, 8))  # 初三, a Monday
+    assert cal.is_workday(date(2027, 2, 9))  # Tuesday after: no notice, so no bridge yet
+    assert not cal.is_workday(date(2027, 10, 1)) and cal.is_workday(date(2027, 10, 4))
+    assert not cal.year_confirmed(2027)
+    # Thursday 2027-02-04 16:30 + 4wh skips 除夕 .. 初三 and the weekend: Tuesday 11:30
+    assert cal.deadline(at("2027-02-04 16:30"), Limit.parse("4wh")) == at("2027-02-09 11:30")
+
+
+def test_override_still_wins_over_the_statutory_fallback() -> None:
+    cal = WorkCalendar(overrides={date(2027, 2, 8): True})  # a city keeps 初三 open
+    assert cal.is_workday(date(2027, 2, 8))
+
+
+def test_statutory_holidays_refuse_years_outside_the_lunar_tables() -> None:
+    for bad in (1800, 2200, True, "2027"):
+        with pytest.raises(ValueError, match="1901-2099"):
+            statutory_holidays(bad)  # type: ignore[arg-type]
+
+
+def test_unconfirmed_warning_names_the_years() -> None:
+    assert unconfirmed_warning([]) is None
+    text = unconfirmed_warning([2028, 2027, 2027])
+    assert text is not None and "2027、2028" in text and "调休" in text and "unconfirmed" in text
 
 
 def test_calendar_without_workdays_fails_clearly() -> None:

@@ -140,7 +140,7 @@ def test_paused_clock_shows_the_light_of_its_consumed_time() -> None:
          "cannot extend .* it is stopped"),
         (lambda c: c.pause(at("2026-03-10 08:00"), CAL), "before its run started"),
         (lambda c: c.stop(at("2026-03-10 10:00"), CAL).reopen(at("2026-03-10 09:30")), "before it stopped"),
-        (lambda c: c.extend(Limit.parse("0wh"), CAL), "extension must be > 0"),
+        (lambda c: c.extend(Limit.parse("0wh"), CAL), "extension must add time"),
         (lambda c: c.on_time, "cannot judge in-time .* it is running"),
     ],
 )
@@ -177,13 +177,38 @@ def test_extension_of_a_paused_clock_applies_after_resume() -> None:
     assert resumed.due_at(CAL) == at("2026-03-10 16:00")
 
 
-def test_extension_converts_by_minutes_across_kinds() -> None:
+def test_extension_of_the_other_family_is_converted_at_the_deadline() -> None:
+    # natural 6h from Tue 09:00 is due 15:00; 2wh after 15:00 is 17:00: +120 natural minutes
     natural = dispose("6h", "2026-03-10 09:00").extend(Limit.parse("2wh"), CAL)
     assert natural.total_minutes == 480
     assert natural.due_at(CAL) == at("2026-03-10 17:00")
     assert natural == dispose("6h", "2026-03-10 09:00").extend("2wh", CAL)  # text is accepted too
+    # work 4wh from Tue 09:00 is due Tue 15:00; one natural day on is Wed 15:00:
+    # 150 + 210 + 60 = 420 work minutes, never 1440 raw minutes
     work = dispose("4wh", "2026-03-10 09:00").extend(Limit.parse("1d"), CAL)
-    assert work.total_minutes == 240 + 1440
+    assert work.total_minutes == 240 + 420
+    assert work.due_at(CAL) == at("2026-03-11 15:00")
+
+
+def test_natural_day_on_a_friday_deadline_adds_only_fridays_work_time() -> None:
+    friday = dispose("4wh", "2026-03-13 10:30")  # due Fri 16:30 (90 + 150 min)
+    assert friday.due_at(CAL) == at("2026-03-13 16:30")
+    extended = friday.extend(Limit.parse("1d"), CAL)  # Fri 16:30 -> Sat 16:30: 60 work minutes
+    assert extended.total_minutes == 240 + 60
+    assert extended.due_at(CAL) == at("2026-03-13 17:30")
+
+
+def test_extension_that_adds_no_time_in_the_clocks_family_is_refused() -> None:
+    at_close = dispose("7wh", "2026-03-13 08:30")  # due Fri 17:30
+    with pytest.raises(ClockError, match="must add time in the clock's own time family"):
+        at_close.extend(Limit.parse("1h"), CAL)  # Fri 17:30 -> 18:30: no work time
+
+
+def test_paused_clock_takes_only_an_extension_of_its_own_family() -> None:
+    paused = dispose("4wh", "2026-03-10 09:00").pause(at("2026-03-10 10:00"), CAL)
+    with pytest.raises(ClockError, match="paused .* has none"):
+        paused.extend(Limit.parse("1d"), CAL)
+    assert paused.extend(Limit.parse("1wd"), CAL).total_minutes == 240 + 420
 
 
 # -- stop / rework (返工) ----------------------------------------------------------
@@ -303,7 +328,10 @@ def running_clocks(draw: st.DrawFn) -> StepClock:
             clock = clock.stop(stop_at, CAL).reopen(stop_at + gap)
         assert clock.run_started_at is not None
     if draw(st.booleans()):
-        clock = clock.extend(Limit.parse(draw(limit_texts)), CAL)
+        try:
+            clock = clock.extend(Limit.parse(draw(limit_texts)), CAL)
+        except ClockError:
+            pass  # converted at the deadline, an extension of the other family may add nothing
     return clock
 
 

@@ -158,6 +158,7 @@ def test_case_lifecycle_by_clicking(hall, qtbot, db):
     def two_hours(d):
         d.extension_value.setValue(2)
         d.extension_unit.setCurrentIndex(d.extension_unit.findData("wh"))
+        d.note.setPlainText("需调车")  # a request_extension takes a reason (issue 8)
 
     click_action(qtbot, windows["department"], case_id, "request_extension", two_hours)
     click_action(qtbot, windows["dispatcher"], case_id, "approve_extension")

@@ -17,7 +17,7 @@ ACTION_SHORTCUTS: dict[Action, str] = {
     Action.REFUSE: "Ctrl+Shift+B",             # 不予受理
     Action.APPROVE_SELF_HANDLED: "Ctrl+Shift+W",  # 自处理审核通过 (Ctrl+Shift+Z is a line edit's redo)
     Action.FILE: "Ctrl+Shift+L",               # 立案
-    Action.RECLASSIFY: "Ctrl+Shift+M",         # 改变类别 (modify the category before dispatch)
+    Action.RECLASSIFY: "Ctrl+Shift+M",         # 重新分类 (modify the category before dispatch)
     Action.REFUSE_FILING: "Ctrl+Shift+N",      # 不予立案
     Action.DISPATCH: "Ctrl+Shift+D",           # 派遣
     Action.REQUEST_RETURN: "Ctrl+Shift+R",     # 申请回退

@@ -101,7 +101,8 @@ def test_every_action_dialog_starts_in_its_first_field_enter_submits_esc_cancels
     first = dialog.focusWidget()
     assert first is dialog.first_field()
     expected = {Action.FILE: dialog.condition, Action.DISPATCH: dialog.department,
-                Action.REQUEST_EXTENSION: dialog.extension_value, Action.CLOSE: dialog.close_type}.get(action, dialog.note)
+                Action.REQUEST_EXTENSION: dialog.extension_value, Action.CLOSE: dialog.close_type,
+                Action.RECLASSIFY: dialog.category}.get(action, dialog.note)
     assert first is expected or first.parent() is expected  # a spin box focuses its line edit
     qtbot.keyClick(first, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted and len(dialog.submitted) == 1

@@ -6,35 +6,10 @@ And a `--db` that names no existing SQLite file is refused by every subcommand b
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from console.cli import main
-
-ERROR_PREFIX = "urban-console: 错误 (error): "
-
-
-@pytest.fixture
-def url(sqlite_template, tmp_path) -> str:
-    path = tmp_path / "cli.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_one_line(code: int, err: str, needle: str) -> None:
-    assert code != 0
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(ERROR_PREFIX) and "Traceback" not in err
-    assert needle in lines[0], lines[0]
-
+from tests.cli.running import assert_one_line, run
 
 # (argv, what the one line must name); `--db URL` is appended to each
 BAD = [

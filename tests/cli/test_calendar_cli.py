@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from console.data.commands import report_case
-from tests.cli.test_cli import run
+from tests.cli.running import run
 from tests.data.test_commands import GARBAGE, INSPECTOR, LAT, LON
 
 SH = ZoneInfo("Asia/Shanghai")

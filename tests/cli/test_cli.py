@@ -2,25 +2,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from console.cli import main
+from tests.cli.running import run
 from tests.data.test_commands import INTAKE, new_case, step
-
-
-@pytest.fixture
-def url(sqlite_template, tmp_path) -> str:
-    path = tmp_path / "cli.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_calendar_due_skips_national_day(capsys, url):

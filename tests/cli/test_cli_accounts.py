@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from console.data import models as m
 from console.data.db import Database
-from tests.cli.test_cli import run, url  # noqa: F401  (url is a fixture)
+from tests.cli.running import run
 
 
 def _operators(url: str) -> list[tuple]:  # noqa: F811

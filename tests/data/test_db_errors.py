@@ -20,12 +20,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select, text
 
-from console.cli import main, open_db
+from console.cli import open_db
 from console.data import models as m
 from console.data.calendar_admin import set_day
 from console.data.commands import act, report_case
 from console.data.db import SEAT_STATEMENT_TIMEOUT_S, Database, DatabaseUnavailable
 from console.data.models import ValueTooLong
+from tests.cli.running import run
 from tests.data.test_commands import INSPECTOR, INTAKE, T0
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,12 +37,6 @@ def copy(sqlite_template, tmp_path) -> Path:
     path = tmp_path / "hall.db"
     shutil.copy(sqlite_template, path)
     return path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_line(err: str) -> str:

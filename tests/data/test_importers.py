@@ -166,7 +166,6 @@ from sqlalchemy import text  # noqa: E402
 from console.cli import main as cli_main  # noqa: E402
 from console.data.db import Database  # noqa: E402
 from console.data.schema import upgrade  # noqa: E402
-from console.domain.crs import transform_point  # noqa: E402
 from tests.conftest import pg_admin, pg_url  # noqa: E402
 
 GRIDS = tiny_city_geometry()["grids"]

@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QStandardPaths
+
+_FORMATS = (QSettings.Format.NativeFormat, QSettings.Format.IniFormat)
 
 
 @pytest.fixture(autouse=True)
-def private_settings(tmp_path, monkeypatch):
+def user_settings(tmp_path, monkeypatch):
+    """Every QSettings of the test (and of a console it starts) lands under tmp_path/config."""
     config = tmp_path / "config"
     config.mkdir()
+    default = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+    for fmt in _FORMATS:
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(config))
     yield config
+    for fmt in _FORMATS:
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, default)

@@ -16,9 +16,7 @@ from console.services.alerts import AlertFilter
 from console.services.session import Seat, Session
 from console.widgets.workstation import Workstation
 from tests.data.test_commands import DEPT, DISPATCH, LEADER, T0, to_disposing
-from tests.widgets.isolated_settings import user_settings  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.usefixtures("user_settings")  # the seats' layouts are saved on close: not in ~/.config
 
 SEAT = dict(username="张受理", display_name="张受理", role="intake", seat_name="受理席1", seat=Seat("operator"))
 

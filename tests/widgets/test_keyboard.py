@@ -231,7 +231,7 @@ def test_each_role_opens_on_its_own_queue(db, qtbot, role, stage):
         {"reported": "待受理", "to_file": "待立案", "to_dispatch": "待派遣", "disposing": "处置中", "all": "全部"}[stage])
 
 
-def test_the_most_urgent_case_comes_first_and_the_sort_is_kept_per_user(db, qtbot, private_settings):
+def test_the_most_urgent_case_comes_first_and_the_sort_is_kept_per_user(db, qtbot, user_settings):
     # 受理 30wmin from 08:30 on a workday; at 09:28: red, yellow, then green by remaining time
     at = {minutes: new_case(db, at=T0 + timedelta(minutes=minutes))[0] for minutes in (10, -25, 20, 0)}
     clock = lambda: T0 + timedelta(minutes=28)  # noqa: E731
@@ -244,7 +244,7 @@ def test_the_most_urgent_case_comes_first_and_the_sort_is_kept_per_user(db, qtbo
     window.queue.view.horizontalHeader().setSortIndicator(Column.NUMBER, Qt.SortOrder.AscendingOrder)
     assert (model.sort_column, model.sort_order) == (Column.NUMBER, Qt.SortOrder.AscendingOrder)
     window.close()
-    assert any(Path(private_settings).rglob("*.conf"))  # written under the test's own config dir
+    assert any(Path(user_settings).rglob("*.conf"))  # written under the test's own config dir
 
     again = seat(db, qtbot, clock=clock)
     assert (again.queue.model.sort_column, again.queue.model.sort_order) == (Column.NUMBER, Qt.SortOrder.AscendingOrder)

@@ -10,7 +10,6 @@ from PySide6.QtCore import QSettings
 
 from console.services.session import Seat, Session
 from console.widgets.workstation import Workstation
-from tests.widgets.isolated_settings import user_settings  # noqa: F401 - a fixture
 from tests.widgets.test_map_view import city, sqlite_db, state  # noqa: F401 - fixtures
 
 
@@ -37,7 +36,7 @@ def open_seat(qtbot, user_settings):
         qtbot.waitUntil(lambda w=window: not shiboken6.isValid(w), timeout=10000)
 
 
-def test_cameras_are_off_on_an_operator_seat_and_remembered_per_user(city, open_seat, qtbot, user_settings):  # noqa: F811
+def test_cameras_are_off_on_an_operator_seat_and_remembered_per_user(city, open_seat, qtbot, user_settings):
     db, _ = city
     first = open_seat(db, "dispatch1")
     assert not first.cameras_action.isChecked() and state(first.map, qtbot)["camerasShown"] is False
@@ -60,13 +59,13 @@ def test_cameras_are_off_on_an_operator_seat_and_remembered_per_user(city, open_
     assert QSettings("urban-console", "workstation").value("map_cameras/dispatch1") in (False, "false")
 
 
-def test_a_street_seat_shows_cameras_by_default(city, open_seat, qtbot):  # noqa: F811
+def test_a_street_seat_shows_cameras_by_default(city, open_seat, qtbot):
     db, _ = city
     street = open_seat(db, "street_350402001", Seat("street", "350402001"))
     assert street.cameras_action.isChecked() and state(street.map, qtbot)["camerasShown"] is True
 
 
-def test_the_map_follows_the_queues_street_and_community_filter(city, open_seat, qtbot):  # noqa: F811
+def test_the_map_follows_the_queues_street_and_community_filter(city, open_seat, qtbot):
     db, _ = city
     window = open_seat(db, "dispatch1")
     street = window.queue.findChild(object, "filter_street")

@@ -94,6 +94,10 @@ class CaseDetailPanel(QWidget):
     def case_id(self) -> Optional[int]:
         return self._detail.row.id if self._detail else None
 
+    def set_calendar(self, calendar: WorkCalendar) -> None:
+        """The city's calendar changed: the clocks shown next count on the new one."""
+        self._calendar = calendar
+
     def set_detail(self, detail: CaseDetail | None, now: datetime | None = None) -> None:
         """Show a case (None: the empty state). `now` sets the clocks' lights and remaining time."""
         self._detail = detail

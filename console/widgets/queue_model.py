@@ -254,6 +254,11 @@ class CaseQueueModel(QAbstractTableModel):
     def remaining_of(self, case_id: int) -> float | None:
         return self._remaining_minutes(case_id)
 
+    def set_calendar(self, calendar: WorkCalendar) -> None:
+        """The city's calendar changed (`calendar set`): remaining work time is counted on the new one."""
+        self._calendar = calendar
+        self._remaining.clear()  # the next refresh_lights repaints the 剩余 column
+
     def visible_ids(self) -> list[int]:
         return list(self._visible)
 

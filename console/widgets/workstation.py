@@ -355,6 +355,8 @@ class Workstation(QMainWindow):
         if batch.entities.get("calendar"):
             self.db.invalidate_rules()  # `calendar set` elsewhere: the cases it touched follow in the batch
             self.calendar = self.db.rules().calendar
+            self.queue.model.set_calendar(self.calendar)
+            self.detail.set_calendar(self.calendar)
         ids = [int(i) for i in batch.entities.get("case", ())]
         if ids:
             self.apply_case_ids(ids)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -110,4 +112,6 @@ def test_seat_sees_new_lights_after_calendar_set_through_the_feed(qtbot, db):
     set_day(db, date(2026, 11, 24), workday=False, note="停工", by="admin1")  # in another process, as a rule
     qtbot.waitUntil(lambda: window.queue.model.light_of(ref.id) == Light.GREEN, timeout=15000)
     assert window.queue.model.case(ref.id).due_at.astimezone(SH) == datetime(2026, 11, 25, 11, 0, tzinfo=SH)
+    # the remaining work time is counted on the new calendar too: 11:30 on a day off, 08:30-11:00 to go tomorrow
+    assert window.queue.model.remaining_of(ref.id) == pytest.approx(150)
     window.stop()

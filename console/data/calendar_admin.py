@@ -5,7 +5,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from console.data import models as m
 from console.data.commands import log_change, refresh_marks
@@ -25,7 +24,6 @@ def set_day(db: Database, day: date, *, workday: bool, note: str | None = None, 
     Returns how many clocks were recomputed.
     """
     now = datetime.now(timezone.utc)
-    _ensure_revision_row(db)
     with db.write() as s:
         # first: the exclusive lock on the revision waits for commands in flight (calendar_stamp)
         revision = s.scalars(select(m.Setting).where(m.Setting.key == CALENDAR_REVISION).with_for_update()).one()
@@ -40,18 +38,6 @@ def set_day(db: Database, day: date, *, workday: bool, note: str | None = None, 
         recomputed = _recompute_marks(s, day, now, by)
     db.invalidate_rules()
     return recomputed
-
-
-def _ensure_revision_row(db: Database) -> None:
-    """The row commands share-lock must exist before the first override, or nothing waits."""
-    with db.read() as s:
-        if s.get(m.Setting, CALENDAR_REVISION) is not None:
-            return
-    try:
-        with db.write() as s:
-            s.add(m.Setting(key=CALENDAR_REVISION, value={"revision": 0}))
-    except IntegrityError:
-        pass  # another process created it first
 
 
 def _recompute_marks(s, day: date, now: datetime, by: str | None) -> int:  # noqa: ANN001 - a Session

@@ -18,3 +18,12 @@ def test_migrations_match_models(db):
 
 def test_upgrade_step_by_step_from_empty(empty_db):
     assert current_revision(empty_db) == head_revision()
+
+
+def test_the_calendar_revision_row_is_there_before_any_calendar_set(db):
+    """Commands share-lock it from the first one on: `calendar set` never has to create it."""
+    from console.data import models as m
+    from console.data.rules import CALENDAR_REVISION
+
+    with db.read() as s:
+        assert s.get(m.Setting, CALENDAR_REVISION).value == {"revision": 0}

@@ -134,11 +134,23 @@ def _has_cjk_font() -> bool:
     return bool(out.strip())
 
 
-def check_system(install: bool) -> None:
+# Debian package -> the program the test suite runs from it (a real X server, typing, readelf).
+TEST_TOOLS = {"xvfb": "Xvfb", "xdotool": "xdotool", "binutils": "readelf"}
+
+
+def missing_test_tools() -> list[str]:
+    return [pkg for pkg, program in TEST_TOOLS.items() if shutil.which(program) is None]
+
+
+def check_system(install: bool, *, for_tests: bool = False) -> None:
     missing = missing_system_packages()
     if missing:
         _install_or_fail(missing, install, "缺少系统软件包 (the console needs these system packages, "
                          f"which are missing): {' '.join(missing)}")
+    tools = missing_test_tools() if for_tests else []
+    if tools:
+        _install_or_fail(tools, install, "测试缺少系统软件包 (the test suite needs these system packages, "
+                         f"which are missing): {' '.join(tools)}")
 
 
 def _install_or_fail(packages: list[str], install: bool, reason: str) -> None:
@@ -180,9 +192,9 @@ def ensure_installed() -> None:
     STAMP.write_text(digest)
 
 
-def setup(install_system: bool) -> None:
+def setup(install_system: bool, *, for_tests: bool = False) -> None:
     check_python()
-    check_system(install_system)
+    check_system(install_system, for_tests=for_tests)
     ensure_venv()
     ensure_installed()
     check_qt_plugin(install_system)
@@ -209,7 +221,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("console", "test"):
         print(__doc__)
         return 2
-    setup(install_system)
+    setup(install_system, for_tests=argv[0] == "test")
     return run_console(argv[1:]) if argv[0] == "console" else run_tests(argv[1:])
 
 

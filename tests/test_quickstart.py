@@ -36,6 +36,17 @@ def test_missing_system_packages_are_named_with_the_install_command(quickstart, 
     assert "apt-get install -y libegl1 libpulse0 libxcb-icccm4 libxcb-keysyms1 fonts-noto-cjk" in err
 
 
+def test_missing_test_tools_are_named_only_for_the_tests(quickstart, monkeypatch, capsys):
+    monkeypatch.setattr(quickstart, "missing_system_packages", lambda: [])
+    real_which = quickstart.shutil.which
+    monkeypatch.setattr(quickstart.shutil, "which", lambda name: None if name in ("Xvfb", "xdotool") else real_which(name))
+    quickstart.check_system(install=False)  # the console itself needs neither
+    with pytest.raises(SystemExit) as exit_info:
+        quickstart.check_system(install=False, for_tests=True)
+    assert exit_info.value.code == 1
+    assert "apt-get install -y xvfb xdotool" in capsys.readouterr().err
+
+
 def qt_dir() -> Path:
     import PySide6
 

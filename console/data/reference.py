@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from console.data import models as m
 from console.domain.catalogue import Catalogue, load_catalogue
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 DEMO_CATALOGUE = RESOURCES / "catalogue" / "demo-city.json"
 DEMO_RULES = RESOURCES / "catalogue" / "rules.json"
 

@@ -22,7 +22,7 @@ from folium.plugins import MarkerCluster
 
 from console.data.map_queries import Area, CaseMarker, MapLayers
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "map"
+RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "map"
 MAX_ZOOM = 18
 CAMERA_CLUSTER_OFF_ZOOM = 16  # cameras cluster below street level
 QWEBCHANNEL_URL = "qrc:///qtwebchannel/qwebchannel.js"

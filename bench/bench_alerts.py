@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from console.data.alerts import AlertKey, acknowledge
-from console.data.case_queries import load_queue
+from console.data.queue_and_detail import load_queue
 from console.data.commands import Actor
 from console.data.db import Database
 from console.domain.clocks import Light

@@ -27,7 +27,7 @@ os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
 import shapely  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 
-from console.data.map_queries import Area, CameraPoint, CaseMarker, MapLayers  # noqa: E402
+from console.data.map_layers import Area, CameraPoint, CaseMarker, MapLayers  # noqa: E402
 from console.widgets.map_view import CaseMapView, register_app_scheme  # noqa: E402
 
 X0, Y0, COLS, ROWS, CELL = 117.50, 26.20, 40, 25, 0.004

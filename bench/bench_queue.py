@@ -27,7 +27,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from console.data.case_queries import CaseRow  # noqa: E402
+from console.data.queue_and_detail import CaseRow  # noqa: E402
 from console.domain.calendar import default_calendar  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)

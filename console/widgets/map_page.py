@@ -20,7 +20,7 @@ import folium
 import shapely
 from folium.plugins import MarkerCluster
 
-from console.data.map_queries import Area, CaseMarker, MapLayers
+from console.data.map_layers import Area, CaseMarker, MapLayers
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "map"
 MAX_ZOOM = 18

@@ -51,7 +51,7 @@ from PySide6.QtWebEngineCore import (
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
-from console.data.map_queries import CameraPoint, CaseMarker, HeatMode, MapLayers
+from console.data.map_layers import CameraPoint, CaseMarker, HeatMode, MapLayers
 from console.widgets.map_page import RESOURCES, Basemap, build_page_html
 
 log = logging.getLogger(__name__)

@@ -255,7 +255,7 @@ def test_an_unbound_department_account_acts_on_no_case(db):
     """Accounts made before the binding was required still sign in, but reach no case."""
     from tests.data.test_commands import DEPT, to_disposing
     from console.data.commands import Actor, JurisdictionError, act
-    from console.data.queries import find_case, timeline
+    from console.data.case_record import find_case, timeline
 
     number, v = to_disposing(db)  # dispatched to department 2
     unbound = Actor("旧部门账号", "department", seat="部门席")

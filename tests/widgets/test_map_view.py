@@ -23,13 +23,13 @@ from PySide6.QtGui import QColor, QImage
 from console.data import models as m
 from console.data.commands import Actor, report_case
 from console.data.db import Database
-from console.data.map_queries import (
+from console.data.map_layers import (
     CaseMarker,
     grid_case_counts,
     map_layers,
     open_case_markers,
 )
-from console.data.queries import count_by_light
+from console.data.figures import count_by_light
 from console.widgets.map_page import build_page_html, external_urls
 from console.widgets.map_view import CaseMapView, LocalOnlyInterceptor, MBTiles, scheme_registered
 from tests.data.test_commands import GARBAGE, T0

@@ -353,8 +353,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ lives beside console/
-    from bench.run import measure_database, run_all
+    from console.bench.run import measure_database, run_all
 
     if args.on:  # a database generated earlier: measure it as it is, generate nothing
         for url in args.on:

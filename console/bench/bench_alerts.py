@@ -7,7 +7,7 @@
   acknowledgements, one transaction each (the baseline), on different alerts
   of the same database in the same run.
 
-Run: ``python -m bench.bench_alerts URL`` (prints one JSON line).
+Run: ``python -m console.bench.bench_alerts URL`` (prints one JSON line).
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ Also timed: one full reset with the final data.  Both arms run twice: with
 1400x700 view a repaint costs a few ms and dominates the delta arm), and
 without (the model's own work).  Both arms must end with the same visible rows.
 
-Run: ``python -m bench.bench_queue`` (prints one JSON line).
+Run: ``python -m console.bench.bench_queue`` (prints one JSON line).
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ rebuild: regenerate the folium page with the same markers baked in and reload it
 Both run in one process on the same synthetic district (1,000 unit grids) in an
 offscreen 1920x1080 view.  Issue target: delta at least 20x faster and under 150 ms.
 
-Run: ``QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox python -m bench.bench_map``
+Run: ``QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox python -m console.bench.bench_map``
 (prints one JSON line).
 """
 from __future__ import annotations

@@ -36,7 +36,7 @@ import shapely
 from shapely.geometry import LineString, MultiPoint, Point, Polygon
 from sqlalchemy import JSON, func, insert, select, text
 
-from console.data import demo_names as names
+from console.data.demo import names
 from console.data import models as m
 from console.data.accounts import add_user
 from console.data.commands import case_number, clock_columns, log_change
@@ -663,7 +663,8 @@ def _roads(city: City, params: Scale, geo: Geography, rng: np.random.Generator, 
     levels += ["背街小巷"] * max(0, params.roads - len(levels))
     levels = levels[:params.roads]
     used: set[str] = set()
-    pools = {lv: iter(names.road_names(rnd, params.roads * 2 + 10, lv)) for lv in set(levels)}
+    # first-appearance order, not set order: the draws from rnd must not depend on PYTHONHASHSEED
+    pools = {lv: iter(names.road_names(rnd, params.roads * 2 + 10, lv)) for lv in dict.fromkeys(levels)}
     streets_local = [(s, s.local) for s in geo.streets]
     officials = iter(city.officials)
     general = next(officials)

@@ -18,9 +18,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from console.data.alerts import AlertKey, acknowledge
-from console.data.queue_and_detail import load_queue
 from console.data.commands import Actor
 from console.data.db import Database
+from console.data.queue_and_detail import load_queue
 from console.domain.clocks import Light
 from console.services.alerts import RECENT
 from console.widgets.queue_model import clock_light

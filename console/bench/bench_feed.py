@@ -28,7 +28,6 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("URBAN_CONSOLE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 POINTS = [(117.605, 26.265), (117.625, 26.265), (117.615, 26.275), (117.635, 26.275)]
 
@@ -223,8 +222,7 @@ def _read_elapsed(path: Path) -> float | None:
 def _seed(db) -> None:
     from console.data.schema import upgrade
 
-    sys.path.insert(0, str(ROOT))
-    from tests.conftest import seed_tiny_city
+    from console.data.demo.tiny import seed_tiny_city
 
     upgrade(db)
     seed_tiny_city(db)

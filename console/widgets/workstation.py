@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from console.data import map_layers, queue_and_detail
 from console.data.alerts import AlertKey
-from console.data.db import DatabaseUnavailable
 from console.data.commands import ActionParams, CommandError, StaleVersion, act, report_case
+from console.data.db import DatabaseUnavailable
 from console.data.routing import suggest_department
 from console.domain.calendar import unconfirmed_warning
 from console.domain.clocks import Light

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, text
 
 from console.data import accounts
 from console.data import models as m
-from console.data.models import ValueTooLong
 from console.data.accounts import LOCKOUT, MAX_FAILED_ATTEMPTS, SignInError, add_user, authenticate
 from console.data.commands import CommandError
+from console.data.models import ValueTooLong
 from console.services.session import Seat, sign_in
 
 T = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from console.data.queue_and_detail import load_case_detail, load_queue
 from console.data.commands import ActionParams, Actor, act, report_case
+from console.data.queue_and_detail import load_case_detail, load_queue
 from console.domain.workflow import ACTION_LABELS, Action, Role, State, allowed_actions
 from console.widgets.case_detail import CaseDetailPanel, limit_text
 from console.widgets.case_queue import CaseQueuePanel

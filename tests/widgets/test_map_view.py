@@ -12,6 +12,7 @@ import re
 import shutil
 import sqlite3
 from datetime import timedelta
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from console.data.map_layers import (
     open_case_markers,
 )
 from console.data.figures import count_by_light
-from console.widgets.map_page import build_page_html, external_urls
+from console.widgets.map_page import BRIDGE_MODULES, build_page_html, external_urls
 from console.widgets.map_view import CaseMapView, LocalOnlyInterceptor, MBTiles, scheme_registered
 from tests.data.test_commands import GARBAGE, T0
 
@@ -95,8 +96,13 @@ def test_generated_page_is_offline(sqlite_db):
     assert external_urls(html) == []
     assert not re.search(r"(cdn|unpkg|jsdelivr|cdnjs|bootstrap|jquery)", html, re.I)
     for asset in ("vendor/leaflet/leaflet.js", "vendor/markercluster/leaflet.markercluster.js",
-                  "qrc:///qtwebchannel/qwebchannel.js", "res/bridge.js", '"preferCanvas": true', '"maxZoom": 18'):
+                  "qrc:///qtwebchannel/qwebchannel.js", '"preferCanvas": true', '"maxZoom": 18'):
         assert asset in html
+    # the bridge's modules, every one of them, in load order (protocol defines window.uc first)
+    scripts = re.findall(r'<script src="res/bridge/(\w+)\.js"></script>', html)
+    assert scripts == list(BRIDGE_MODULES) and scripts[0] == "protocol"
+    shipped = sorted(p.name for p in resources.files("console.resources").joinpath("map", "bridge").iterdir())
+    assert shipped == sorted(f"{n}.js" for n in BRIDGE_MODULES)
     intranet = build_page_html(map_layers(sqlite_db), basemap=_xyz("http://tiles.hall.lan/{z}/{x}/{y}.png"))
     assert external_urls(intranet, ("tiles.hall.lan",)) == []
     assert external_urls(intranet) == ["http://tiles.hall.lan/{z}/{x}/{y}.png"]
@@ -364,7 +370,7 @@ def test_basemap_argument_is_checked():
 
 # --- fit fills the pane; cameras on demand; the queue's area -----------------------------------------
 
-FIT_PAD = 12  # bridge.js FIT_PAD
+FIT_PAD = 12  # bridge/controls.js FIT_PAD
 
 
 def fitted_box(view: CaseMapView, qtbot) -> tuple[list[float], list[int]]:

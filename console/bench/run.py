@@ -75,9 +75,9 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
 
 def measure_database(url: str, repeat: int = 15) -> dict[str, Any]:
     """Time the open-case queue, the naive scan and the light counts on a database as it is."""
-    from console.data.queue_and_detail import load_queue
     from console.data.db import Database
     from console.data.figures import count_by_light
+    from console.data.queue_and_detail import load_queue
 
     db = Database(url)
     try:

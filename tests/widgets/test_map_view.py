@@ -445,3 +445,18 @@ def test_focusing_a_street_or_community_fits_it_and_fades_the_rest(city, make_vi
     with qtbot.waitCallback(timeout=10000) as unknown:
         view.focus_area("350402099", on_done=unknown)
     assert unknown.args[0] == {"focus": None, "known": False}
+
+
+def test_a_screenshot_whose_map_never_loads_is_refused(sqlite_db, tmp_path, monkeypatch, qapp):
+    """A bridge module missing (an incomplete install): one clear line, no PNG, not a map-less picture."""
+    from console import app
+    from console.data.accounts import add_user
+    from console.data.commands import CommandError
+    from console.widgets import map_page
+
+    add_user(sqlite_db, "intake9", "intake", password="Wq7!intake-seat", seat="受理席9")
+    monkeypatch.setattr(map_page, "BRIDGE_MODULES", tuple(n for n in BRIDGE_MODULES if n != "cases"))
+    out = tmp_path / "op.png"
+    with pytest.raises(CommandError, match=r"地图页面未能加载 \(the map page did not load within 4 s\)"):
+        app.screenshot(sqlite_db, view="operator", out=out, timeout_ms=4000)
+    assert not out.exists()

@@ -1,9 +1,9 @@
 """The operator map page, built once per session by folium, fully offline.
 
 folium writes the Leaflet page (streets, communities and unit grids as GeoJSON,
-a feature group that bridge.js fills with one canvas for every case light, a
+a feature group that the bridge (cases.js) fills with one canvas for every case light, a
 MarkerCluster for the cameras, an optional basemap); the bridge scripts in
-`resources/map/bridge/` (BRIDGE_MODULES, plain scripts in load order) then take the live layers over.
+`console/resources/map/bridge/` (BRIDGE_MODULES, plain scripts in load order) then take the live layers over.
 Leaflet and MarkerCluster come from the XStatic packages, qwebchannel.js from
 Qt's resources (qrc:), and every asset URL is relative, so the same page works
 under the `app://map/` scheme and from a directory of files.  No CDN URL is

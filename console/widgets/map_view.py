@@ -245,7 +245,7 @@ class LocalOnlyInterceptor(QWebEngineUrlRequestInterceptor):
 
 
 class MapBridge(QObject):
-    """The QWebChannel object ``bridge``: bridge.js calls these slots."""
+    """The QWebChannel object ``bridge``: protocol.js calls these slots."""
 
     def __init__(self, view: "CaseMapView", parent: QObject) -> None:
         super().__init__(parent)

@@ -62,7 +62,7 @@ def seed_cases_and_cameras(db: Database) -> list[int]:
 # --- the read queries, on SQLite and PostgreSQL ----------------------------------------------
 
 
-def test_map_queries_layers_lights_heat_and_scope(db):
+def test_map_layers_lights_heat_and_scope(db):
     seed_cases_and_cameras(db)
     layers = map_layers(db)
     assert (len(layers.streets), len(layers.communities), len(layers.grids), len(layers.cameras)) == (2, 4, 8, 3)

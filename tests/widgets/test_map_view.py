@@ -460,3 +460,21 @@ def test_a_screenshot_whose_map_never_loads_is_refused(sqlite_db, tmp_path, monk
     with pytest.raises(CommandError, match=r"地图页面未能加载 \(the map page did not load within 4 s\)"):
         app.screenshot(sqlite_db, view="operator", out=out, timeout_ms=4000)
     assert not out.exists()
+
+
+def test_the_scheme_serves_packaged_files_and_nothing_above_them(qapp):
+    from PySide6.QtCore import QObject
+
+    from console.widgets.map_view import AppSchemeHandler
+
+    parent = QObject()
+    handler = AppSchemeHandler(parent)
+    data, mime = handler._resolve("res/bridge/protocol.js")
+    assert data == resources.files("console.resources").joinpath("map", "bridge", "protocol.js").read_bytes()
+    assert mime == b"application/javascript"
+    assert handler._resolve("vendor/leaflet/leaflet.js")[0].startswith(b"/*")
+    for escape in ("res/../__init__.py", "res/bridge/../../resources/__init__.py", "res//etc/passwd",
+                   "res/./map.css", "res/bridge/..", "res/..\\__init__.py", "vendor/leaflet/../../__init__.py",
+                   "res/bridge/", "res/missing.js"):
+        assert handler._resolve(escape) == (None, b""), escape
+    parent.deleteLater()

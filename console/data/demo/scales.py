@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, timezone
 
 
-
 DEMO_PASSWORD = "demo1234"
 GRID_VALID_FROM = date(2020, 1, 1)
 _UTC = timezone.utc

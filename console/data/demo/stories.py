@@ -54,7 +54,6 @@ P_ERROR_CLOSE = 0.005
 EXTENSIONS = ["2wh", "4wh", "1wd", "2wd"]
 
 
-
 _VALUE: dict[Any, str] = {e: e.value for enum in (Action, State, Role, Pending) for e in enum}
 _DECISIONS = frozenset(a for a in Action if a.value.startswith(("approve_", "reject_")))
 

@@ -157,6 +157,11 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
         window.map.sig_ready.connect(lambda: QTimer.singleShot(1500, loop.quit))  # let tiles/paths paint
         timer.start(timeout_ms)
         loop.exec()
+    if window.map is not None and not window.map.ready:  # e.g. a bridge script missing from the install
+        window.stop()
+        window.close()
+        raise CommandError(f"地图页面未能加载 (the map page did not load within {timeout_ms / 1000:g} s): "
+                           "no screenshot written; reinstall urban-console")
     window.refresh_lights(window._now())
     settle = QEventLoop()
     QTimer.singleShot(800, settle.quit)

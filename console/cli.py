@@ -118,7 +118,7 @@ def _wipe(db) -> None:  # noqa: ANN001
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from console.data.queries import stats, street_summary
+    from console.data.figures import stats, street_summary
 
     db = open_db(args.db)
     result = stats(db, scope=args.street)
@@ -275,7 +275,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from console.data.queries import timeline
+    from console.data.case_record import timeline
     from console.domain.workflow import ACTION_LABELS, Action, State, STATE_LABELS
 
     events = timeline(open_db(args.db), args.case_number)
@@ -353,8 +353,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ lives beside console/
-    from bench.run import measure_database, run_all
+    from console.bench.run import measure_database, run_all
 
     if args.on:  # a database generated earlier: measure it as it is, generate nothing
         for url in args.on:

@@ -1,11 +1,11 @@
 """Reference data into the database: the catalogue and the city's rules.
 
-The demo city loads both from `resources/`; a real city edits them as data.
+The demo city loads both from the packaged `console/resources/catalogue/`; a real city edits them as data.
 """
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from importlib import resources
 from typing import Any, Mapping
 
 from sqlalchemy import select, update
@@ -13,17 +13,7 @@ from sqlalchemy.orm import Session
 
 from console.data import models as m
 from console.domain.catalogue import Catalogue, load_catalogue
-
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-DEMO_CATALOGUE = RESOURCES / "catalogue" / "demo-city.json"
-DEMO_RULES = RESOURCES / "catalogue" / "rules.json"
-
-
-def resource(*parts: str) -> Path:
-    path = RESOURCES.joinpath(*parts)
-    if not path.exists():
-        raise FileNotFoundError(f"resource missing: {path} (is the checkout complete?)")
-    return path
+from console.resources import resource
 
 
 def install_catalogue(s: Session, catalogue: Catalogue, *, activate: bool = True) -> int:
@@ -61,7 +51,8 @@ def install_settings(s: Session, settings: Mapping[str, Any]) -> None:
 
 
 def demo_catalogue() -> Catalogue:
-    return load_catalogue(resource("catalogue", "demo-city.json"))
+    with resources.as_file(resource("catalogue", "demo-city.json")) as path:  # a real file even from a zip
+        return load_catalogue(path)
 
 
 def demo_rules() -> dict[str, Any]:

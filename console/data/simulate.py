@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from console.data import models as m
 from console.data.commands import ActionParams, Actor, CommandError, StaleVersion, act, report_case
 from console.data.db import Database, DatabaseUnavailable
-from console.data.queries import suggest_department
+from console.data.routing import suggest_department
 
 FIELD = Actor("模拟监督员", "inspector", seat="城管通")
 HOTLINE = Actor("模拟受理员", "intake", seat="受理席(模拟)")

@@ -1,7 +1,7 @@
 """The case detail panel (案卷详情): facts, caller, photos, step clocks, timeline, actions.
 
 The only panel that shows the caller's name and phone unmasked.  It runs no
-SQL: the main window loads a `CaseDetail` (console.data.case_queries) and
+SQL: the main window loads a `CaseDetail` (console.data.queue_and_detail) and
 calls `set_detail`, then `set_actions` with the actions allowed to the
 signed-in role (console.domain.workflow.allowed_actions).  A click on an
 action button emits `sig_action_requested(action id)`; the main window opens
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.data.case_queries import CaseDetail, ClockInfo
+from console.data.queue_and_detail import CaseDetail, ClockInfo
 from console.domain.calendar import Limit, WorkCalendar, default_calendar
 from console.domain.catalogue import URGENCY_LABELS, Urgency
 from console.domain.clocks import DEFAULT_THRESHOLDS, Light, Step, Thresholds

@@ -1,6 +1,6 @@
 """The case queue panel (案件队列): stage tabs with counts, a filter row, the table.
 
-The panel runs no SQL: the main window reads rows with `console.data.case_queries`
+The panel runs no SQL: the main window reads rows with `console.data.queue_and_detail`
 and hands them over (`set_rows` once, `apply_rows` / `remove_ids` per change,
 `refresh_lights` on the alert clock's tick).  Sorting and filtering happen in
 `CaseQueueModel`; the view never measures contents (fixed row heights).
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.data.case_queries import CaseRow, FilterOptions
+from console.data.queue_and_detail import CaseRow, FilterOptions
 from console.domain.calendar import WorkCalendar
 from console.domain.clocks import DEFAULT_THRESHOLDS, Light, Thresholds
 from console.widgets.queue_model import (

@@ -1,8 +1,9 @@
 """The operator map page, built once per session by folium, fully offline.
 
 folium writes the Leaflet page (streets, communities and unit grids as GeoJSON,
-a feature group that bridge.js fills with one canvas for every case light, a
-MarkerCluster for the cameras, an optional basemap); `resources/map/bridge.js` then takes the live layers over.
+a feature group that the bridge (cases.js) fills with one canvas for every case light, a
+MarkerCluster for the cameras, an optional basemap); the bridge scripts in
+`console/resources/map/bridge/` (BRIDGE_MODULES, plain scripts in load order) then take the live layers over.
 Leaflet and MarkerCluster come from the XStatic packages, qwebchannel.js from
 Qt's resources (qrc:), and every asset URL is relative, so the same page works
 under the `app://map/` scheme and from a directory of files.  No CDN URL is
@@ -14,18 +15,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import folium
 import shapely
 from folium.plugins import MarkerCluster
 
-from console.data.map_queries import Area, CaseMarker, MapLayers
+from console.data.map_layers import Area, CaseMarker, MapLayers
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "map"
 MAX_ZOOM = 18
 CAMERA_CLUSTER_OFF_ZOOM = 16  # cameras cluster below street level
 QWEBCHANNEL_URL = "qrc:///qtwebchannel/qwebchannel.js"
+# The bridge's modules, in load order: protocol first (it defines window.uc and window.ucMap).
+BRIDGE_MODULES = ("protocol", "cases", "grids", "cameras", "controls")
 
 OFFLINE_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
 OFFLINE_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css")]
@@ -94,7 +95,7 @@ def _geojson(areas: list[Area], name: str, style: dict, interactive: bool) -> fo
 
 def build_map(layers: MapLayers, *, basemap: Basemap | None = None,
               cases: list[CaseMarker] | None = None) -> tuple[folium.Map, dict[str, str]]:
-    """The folium map and the JS names bridge.js needs; `cases` bakes markers in (benchmarks only)."""
+    """The folium map and the JS names the bridge needs; `cases` bakes markers in (benchmarks only)."""
     m = folium.Map(location=_centre(layers), zoom_start=15, tiles=None, prefer_canvas=True,
                    control_scale=False, maxZoom=MAX_ZOOM, zoomSnap=0.25)
     m.default_js, m.default_css = list(OFFLINE_JS), list(OFFLINE_CSS)
@@ -111,7 +112,7 @@ def build_map(layers: MapLayers, *, basemap: Basemap | None = None,
     ):
         layer = _geojson(areas, label, style, interactive).add_to(m)
         names[key] = layer.get_name()
-    cases_group = folium.FeatureGroup(name="案件", control=False).add_to(m)  # bridge.js adds its canvas
+    cases_group = folium.FeatureGroup(name="案件", control=False).add_to(m)  # the bridge (cases.js) adds its canvas
     names["cases"] = cases_group.get_name()
     for c in cases or []:
         folium.CircleMarker([c.lat, c.lon], radius=7, color="#FFFFFF", weight=1.5, fill=True, fill_opacity=0.95,
@@ -131,9 +132,9 @@ def build_map(layers: MapLayers, *, basemap: Basemap | None = None,
 def _add_bridge(m: folium.Map, names: dict[str, str]) -> None:
     root = m.get_root()
     root.header.add_child(folium.Element(
-        f'<link rel="stylesheet" href="res/map.css"/>\n'
+        '<link rel="stylesheet" href="res/map.css"/>\n'
         f'<script src="{QWEBCHANNEL_URL}"></script>\n'
-        f'<script src="res/bridge.js"></script>'
+        + "\n".join(f'<script src="res/bridge/{name}.js"></script>' for name in BRIDGE_MODULES)
     ), name="uc_bridge")
     # folium writes the map's own script after this element: start once the document is parsed.
     root.script.add_child(folium.Element(

@@ -15,7 +15,7 @@ too late the page falls back to a directory of files under the user cache dir
 (MBTiles basemaps then need the scheme and are refused with a clear error).
 
 Python -> JS: every public method sends one JSON message to ``ucApply`` in
-resources/map/bridge.js; messages wait in Python until the page calls
+resources/map/bridge/protocol.js; messages wait in Python until the page calls
 ``bridge.ready()`` (``loadFinished`` may fire several times).  After a render
 process crash the page reloads and the current state (mirrored here) is replayed.
 JS -> Python: the ``bridge`` QObject's slots emit the view's ``sig_*`` signals.
@@ -32,9 +32,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import posixpath
 import re
 import shutil
 import sqlite3
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
@@ -51,8 +54,9 @@ from PySide6.QtWebEngineCore import (
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
-from console.data.map_queries import CameraPoint, CaseMarker, HeatMode, MapLayers
-from console.widgets.map_page import RESOURCES, Basemap, build_page_html
+from console.data.map_layers import CameraPoint, CaseMarker, HeatMode, MapLayers
+from console.resources import resource_root
+from console.widgets.map_page import Basemap, build_page_html
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +67,12 @@ LOCAL_SCHEMES = frozenset({"app", "qrc", "file", "data", "blob", "about"})
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 
-def _asset_roots() -> dict[str, Path]:
+def _asset_roots() -> dict[str, Traversable]:
     import xstatic.pkg.leaflet as leaflet
     import xstatic.pkg.leaflet_markercluster as markercluster
 
     return {"vendor/leaflet": Path(leaflet.BASE_DIR), "vendor/markercluster": Path(markercluster.BASE_DIR),
-            "res": RESOURCES}
+            "res": resource_root("map")}
 
 
 _MIME = {".html": b"text/html;charset=utf-8", ".js": b"application/javascript", ".css": b"text/css",
@@ -149,6 +153,15 @@ def _tile_mime(data: bytes) -> bytes:
 # --- the app:// scheme --------------------------------------------------------------------
 
 
+def _read_under(root: Traversable, relative: str) -> bytes | None:
+    """The file `relative` below `root`, or None: no empty, '.' or '..' step ever leaves the root."""
+    steps = relative.split("/")
+    if any(step in ("", ".", "..") or "\\" in step for step in steps):
+        return None
+    target = root.joinpath(*steps)
+    return target.read_bytes() if target.is_file() else None
+
+
 class AppSchemeHandler(QWebEngineUrlSchemeHandler):
     """Serves app://map/: the page, vendored assets, our resources and MBTiles tiles."""
 
@@ -181,9 +194,9 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
                 return bytes(f.readAll().data()), _MIME[".js"]
         for prefix, root in self.roots.items():
             if path.startswith(prefix + "/"):
-                target = (root / path[len(prefix) + 1:]).resolve()
-                if target.is_relative_to(root.resolve()) and target.is_file():
-                    return target.read_bytes(), _MIME.get(target.suffix, b"application/octet-stream")
+                data = _read_under(root, path[len(prefix) + 1:])
+                if data is not None:
+                    return data, _MIME.get(posixpath.splitext(path)[1], b"application/octet-stream")
         return None, b""
 
     def _tile(self, path: str) -> tuple[bytes | None, bytes]:
@@ -232,7 +245,7 @@ class LocalOnlyInterceptor(QWebEngineUrlRequestInterceptor):
 
 
 class MapBridge(QObject):
-    """The QWebChannel object ``bridge``: bridge.js calls these slots."""
+    """The QWebChannel object ``bridge``: protocol.js calls these slots."""
 
     def __init__(self, view: "CaseMapView", parent: QObject) -> None:
         super().__init__(parent)
@@ -401,7 +414,8 @@ class CaseMapView(QWebEngineView):
 
         base = Path(user_cache_dir("urban-console", appauthor=False)) / "map" / f"page-{os.getpid()}-{id(self):x}"
         for prefix, root in _asset_roots().items():
-            shutil.copytree(root, base / prefix, dirs_exist_ok=True)
+            with resources.as_file(root) as folder:  # a real folder even when the package is zipped
+                shutil.copytree(folder, base / prefix, dirs_exist_ok=True)
         (base / "index.html").write_text(self.page_html, encoding="utf-8")
         self._file_dir = base
         return base / "index.html"

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.data import case_queries, map_queries
+from console.data import map_layers, queue_and_detail
 from console.data.alerts import AlertKey
-from console.data.db import DatabaseUnavailable
 from console.data.commands import ActionParams, CommandError, StaleVersion, act, report_case
-from console.data.queries import suggest_department
+from console.data.db import DatabaseUnavailable
+from console.data.routing import suggest_department
 from console.domain.calendar import unconfirmed_warning
 from console.domain.clocks import Light
 from console.domain.workflow import ACTION_LABELS, Action, Role, allowed_actions
@@ -115,7 +115,7 @@ class Workstation(QMainWindow):
         from console.widgets.map_view import CaseMapView
 
         view = CaseMapView(basemap=basemap)
-        view.build(map_queries.map_layers(self.db, self.scope))
+        view.build(map_layers.map_layers(self.db, self.scope))
         view.show_cameras(self.cameras_setting())
         return view
 
@@ -336,8 +336,8 @@ class Workstation(QMainWindow):
 
     def reload_all(self) -> None:
         """Full resync: the queue, the options, the map markers (never on a single change)."""
-        self.queue.set_options(case_queries.filter_options(self.db, self.scope))
-        self.queue.set_rows(case_queries.load_queue(self.db, scope=self.scope))
+        self.queue.set_options(queue_and_detail.filter_options(self.db, self.scope))
+        self.queue.set_rows(queue_and_detail.load_queue(self.db, scope=self.scope))
         self._push_all_markers()
         self._mark_fresh()
         if self._current_case is not None:
@@ -367,7 +367,7 @@ class Workstation(QMainWindow):
     def apply_case_ids(self, ids: Iterable[int]) -> None:
         """Delta: reload only these cases; those gone from the queue are removed."""
         ids = set(ids)
-        rows = case_queries.load_queue(self.db, scope=self.scope, ids=ids)
+        rows = queue_and_detail.load_queue(self.db, scope=self.scope, ids=ids)
         gone = ids - {r.id for r in rows}
         self.queue.apply_rows(rows)
         self.queue.remove_ids(gone)
@@ -390,9 +390,9 @@ class Workstation(QMainWindow):
         self.map.upsert_cases([self._marker(r) for r in rows if r is not None])
         self._restyle_heat(self._heat_mode)
 
-    def _marker(self, row) -> map_queries.CaseMarker:  # noqa: ANN001
+    def _marker(self, row) -> map_layers.CaseMarker:  # noqa: ANN001
         light = self.queue.model.light_of(row.id) or Light.GREEN
-        return map_queries.CaseMarker(row.id, row.number, row.lon, row.lat, str(light), row.category_name or "",
+        return map_layers.CaseMarker(row.id, row.number, row.lon, row.lat, str(light), row.category_name or "",
                                       row.grid_code)
 
     def _restyle_heat(self, mode: str) -> None:
@@ -489,7 +489,7 @@ class Workstation(QMainWindow):
 
     def show_case(self, case_id: int) -> None:
         self._current_case = case_id
-        detail = case_queries.load_case_detail(self.db, case_id, scope=self.scope)
+        detail = queue_and_detail.load_case_detail(self.db, case_id, scope=self.scope)
         self._shown = detail
         self.detail.set_detail(detail, self._now())
         if detail is not None and self.presence.case_id != case_id:
@@ -519,17 +519,17 @@ class Workstation(QMainWindow):
         if self._shown is None or action not in self.actions_for(self._shown):
             return None  # a shortcut pressed when the action is not open to this seat does nothing
         row = self._shown.row  # act on the version the operator saw, never a fresher one
-        conditions = case_queries.filing_conditions(self.db, row.category_code) if action == Action.FILE else ()
-        departments = case_queries.departments(self.db) if action == Action.DISPATCH else ()
+        conditions = queue_and_detail.filing_conditions(self.db, row.category_code) if action == Action.FILE else ()
+        departments = queue_and_detail.departments(self.db) if action == Action.DISPATCH else ()
         suggested = None
         if action == Action.DISPATCH and row.category_code:
             dept = suggest_department(self.db, row.category_code, row.street_code)
             suggested = dept.id if dept else None
         reclassify = action == Action.RECLASSIFY
-        categories = case_queries.filter_options(self.db, self.scope).categories if reclassify else ()
+        categories = queue_and_detail.filter_options(self.db, self.scope).categories if reclassify else ()
         dialog = ActionDialog(action, case_number=row.number, conditions=conditions, departments=departments,
                               suggested_department=suggested, categories=categories,
-                              conditions_for=lambda code: case_queries.filing_conditions(self.db, code),
+                              conditions_for=lambda code: queue_and_detail.filing_conditions(self.db, code),
                               current_category=row.category_code, parent=self)
         dialog.setObjectName(f"dialog_{action.value}")
         dialog.submit = lambda: self._run_action(dialog, row.number, row.version, action)
@@ -553,7 +553,7 @@ class Workstation(QMainWindow):
         self.statusBar().showMessage(self.tr(f"{ACTION_LABELS[action]}：案件 {ref.number} 已完成"), 5000)
 
     def new_case(self, lon: float | None = None, lat: float | None = None) -> NewCaseDialog:
-        options = case_queries.filter_options(self.db, self.scope)
+        options = queue_and_detail.filter_options(self.db, self.scope)
         if lon is None:
             lon, lat = self._district_centre()
         dialog = NewCaseDialog(options.categories, lon=lon, lat=lat, parent=self)
@@ -573,7 +573,7 @@ class Workstation(QMainWindow):
         self.statusBar().showMessage(self.tr(f"案件 {ref.number} 已登记（{SOURCE_LABELS.get(value.source, value.source)}）"), 5000)
 
     def _district_centre(self) -> tuple[float, float]:
-        options = map_queries.map_layers(self.db, self.scope)
+        options = map_layers.map_layers(self.db, self.scope)
         geoms = [a.geometry for a in options.streets] or [a.geometry for a in options.grids]
         if not geoms:
             return 117.6, 26.26

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, text
 
 from console.data import accounts
 from console.data import models as m
-from console.data.models import ValueTooLong
 from console.data.accounts import LOCKOUT, MAX_FAILED_ATTEMPTS, SignInError, add_user, authenticate
 from console.data.commands import CommandError
+from console.data.models import ValueTooLong
 from console.services.session import Seat, sign_in
 
 T = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
@@ -255,7 +255,7 @@ def test_an_unbound_department_account_acts_on_no_case(db):
     """Accounts made before the binding was required still sign in, but reach no case."""
     from tests.data.test_commands import DEPT, to_disposing
     from console.data.commands import Actor, JurisdictionError, act
-    from console.data.queries import find_case, timeline
+    from console.data.case_record import find_case, timeline
 
     number, v = to_disposing(db)  # dispatched to department 2
     unbound = Actor("旧部门账号", "department", seat="部门席")

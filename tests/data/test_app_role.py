@@ -18,10 +18,11 @@ from sqlalchemy.exc import DatabaseError
 from console.cli import main
 from console.data import models as m
 from console.data.accounts import SignInError, add_user, authenticate
+from console.data.case_record import timeline
 from console.data.db import Database
-from console.data.queries import timeline
+from console.data.demo.tiny import seed_tiny_city
 from console.data.schema import upgrade
-from tests.conftest import RUN_ID, pg_admin, pg_url, seed_tiny_city
+from tests.conftest import RUN_ID, pg_admin, pg_url
 from tests.data.test_commands import INTAKE, new_case, step
 
 ATTACKS = [

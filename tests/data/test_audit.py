@@ -14,8 +14,8 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from console.data import models as m
+from console.data.case_record import timeline
 from console.data.commands import ActionParams, Actor, act, report_case
-from console.data.queries import timeline
 from console.domain.workflow import Action
 from tests.data.test_commands import (
     DEPT,

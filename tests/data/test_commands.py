@@ -18,7 +18,8 @@ from console.data.commands import (
     act,
     report_case,
 )
-from console.data.queries import case_clocks, count_by_light, stats, timeline, urge_records
+from console.data.case_record import case_clocks, timeline, urge_records
+from console.data.figures import count_by_light, stats
 
 SH = ZoneInfo("Asia/Shanghai")
 # Monday 2026-11-23 09:00, a working day.

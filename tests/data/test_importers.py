@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from console.data import models as m
 from console.data.commands import CommandError
+from console.data.demo.tiny import tiny_city_geometry
 from console.data.importers import ImportRefused, check_grids, import_cameras, import_grids
 from console.domain.crs import CRS, transform_geometry
-from tests.conftest import tiny_city_geometry
 
 TODAY = date(2026, 11, 23)
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 import console.data
 import console.reports
-from console.data import alerts, case_queries, export, map_queries, presence, queries
+from console.data import alerts, case_record, export, figures, map_layers, presence, queue_and_detail
 from console.data import models as m
 from console.data.alerts import AlertKey
 from console.data.commands import ActionParams, Actor, CommandError, JurisdictionError, act, report_case
@@ -134,7 +134,7 @@ Read = Callable[[Any, "str | None", World], Any]
 
 def _light_ranks(db, scope, w):  # noqa: ANN001
     with db.read() as s:
-        return queries.case_light_ranks(s, db, LATER, scope)
+        return figures.case_light_ranks(s, db, LATER, scope)
 
 
 def _exported(db, scope, w) -> list[str]:  # noqa: ANN001
@@ -155,22 +155,22 @@ def _exported(db, scope, w) -> list[str]:  # noqa: ANN001
 
 # (function, call(db, scope, world)): the call asks for 列西's data through that path.
 READS: dict[Callable, Read] = {
-    queries.stats: lambda db, scope, w: queries.stats(db, now=LATER, scope=scope),
-    queries.count_by_light: lambda db, scope, w: queries.count_by_light(db, LATER, scope=scope),
-    queries.street_summary: lambda db, scope, w: queries.street_summary(db, LATER, scope=scope),
-    queries.case_light_ranks: _light_ranks,
-    queries.find_case: lambda db, scope, w: queries.find_case(db, w.numbers[WEST][0], scope=scope),
-    queries.timeline: lambda db, scope, w: queries.timeline(db, w.numbers[WEST][1], scope=scope),
-    case_queries.load_queue: lambda db, scope, w: case_queries.load_queue(db, scope=scope),
-    case_queries.search_cases: lambda db, scope, w: case_queries.search_cases(db, "街", scope=scope),
-    case_queries.load_case_detail: lambda db, scope, w: case_queries.load_case_detail(db, w.ids[WEST][1], scope=scope),
-    case_queries.filter_options: lambda db, scope, w: case_queries.filter_options(db, scope=scope),
-    map_queries.map_layers: lambda db, scope, w: map_queries.map_layers(db, scope=scope, day=TODAY),
-    map_queries.cameras: lambda db, scope, w: map_queries.cameras(db, scope=scope),
-    map_queries.open_case_markers: lambda db, scope, w: map_queries.open_case_markers(db, scope=scope, now=LATER),
-    map_queries.grid_case_counts: lambda db, scope, w: (
-        map_queries.grid_case_counts(db, "open", scope=scope, now=LATER),
-        map_queries.grid_case_counts(db, "overdue", scope=scope, now=LATER)),
+    figures.stats: lambda db, scope, w: figures.stats(db, now=LATER, scope=scope),
+    figures.count_by_light: lambda db, scope, w: figures.count_by_light(db, LATER, scope=scope),
+    figures.street_summary: lambda db, scope, w: figures.street_summary(db, LATER, scope=scope),
+    figures.case_light_ranks: _light_ranks,
+    case_record.find_case: lambda db, scope, w: case_record.find_case(db, w.numbers[WEST][0], scope=scope),
+    case_record.timeline: lambda db, scope, w: case_record.timeline(db, w.numbers[WEST][1], scope=scope),
+    queue_and_detail.load_queue: lambda db, scope, w: queue_and_detail.load_queue(db, scope=scope),
+    queue_and_detail.search_cases: lambda db, scope, w: queue_and_detail.search_cases(db, "街", scope=scope),
+    queue_and_detail.load_case_detail: lambda db, scope, w: queue_and_detail.load_case_detail(db, w.ids[WEST][1], scope=scope),
+    queue_and_detail.filter_options: lambda db, scope, w: queue_and_detail.filter_options(db, scope=scope),
+    map_layers.map_layers: lambda db, scope, w: map_layers.map_layers(db, scope=scope, day=TODAY),
+    map_layers.cameras: lambda db, scope, w: map_layers.cameras(db, scope=scope),
+    map_layers.open_case_markers: lambda db, scope, w: map_layers.open_case_markers(db, scope=scope, now=LATER),
+    map_layers.grid_case_counts: lambda db, scope, w: (
+        map_layers.grid_case_counts(db, "open", scope=scope, now=LATER),
+        map_layers.grid_case_counts(db, "overdue", scope=scope, now=LATER)),
     export.export_rows: lambda db, scope, w: list(export.export_rows(db, scope=scope)),
     export.export_cases: _exported,
     presence.who_is_on: lambda db, scope, w: presence.who_is_on(db, w.ids[WEST][0], now=LATER, scope=scope),
@@ -179,22 +179,22 @@ READS: dict[Callable, Read] = {
 
 # Paths a street seat would also use with ids of another street (a delta refresh, a stale link).
 READS_BY_ID: dict[str, Read] = {
-    "load_queue(ids)": lambda db, scope, w: case_queries.load_queue(db, scope=scope, ids=w.all_ids()),
-    "open_case_markers(ids)": lambda db, scope, w: map_queries.open_case_markers(db, scope=scope, now=LATER,
+    "load_queue(ids)": lambda db, scope, w: queue_and_detail.load_queue(db, scope=scope, ids=w.all_ids()),
+    "open_case_markers(ids)": lambda db, scope, w: map_layers.open_case_markers(db, scope=scope, now=LATER,
                                                                                 ids=w.all_ids()),
-    "search_cases(number)": lambda db, scope, w: case_queries.search_cases(db, w.numbers[WEST][0], scope=scope),
-    "find_case(2nd)": lambda db, scope, w: queries.find_case(db, w.numbers[WEST][1], scope=scope),
-    "load_case_detail(1st)": lambda db, scope, w: case_queries.load_case_detail(db, w.ids[WEST][0], scope=scope),
-    "timeline(1st)": lambda db, scope, w: queries.timeline(db, w.numbers[WEST][0], scope=scope),
+    "search_cases(number)": lambda db, scope, w: queue_and_detail.search_cases(db, w.numbers[WEST][0], scope=scope),
+    "find_case(2nd)": lambda db, scope, w: case_record.find_case(db, w.numbers[WEST][1], scope=scope),
+    "load_case_detail(1st)": lambda db, scope, w: queue_and_detail.load_case_detail(db, w.ids[WEST][0], scope=scope),
+    "timeline(1st)": lambda db, scope, w: case_record.timeline(db, w.numbers[WEST][0], scope=scope),
 }
 
 # Functions whose counts carry no strings to inspect: checked by number as well.
-COUNTED = {queries.stats, queries.count_by_light, queries.case_light_ranks}
+COUNTED = {figures.stats, figures.count_by_light, figures.case_light_ranks}
 
 # Case readers without scope or actor, and why no seat reaches them with another street's case.
 UNSCOPED = {
-    queries.case_clocks: "tests and tools only; seats read clocks through load_case_detail (scoped)",
-    queries.urge_records: "tests and tools only; seats read urges through load_case_detail (scoped)",
+    case_record.case_clocks: "tests and tools only; seats read clocks through load_case_detail (scoped)",
+    case_record.urge_records: "tests and tools only; seats read urges through load_case_detail (scoped)",
     alerts.acknowledged: "called with alert keys built from the seat's own (scoped) queue; returns who acked",
 }
 
@@ -257,27 +257,27 @@ def test_asking_by_id_or_number_for_another_street_returns_nothing(world, db):
 
 
 def test_counts_are_of_the_seats_street(world, db):
-    east = queries.stats(db, now=LATER, scope=EAST)
-    whole = queries.stats(db, now=LATER)
+    east = figures.stats(db, now=LATER, scope=EAST)
+    whole = figures.stats(db, now=LATER)
     assert (east["streets"], east["communities"], east["grids"], east["cameras"], east["staff"]) == (1, 2, 4, 1, 1)
     assert (whole["streets"], whole["cameras"], whole["staff"]) == (2, 2, 2)
     assert east["cases"]["total"] == 2 and whole["cases"]["total"] == 4
-    assert sum(queries.count_by_light(db, LATER, scope=EAST).values()) == 2
-    assert queries.count_by_light(db, LATER, scope=WEST) == {"green": 0, "yellow": 0, "red": 2}
+    assert sum(figures.count_by_light(db, LATER, scope=EAST).values()) == 2
+    assert figures.count_by_light(db, LATER, scope=WEST) == {"green": 0, "yellow": 0, "red": 2}
     assert set(_light_ranks(db, EAST, world)) == set(world.ids[EAST])
     assert set(_light_ranks(db, None, world)) == set(world.all_ids())
-    assert map_queries.grid_case_counts(db, "overdue", scope=EAST, now=LATER) == {f"{EAST}001001": 2}
+    assert map_layers.grid_case_counts(db, "overdue", scope=EAST, now=LATER) == {f"{EAST}001001": 2}
 
 
 def test_the_scoped_paths_do_show_the_seats_own_street(world, db):
     for read, call in READS.items():
-        if read in COUNTED or read in (queries.find_case, queries.timeline, case_queries.load_case_detail,
+        if read in COUNTED or read in (case_record.find_case, case_record.timeline, queue_and_detail.load_case_detail,
                                        presence.who_is_on):
             continue  # these ask about a 列西 case on purpose
         assert shows_east(call(db, EAST, world), world), f"{_label(read)} shows a 列东 seat nothing of 列东"
-    assert queries.find_case(db, world.numbers[EAST][0], scope=EAST) is not None
-    assert case_queries.load_case_detail(db, world.ids[EAST][1], scope=EAST) is not None
-    assert len(queries.timeline(db, world.numbers[EAST][1], scope=EAST)) == 4
+    assert case_record.find_case(db, world.numbers[EAST][0], scope=EAST) is not None
+    assert queue_and_detail.load_case_detail(db, world.ids[EAST][1], scope=EAST) is not None
+    assert len(case_record.timeline(db, world.numbers[EAST][1], scope=EAST)) == 4
     assert presence.who_is_on(db, world.ids[EAST][0], now=LATER, scope=EAST) == [("列东值守", "列东受理席")]
 
 

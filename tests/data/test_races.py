@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import func, select
 
 from console.data import models as m
+from console.data.case_record import find_case, timeline
 from console.data.commands import Actor, CommandError, StaleVersion, act, report_case
-from console.data.queries import find_case, timeline
 from console.domain.workflow import Transition, plan
 from tests.data.test_commands import GARBAGE, INSPECTOR, LAT, LON, T0, new_case, step
 

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 
 from console.data import models as m
 from console.data.calendar_admin import set_day, unconfirmed_years_in_use
+from console.data.case_record import case_clocks, timeline
 from console.data.commands import Actor, CommandError, act, report_case
-from console.data.queries import case_clocks, stats, timeline
+from console.data.figures import stats
 from console.domain.workflow import REASON_ACTIONS, Action
 from tests.data.test_commands import (
     DEPT, DISPATCH, GARBAGE, INSPECTOR, INTAKE, LAT, LEADER, LON, SH, SHIFT, T0, new_case, step, to_disposing,

@@ -17,7 +17,7 @@ from console.domain.catalogue import (
     load_standard_csv,
 )
 
-RES = Path(__file__).resolve().parents[2] / "resources" / "catalogue"
+RES = Path(__file__).resolve().parents[2] / "console" / "resources" / "catalogue"
 DEMO = RES / "demo-city.json"
 CSV = RES / "gbt47678.5-2026.csv"
 

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -376,19 +374,13 @@ def test_remaining_from_due_agrees_with_the_clock(clock: StepClock, offset: int)
                                   consumed_minutes=clock.consumed_minutes, kind=clock.kind, calendar=CAL)
         assert fast == pytest.approx(clock.remaining(now, CAL), abs=1e-6)
 
-def _load_bench():
-    path = Path(__file__).resolve().parents[2] / "bench" / "bench_lights.py"
-    spec = importlib.util.spec_from_file_location("bench_lights", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_bench_lights_runs_and_agrees() -> None:
     # A smoke run of the benchmark (it asserts fast == naive itself); speed is
     # reported by `urban-console bench`, never asserted in tests.
-    result = _load_bench().run(n=2_000)
+    from console.bench.bench_lights import run
+
+    result = run(n=2_000)
     assert result["cases"] == 2_000
     assert set(result) >= {"naive_cases_per_s", "fast_cases_per_s", "speedup"}
     assert sum(result["lights"].values()) == 2_000

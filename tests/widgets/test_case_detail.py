@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from console.data.case_queries import load_case_detail, load_queue
 from console.data.commands import ActionParams, Actor, act, report_case
+from console.data.queue_and_detail import load_case_detail, load_queue
 from console.domain.workflow import ACTION_LABELS, Action, Role, State, allowed_actions
 from console.widgets.case_detail import CaseDetailPanel, limit_text
 from console.widgets.case_queue import CaseQueuePanel
@@ -34,7 +34,7 @@ def hotline_case(db, photos=()) -> tuple[int, str, int]:  # noqa: ANN001
 
 
 def disposing_case(db) -> tuple[int, str]:  # noqa: ANN001
-    from console.data.case_queries import filing_conditions
+    from console.data.queue_and_detail import filing_conditions
 
     case_id, number, v = hotline_case(db)
     condition = filing_conditions(db, "06010")[0].code

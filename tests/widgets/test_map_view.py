@@ -12,6 +12,7 @@ import re
 import shutil
 import sqlite3
 from datetime import timedelta
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,14 @@ from PySide6.QtGui import QColor, QImage
 from console.data import models as m
 from console.data.commands import Actor, report_case
 from console.data.db import Database
-from console.data.map_queries import (
+from console.data.map_layers import (
     CaseMarker,
     grid_case_counts,
     map_layers,
     open_case_markers,
 )
-from console.data.queries import count_by_light
-from console.widgets.map_page import build_page_html, external_urls
+from console.data.figures import count_by_light
+from console.widgets.map_page import BRIDGE_MODULES, build_page_html, external_urls
 from console.widgets.map_view import CaseMapView, LocalOnlyInterceptor, MBTiles, scheme_registered
 from tests.data.test_commands import GARBAGE, T0
 
@@ -61,7 +62,7 @@ def seed_cases_and_cameras(db: Database) -> list[int]:
 # --- the read queries, on SQLite and PostgreSQL ----------------------------------------------
 
 
-def test_map_queries_layers_lights_heat_and_scope(db):
+def test_map_layers_lights_heat_and_scope(db):
     seed_cases_and_cameras(db)
     layers = map_layers(db)
     assert (len(layers.streets), len(layers.communities), len(layers.grids), len(layers.cameras)) == (2, 4, 8, 3)
@@ -95,8 +96,13 @@ def test_generated_page_is_offline(sqlite_db):
     assert external_urls(html) == []
     assert not re.search(r"(cdn|unpkg|jsdelivr|cdnjs|bootstrap|jquery)", html, re.I)
     for asset in ("vendor/leaflet/leaflet.js", "vendor/markercluster/leaflet.markercluster.js",
-                  "qrc:///qtwebchannel/qwebchannel.js", "res/bridge.js", '"preferCanvas": true', '"maxZoom": 18'):
+                  "qrc:///qtwebchannel/qwebchannel.js", '"preferCanvas": true', '"maxZoom": 18'):
         assert asset in html
+    # the bridge's modules, every one of them, in load order (protocol defines window.uc first)
+    scripts = re.findall(r'<script src="res/bridge/(\w+)\.js"></script>', html)
+    assert scripts == list(BRIDGE_MODULES) and scripts[0] == "protocol"
+    shipped = sorted(p.name for p in resources.files("console.resources").joinpath("map", "bridge").iterdir())
+    assert shipped == sorted(f"{n}.js" for n in BRIDGE_MODULES)
     intranet = build_page_html(map_layers(sqlite_db), basemap=_xyz("http://tiles.hall.lan/{z}/{x}/{y}.png"))
     assert external_urls(intranet, ("tiles.hall.lan",)) == []
     assert external_urls(intranet) == ["http://tiles.hall.lan/{z}/{x}/{y}.png"]
@@ -364,7 +370,7 @@ def test_basemap_argument_is_checked():
 
 # --- fit fills the pane; cameras on demand; the queue's area -----------------------------------------
 
-FIT_PAD = 12  # bridge.js FIT_PAD
+FIT_PAD = 12  # bridge/controls.js FIT_PAD
 
 
 def fitted_box(view: CaseMapView, qtbot) -> tuple[list[float], list[int]]:
@@ -439,3 +445,36 @@ def test_focusing_a_street_or_community_fits_it_and_fades_the_rest(city, make_vi
     with qtbot.waitCallback(timeout=10000) as unknown:
         view.focus_area("350402099", on_done=unknown)
     assert unknown.args[0] == {"focus": None, "known": False}
+
+
+def test_a_screenshot_whose_map_never_loads_is_refused(sqlite_db, tmp_path, monkeypatch, qapp):
+    """A bridge module missing (an incomplete install): one clear line, no PNG, not a map-less picture."""
+    from console import app
+    from console.data.accounts import add_user
+    from console.data.commands import CommandError
+    from console.widgets import map_page
+
+    add_user(sqlite_db, "intake9", "intake", password="Wq7!intake-seat", seat="受理席9")
+    monkeypatch.setattr(map_page, "BRIDGE_MODULES", tuple(n for n in BRIDGE_MODULES if n != "cases"))
+    out = tmp_path / "op.png"
+    with pytest.raises(CommandError, match=r"地图页面未能加载 \(the map page did not load within 4 s\)"):
+        app.screenshot(sqlite_db, view="operator", out=out, timeout_ms=4000)
+    assert not out.exists()
+
+
+def test_the_scheme_serves_packaged_files_and_nothing_above_them(qapp):
+    from PySide6.QtCore import QObject
+
+    from console.widgets.map_view import AppSchemeHandler
+
+    parent = QObject()
+    handler = AppSchemeHandler(parent)
+    data, mime = handler._resolve("res/bridge/protocol.js")
+    assert data == resources.files("console.resources").joinpath("map", "bridge", "protocol.js").read_bytes()
+    assert mime == b"application/javascript"
+    assert handler._resolve("vendor/leaflet/leaflet.js")[0].startswith(b"/*")
+    for escape in ("res/../__init__.py", "res/bridge/../../resources/__init__.py", "res//etc/passwd",
+                   "res/./map.css", "res/bridge/..", "res/..\\__init__.py", "vendor/leaflet/../../__init__.py",
+                   "res/bridge/", "res/missing.js"):
+        assert handler._resolve(escape) == (None, b""), escape
+    parent.deleteLater()

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QIcon
 
-from console.data.case_queries import CaseRow
+from console.data.queue_and_detail import CaseRow
 from console.domain.calendar import default_calendar
 from console.domain.clocks import Light
 from console.widgets.queue_model import (
@@ -351,7 +351,7 @@ def test_refresh_lights_moves_rows_under_a_light_filter_and_sort(model):
 
 from PySide6.QtWidgets import QComboBox, QHeaderView, QLineEdit, QTableView  # noqa: E402
 
-from console.data.case_queries import CategoryOption, DepartmentOption, FilterOptions, Option  # noqa: E402
+from console.data.queue_and_detail import CategoryOption, DepartmentOption, FilterOptions, Option  # noqa: E402
 from console.widgets.case_queue import CaseQueuePanel  # noqa: E402
 
 OPTIONS = FilterOptions(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from console.data import models as m
 from console.data.db import Database
-from console.data.queries import CASE_STEPS, SHANGHAI
+from console.data.figures import CASE_STEPS, SHANGHAI
 
 _ID_CHUNK = 500  # ids per IN (...) list on a delta refresh
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from console.data import models as m
 from console.data.db import Database
-from console.data.queries import LIGHTS, SHANGHAI, case_light_ranks
+from console.data.figures import LIGHTS, SHANGHAI, case_light_ranks
 
 HeatMode = Literal["open", "overdue"]  # 未结案件 | 超期案件
 

@@ -1,7 +1,7 @@
 """Build the demo city's catalogue (demo-city.json) from the national CSV.
 
-    python resources/catalogue/build_demo_catalogue.py          # (re)write demo-city.json
-    python resources/catalogue/build_demo_catalogue.py --check  # exit 1 if it is stale
+    python console/resources/catalogue/build_demo_catalogue.py          # (re)write demo-city.json
+    python console/resources/catalogue/build_demo_catalogue.py --check  # exit 1 if it is stale
 
 The demo city (seed 000) files cases against **13 major / 217 minor classes**:
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 
-from console.data import case_queries
+from console.data import queue_and_detail
 from console.data import models as m
-from console.data.case_queries import (
+from console.data.queue_and_detail import (
     CaseRow,
     departments,
     filing_conditions,
@@ -113,13 +113,13 @@ def test_load_queue_is_five_statements_whatever_the_size(city, monkeypatch):
         if statement.lstrip().upper().startswith("SELECT"):
             statements.append(statement)
 
-    fetch_binary = case_queries._fetch_binary  # PostgreSQL's big read bypasses SQLAlchemy's cursor events
+    fetch_binary = queue_and_detail._fetch_binary  # PostgreSQL's big read bypasses SQLAlchemy's cursor events
 
     def counted_fetch(conn, sql):  # noqa: ANN001, ANN202
         statements.append(sql)
         return fetch_binary(conn, sql)
 
-    monkeypatch.setattr(case_queries, "_fetch_binary", counted_fetch)
+    monkeypatch.setattr(queue_and_detail, "_fetch_binary", counted_fetch)
     event.listen(city.db.engine, "before_cursor_execute", count)
     try:
         rows = load_queue(city.db)
@@ -213,19 +213,19 @@ def test_queue_read_cut_mid_transaction_is_a_clear_outage_and_recovers(pg_db, mo
         seat_db = Database(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
         try:
             assert len(load_queue(seat_db)) == 1
-            names = case_queries._reference_names
+            names = queue_and_detail._reference_names
 
             def names_then_cut(s, version_id):  # noqa: ANN001, ANN202
                 result = names(s, version_id)
                 proxy.cut()  # after the small reads, before the big one
                 return result
 
-            monkeypatch.setattr(case_queries, "_reference_names", names_then_cut)
+            monkeypatch.setattr(queue_and_detail, "_reference_names", names_then_cut)
             with pytest.raises(DatabaseUnavailable, match="数据库连接中断") as lost:
                 load_queue(seat_db)
             cause = lost.value.__cause__  # the queue read's own failure, not a later failed rollback
             assert cause.connection_invalidated and "FROM cases" in cause.statement  # and the pool drops it
-            monkeypatch.setattr(case_queries, "_reference_names", names)
+            monkeypatch.setattr(queue_and_detail, "_reference_names", names)
             proxy.restore()
             assert len(load_queue(seat_db)) == 1  # a new connection, not the dead one
         finally:

@@ -4,7 +4,7 @@ naive: ``clock.light(now, calendar, thresholds)`` per case (elapsed through the 
 fast:  ``lights_for(now, marks)`` over each running clock's stored (yellow_at, red_at).
 Both run in the same process on the same clocks and must give identical lights.
 
-Run: ``python -m bench.bench_lights`` (prints one JSON line).
+Run: ``python -m console.bench.bench_lights`` (prints one JSON line).
 """
 
 from __future__ import annotations

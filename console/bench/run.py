@@ -41,7 +41,7 @@ def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def bench_lights(n: int) -> dict[str, Any]:
-    from bench.bench_lights import run
+    from console.bench.bench_lights import run
 
     return run(n=n)
 
@@ -67,7 +67,7 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
     summary = generate(db, scale=scale, seed=seed, progress=lambda _msg: None)
     generate_s = time.perf_counter() - t0
     db.dispose()
-    from bench.bench_alerts import run as bench_alerts
+    from console.bench.bench_alerts import run as bench_alerts
 
     return {"database": label, "scale": scale, "cases": summary.get("cases"), "generate_s": round(generate_s, 1),
             **measure_database(url), "alerts": bench_alerts(url)}
@@ -75,9 +75,9 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
 
 def measure_database(url: str, repeat: int = 15) -> dict[str, Any]:
     """Time the open-case queue, the naive scan and the light counts on a database as it is."""
-    from console.data.case_queries import load_queue
     from console.data.db import Database
-    from console.data.queries import count_by_light
+    from console.data.figures import count_by_light
+    from console.data.queue_and_detail import load_queue
 
     db = Database(url)
     try:
@@ -112,7 +112,7 @@ def _database_size(db) -> int:  # noqa: ANN001
 def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | None = None) -> dict[str, Any]:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the Qt benchmarks draw offscreen
-    from bench import bench_feed, bench_map, bench_queue, bench_sign_in
+    from console.bench import bench_feed, bench_map, bench_queue, bench_sign_in
 
     scale = "small" if quick else "metro"
     result: dict[str, Any] = {"lights": bench_lights(20_000 if quick else 100_000)}

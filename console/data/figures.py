@@ -1,4 +1,4 @@
-"""Read-side queries, each scoped to a jurisdiction where it reads cases.
+"""The hall's figures: light counts, the `stats` object, the per-street summary.
 
 `scope` is a street code (a liaison seat) or None (the whole district); it
 is applied here, where data is read, never in the widgets.
@@ -142,51 +142,3 @@ def _calendar_state(db: Database, now: datetime) -> dict[str, Any]:
 
     years = unconfirmed_years_in_use(db, now=now)
     return {"unconfirmed_years": years, "warning": unconfirmed_warning(years)}
-
-
-def find_case(db: Database, number: str, scope: str | None = None) -> m.Case | None:
-    with db.read() as s:
-        q = select(m.Case).where(m.Case.number == number)
-        if scope:
-            q = q.where(m.Case.street_code == scope)
-        return s.scalars(q).first()
-
-
-def timeline(db: Database, number: str, scope: str | None = None) -> list[m.CaseEvent]:
-    """The audit events of one case, oldest first."""
-    with db.read() as s:
-        q = select(m.CaseEvent).join(m.Case, m.Case.id == m.CaseEvent.case_id).where(m.Case.number == number)
-        if scope:
-            q = q.where(m.Case.street_code == scope)
-        return list(s.scalars(q.order_by(m.CaseEvent.id)))
-
-
-def case_clocks(db: Database, case_id: int) -> list[m.CaseStepClock]:
-    with db.read() as s:
-        return list(s.scalars(select(m.CaseStepClock).where(m.CaseStepClock.case_id == case_id).order_by(m.CaseStepClock.id)))
-
-
-def urge_records(db: Database, case_id: int) -> list[m.UrgeRecord]:
-    with db.read() as s:
-        return list(s.scalars(select(m.UrgeRecord).where(m.UrgeRecord.case_id == case_id).order_by(m.UrgeRecord.id)))
-
-
-def suggest_department(db: Database, category_code: str, street_code: str | None) -> m.Department | None:
-    """Routing rules: the most specific, highest-priority rule for category x area."""
-    major = category_code[:2] if category_code else None
-    r = m.RoutingRule
-    with db.read() as s:
-        rules = s.scalars(
-            select(r).where(
-                (r.category_code == category_code) | (r.category_code.is_(None) & ((r.major_code == major) | r.major_code.is_(None))),
-                (r.street_code == street_code) | r.street_code.is_(None),
-            )
-        ).all()
-        if not rules:
-            return None
-
-        def specificity(rule: m.RoutingRule) -> tuple[int, int, int, int]:
-            return (rule.category_code is not None, rule.major_code is not None, rule.street_code is not None, rule.priority)
-
-        best = max(rules, key=specificity)
-        return s.get(m.Department, best.department_id)

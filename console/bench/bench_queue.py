@@ -13,7 +13,7 @@ Also timed: one full reset with the final data.  Both arms run twice: with
 1400x700 view a repaint costs a few ms and dominates the delta arm), and
 without (the model's own work).  Both arms must end with the same visible rows.
 
-Run: ``python -m bench.bench_queue`` (prints one JSON line).
+Run: ``python -m console.bench.bench_queue`` (prints one JSON line).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from console.data.case_queries import CaseRow  # noqa: E402
+from console.data.queue_and_detail import CaseRow  # noqa: E402
 from console.domain.calendar import default_calendar  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ measures its own lateness: the loop's longest stall during the load.
 
 Targets: PostgreSQL p95 < 250 ms, SQLite p95 < 1 s, stall < 100 ms.
 
-Run: ``python -m bench.bench_feed [--seconds 10] [--rate 50] [--pg URL]`` (prints one JSON line).
+Run: ``python -m console.bench.bench_feed [--seconds 10] [--rate 50] [--pg URL]`` (prints one JSON line).
 The PostgreSQL part creates and drops its own database on the server of ``--pg``
 (default: postgres@127.0.0.1:5432, as the test suite uses).
 """
@@ -28,7 +28,6 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("URBAN_CONSOLE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 POINTS = [(117.605, 26.265), (117.625, 26.265), (117.615, 26.275), (117.635, 26.275)]
 
@@ -123,9 +122,8 @@ def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
 
     out = Path(tempfile.mkstemp(prefix="bench_feed_", suffix=".txt")[1])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.bench_feed", "--writer", db.url, str(seconds), str(rate), str(out),
+        [sys.executable, "-m", "console.bench.bench_feed", "--writer", db.url, str(seconds), str(rate), str(out),
          *(["--with-actions"] if seat else [])],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     loop = QEventLoop()
     state = {"done_at": None, "commits": {}}
@@ -224,8 +222,7 @@ def _read_elapsed(path: Path) -> float | None:
 def _seed(db) -> None:
     from console.data.schema import upgrade
 
-    sys.path.insert(0, str(ROOT))
-    from tests.conftest import seed_tiny_city
+    from console.data.demo.tiny import seed_tiny_city
 
     upgrade(db)
     seed_tiny_city(db)

@@ -9,7 +9,7 @@ rebuild: regenerate the folium page with the same markers baked in and reload it
 Both run in one process on the same synthetic district (1,000 unit grids) in an
 offscreen 1920x1080 view.  Issue target: delta at least 20x faster and under 150 ms.
 
-Run: ``QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox python -m bench.bench_map``
+Run: ``QT_QPA_PLATFORM=offscreen QTWEBENGINE_CHROMIUM_FLAGS=--no-sandbox python -m console.bench.bench_map``
 (prints one JSON line).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
 import shapely  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 
-from console.data.map_queries import Area, CameraPoint, CaseMarker, MapLayers  # noqa: E402
+from console.data.map_layers import Area, CameraPoint, CaseMarker, MapLayers  # noqa: E402
 from console.widgets.map_view import CaseMapView, register_app_scheme  # noqa: E402
 
 X0, Y0, COLS, ROWS, CELL = 117.50, 26.20, 40, 25, 0.004

@@ -11,7 +11,7 @@ before: ``authenticate_in_transaction`` below, the sign-in as it was until 2026-
 after:  ``console.data.accounts.authenticate``: the failure is counted by one atomic UPDATE,
         the check runs with no transaction open.
 
-Run: ``python -m bench.bench_sign_in`` (prints one JSON line).
+Run: ``python -m console.bench.bench_sign_in`` (prints one JSON line).
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@
   acknowledgements, one transaction each (the baseline), on different alerts
   of the same database in the same run.
 
-Run: ``python -m bench.bench_alerts URL`` (prints one JSON line).
+Run: ``python -m console.bench.bench_alerts URL`` (prints one JSON line).
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from console.data.alerts import AlertKey, acknowledge
-from console.data.case_queries import load_queue
 from console.data.commands import Actor
 from console.data.db import Database
+from console.data.queue_and_detail import load_queue
 from console.domain.clocks import Light
 from console.services.alerts import RECENT
 from console.widgets.queue_model import clock_light

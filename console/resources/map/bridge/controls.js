@@ -1,0 +1,181 @@
+/* Map bridge, controls: the view (auto-fit, the queue's area focus), layer control, legend, fit button. */
+(function (uc, M) {
+  "use strict";
+
+  var FIT_PAD = 12;  // px: a fit fills the pane up to this margin
+  var FOCUS_STYLE = {color: "#1F4E9E", weight: 4, opacity: 0.9};
+
+  function setAutoFit(on, notify) {
+    on = !!on;
+    var changed = on !== uc.autoFit;
+    uc.autoFit = on;
+    if (uc.fitButton) { uc.fitButton.classList.toggle("uc-on", on); }
+    if (changed && notify !== false && uc.bridge) { uc.bridge.autoFitChanged(on); }
+    if (on) { fit(); }
+  }
+
+  function onUserMove() {
+    if (uc.prog === 0 && uc.autoFit) { setAutoFit(false); }
+  }
+
+  function caseBounds() {
+    var b = null;
+    var s = 90, w = 180, n = -90, e = -180;
+    uc.cases.forEach(function (c) {
+      if (c.lat < s) { s = c.lat; } if (c.lat > n) { n = c.lat; }
+      if (c.lng < w) { w = c.lng; } if (c.lng > e) { e = c.lng; }
+    });
+    if (!uc.cases.size) { return b; }
+    b = L.latLngBounds([s, w], [n, e]);
+    return b;
+  }
+
+  // A zoom animation in flight would land after (and undo) a programmatic move: wait for it.
+  function afterZoom(f) {
+    if (uc.map._animatingZoom) { uc.map.once("zoomend", f); return true; }
+    return false;
+  }
+
+  function fitTarget() {
+    if (uc.focus) { return uc.focus.layer.getBounds(); }
+    var b = caseBounds();
+    if (!b && uc.gridLayer && uc.gridLayer.getLayers().length) { b = uc.gridLayer.getBounds(); }
+    return b;
+  }
+
+  // Fractional zoom for the fit only: a snapped zoom leaves up to a fifth of the pane empty.
+  function fit() {
+    if (!uc.map || afterZoom(fit)) { return; }
+    var b = fitTarget(), map = uc.map;
+    if (!b || !b.isValid()) { return; }
+    M.programmatic(function () {
+      var snap = map.options.zoomSnap;
+      map.options.zoomSnap = 0;
+      try {
+        map.fitBounds(b, {padding: [FIT_PAD, FIT_PAD], maxZoom: M.SELECT_ZOOM, animate: false});
+      } finally { map.options.zoomSnap = snap; }
+    });
+  }
+
+  // --- the queue's street / community filter: outline that area, fit it, fade the rest ----
+
+  function areaLayer(code) {
+    var found = null;
+    ["communities", "streets"].forEach(function (k) {
+      if (found || !uc.layers[k]) { return; }
+      uc.layers[k].eachLayer(function (f) { if (f.feature.properties.code === code) { found = f; } });
+    });
+    return found;
+  }
+
+  function focusArea(code) {
+    if (uc.focus) { uc.focus.layer.setStyle(uc.focus.style); }
+    var layer = code ? areaLayer(code) : null;
+    uc.focus = null;
+    if (layer) {
+      uc.focus = {code: code, layer: layer, style: {color: layer.options.color, weight: layer.options.weight,
+        opacity: layer.options.opacity}};
+      layer.setStyle(FOCUS_STYLE);
+    }
+    if (uc.autoFit) { fit(); } else { setAutoFit(true); }  // an explicit choice of area: fit it, even after a pan
+    M.scheduleRedraw();
+    return {focus: uc.focus ? code : null, known: !code || !!layer};
+  }
+
+  function outsideFocus(c) {
+    return uc.focus !== null && !(c.grid && c.grid.indexOf(uc.focus.code) === 0);
+  }
+
+  // --- controls ---------------------------------------------------------------------------
+
+  function legendHtml() {
+    var h = '<div class="uc-legend-title">图例</div>';
+    ["red", "yellow", "green"].forEach(function (k) {
+      var l = M.LIGHTS[k], word = {red: "超时", yellow: "将到期", green: "正常"}[k];
+      h += '<div><i class="uc-dot" style="background:' + l.color + '"></i>' + l.word + "灯 " + word + "</div>";
+    });
+    h += '<div class="uc-legend-sub">摄像头</div>';
+    ["online", "offline", "fault"].forEach(function (k) {
+      h += '<div><i class="uc-dot uc-cam" style="background:' + M.CAMERAS[k].color + '"></i>' + M.CAMERAS[k].word + "</div>";
+    });
+    h += '<div class="uc-legend-sub">网格热力 · ' + M.HEAT_WORD[uc.heatMode] + "</div>";
+    var bins = ["1–2", "3–5", "6–10", "≥11"];
+    M.HEAT.forEach(function (b, i) {
+      h += '<div><i class="uc-box" style="background:' + b[1] + '"></i>' + bins[i] + " 件</div>";
+    });
+    return h;
+  }
+
+  function updateLegend() {
+    if (uc.legendDiv) { uc.legendDiv.innerHTML = legendHtml(); }
+  }
+
+  function addControls(cfg) {
+    var overlays = {};
+    if (uc.basemap) { overlays["底图"] = uc.basemap; }
+    overlays["街道"] = uc.layers.streets;
+    overlays["社区"] = uc.layers.communities;
+    overlays["单元网格"] = uc.layers.grids;
+    uc.heatToggle = L.layerGroup();
+    if (uc.heatOn) { uc.heatToggle.addTo(uc.map); }
+    overlays["网格热力"] = uc.heatToggle;
+    overlays["案件"] = uc.caseLayer;
+    overlays["摄像头"] = uc.cameraLayer;
+    L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(uc.map);
+
+    var Legend = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "uc-legend");
+        uc.legendDiv = div;
+        div.innerHTML = legendHtml();
+        L.DomEvent.disableClickPropagation(div);
+        return div;
+      }
+    });
+    new Legend({position: "bottomright"}).addTo(uc.map);
+
+    var FitButton = L.Control.extend({
+      onAdd: function () {
+        var a = L.DomUtil.create("a", "uc-fit-button leaflet-bar");
+        a.href = "#";
+        a.title = "自动适配视野（操作员拖动地图后暂停）";
+        a.innerHTML = "⤢ 自动适配";
+        uc.fitButton = a;
+        a.classList.toggle("uc-on", uc.autoFit);
+        L.DomEvent.on(a, "click", function (e) { L.DomEvent.preventDefault(e); setAutoFit(true); });
+        L.DomEvent.disableClickPropagation(a);
+        return a;
+      }
+    });
+    new FitButton({position: "topleft"}).addTo(uc.map);
+  }
+
+  function keepOrder() {
+    // Canvas hit-testing picks the last drawn path: keep polygons under the points.
+    ["streets", "communities", "grids"].forEach(function (k) {
+      if (uc.map.hasLayer(uc.layers[k])) { uc.layers[k].bringToBack(); }
+    });
+  }
+
+  function onOverlay(e) {
+    if (e.layer === uc.cameraLayer && !uc.quiet && uc.bridge) { uc.bridge.camerasToggled(e.type === "overlayadd"); }
+    if (e.layer === uc.heatToggle) {
+      uc.heatOn = e.type === "overlayadd";
+      uc.grids.forEach(function (layer, code) { layer.setStyle(M.gridStyle(code)); });
+    }
+    keepOrder();
+    M.updateLabels();
+  }
+
+  M.addControls = addControls;
+  M.afterZoom = afterZoom;
+  M.fit = fit;
+  M.focusArea = focusArea;
+  M.keepOrder = keepOrder;
+  M.onOverlay = onOverlay;
+  M.onUserMove = onUserMove;
+  M.outsideFocus = outsideFocus;
+  M.setAutoFit = setAutoFit;
+  M.updateLegend = updateLegend;
+  uc.fitTarget = fitTarget;
+})(window.uc, window.ucMap);

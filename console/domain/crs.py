@@ -63,6 +63,7 @@ __all__ = [
     "out_of_china",
     "parse_crs",
     "pyproj_crs",
+    "same_crs",
     "transform_coords",
     "transform_geometry",
     "transform_point",
@@ -311,18 +312,36 @@ def _pyproj_crs(definition: str, text: str) -> ProjCRS:
 
 
 def crs_from_wkt(wkt: str) -> AnyCRS:
-    """A ``.prj``'s WKT: one of our own systems when it names one, else a :class:`ProjCRS`."""
-    import pyproj
-
+    """A ``.prj``'s WKT: one of our own systems when it names one (an EPSG zone or a
+    city meridian's Gauss-Krüger on CGCS2000), else a :class:`ProjCRS`."""
     try:
         found = pyproj.CRS.from_wkt(wkt.strip())
     except pyproj.exceptions.CRSError as exc:
         raise ValueError(f"unreadable coordinate system WKT {_short(wkt.strip())!r}: {exc}") from None
     code = found.to_epsg(min_confidence=70)
-    own = _from_epsg(code) if code else None
+    own = _from_epsg(code) if code else _gauss_kruger_of(found)
     if own is not None:
         return own
     return ProjCRS(f"EPSG:{code}") if code else ProjCRS(found.to_wkt())
+
+
+_GK_PARAMETERS = {"Latitude of natural origin": 0.0, "Scale factor at natural origin": 1.0, "False northing": 0.0}
+
+
+def _gauss_kruger_of(found: pyproj.CRS) -> GaussKruger | None:
+    """The Gauss-Krüger a WKT without an EPSG code describes, if it is one: a transverse
+    Mercator on CGCS2000 in metres, scale 1, false easting 500 km (or with a zone prefix)."""
+    op = found.coordinate_operation if found.is_projected else None
+    if op is None or op.method_name != "Transverse Mercator" or found.datum != pyproj.CRS.from_epsg(4490).datum:
+        return None
+    params = {p.name: p.value for p in op.params}
+    if any(params.get(k) != v for k, v in _GK_PARAMETERS.items()) or found.axis_info[0].unit_name != "metre":
+        return None
+    cm, zone = params.get("Longitude of natural origin"), (params.get("False easting", 0.0) - 500_000.0) / 1e6
+    if zone == 0:
+        return GaussKruger(cm)
+    widths = [w for w in (3, 6) if zone == (cm / 3 if w == 3 else (cm + 3) / 6)]  # the zone this meridian has
+    return GaussKruger(cm, widths[0], True) if widths else None
 
 
 # ---------------------------------------------------------------------------
@@ -460,6 +479,19 @@ def transform_coords(
     if d is CRS.GCJ02 and s is not CRS.GCJ02:
         return _wgs_to_gcj(*_through_proj(x, y, s, CRS.WGS84))
     return _through_proj(x, y, s, d)
+
+
+def same_crs(a: AnyCRS | str, b: AnyCRS | str) -> bool:
+    """Whether two systems give the same coordinates: WGS-84 and CGCS2000, a 3° and a
+    6° zone on one meridian (EPSG:4548 and EPSG:4509), a .prj's WKT and its EPSG code."""
+    s, d = parse_crs(a), parse_crs(b)
+    if _same(s, d):
+        return True
+    if isinstance(s, GaussKruger) and isinstance(d, GaussKruger):
+        return (s.central_meridian, s.false_easting) == (d.central_meridian, d.false_easting)
+    if CRS.GCJ02 in (s, d):
+        return False
+    return bool(pyproj_crs(s).equals(pyproj_crs(d), ignore_axis_order=True))
 
 
 def transform_point(

@@ -596,11 +596,29 @@ def _check_geographic(x: np.ndarray, y: np.ndarray, extent: Extent | None) -> st
     return f"经纬度 {sample} 超出 ±180/±90 (degrees outside ±180/±90)"
 
 
+# How far from its central meridian a Gauss-Krüger easting may lie: a 6° zone is ±334 km
+# wide at the equator; beyond this the coordinates belong to another zone or are swapped.
+_ZONE_REACH_M = 1_000_000.0
+
+
 def _check_projected(x: np.ndarray, y: np.ndarray, src: AnyCRS) -> str | None:
     if np.all(np.abs(x) <= 180.0) and np.all(np.abs(y) <= 90.0):
         return (f"坐标 ({x[0]:.10g}, {y[0]:.10g}) 像是经纬度（度）而非 {src} 的米 "
                 "(looks like lon/lat degrees, not projected metres; pass --crs wgs84)")
+    if isinstance(src, GaussKruger):
+        return _check_zone(x, y, src)
     return None
+
+
+def _check_zone(x: np.ndarray, y: np.ndarray, gk: GaussKruger) -> str | None:
+    off = np.abs(x - gk.false_easting)
+    if np.all(off <= _ZONE_REACH_M):
+        return None
+    k = int(np.argmax(off))
+    swapped = bool(np.all(np.abs(y - gk.false_easting) <= _ZONE_REACH_M))
+    why = "looks like easting/northing swapped; easting comes first" if swapped else "wrong --crs zone?"
+    return (f"坐标 ({x[k]:.10g}, {y[k]:.10g}) 的东坐标离 {gk} 的中央经线 {off[k] / 1000:,.0f} km，超出投影带 "
+            f"(easting {off[k] / 1000:,.0f} km from the central meridian: outside the range of {gk}; {why})")
 
 
 def _check_place(lon: np.ndarray, lat: np.ndarray, extent: Extent | None, geographic: bool) -> str | None:

@@ -331,6 +331,18 @@ def test_shapefile_prj_is_honoured(db, tmp_path, epsg, crs):
     assert grid.geometry.symmetric_difference(GRIDS["350402001001001"]).area < 1e-12
 
 
+@pytest.mark.parametrize("replace", [False, True])
+def test_swapped_gauss_kruger_metres_are_refused_by_the_zone(db, tmp_path, replace):
+    # the zone itself says northing and easting are swapped (no district needed to tell)
+    feats = [feature(code, shapely.transform(transform_geometry(geom, CRS.WGS84, "cgcs2000-gk3:117"), lambda c: c[:, ::-1]))
+             for code, geom in GRIDS.items()]
+    path = write_geojson(tmp_path / "swapped.geojson", feats)
+    before = snapshot(db)
+    refused(lambda: import_grids(db, path, crs="cgcs2000-gk3:117", replace=replace, today=TODAY),
+            r"#1 \(350402001001001\).*outside the range of cgcs2000-gk3:117; looks like easting/northing swapped")
+    assert snapshot(db) == before
+
+
 def test_a_prj_of_a_city_meridian_is_read_by_its_name_and_measured_on_the_ellipsoid(db, tmp_path):
     # a city's own Gauss-Krüger (central meridian 117.5°E, no EPSG code), as QGIS writes its .prj
     shp = write_shapefile(tmp_path / "grids", GRIDS, crs="cgcs2000-gk3:117.5")

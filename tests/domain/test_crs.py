@@ -479,6 +479,10 @@ DISTRICT_EXTENT = (117.60, 26.26, 117.64, 26.28)
     (117.61, 36.27, "wgs84", "far outside the district's extent"),
     (1e9, 2_905_728.7, "cgcs2000-gk3:117", "outside the range of cgcs2000-gk3:117"),
     (500_000.0, 1e9, "cgcs2000-gk3:117", "outside the range of cgcs2000-gk3:117"),  # PROJ folds it onto a latitude
+    (2_905_728.7, 560_907.9, "cgcs2000-gk3:117", "2,406 km from the central meridian: outside the range of "
+                                                   "cgcs2000-gk3:117; looks like easting/northing swapped"),
+    (40_560_907.9, 2_905_728.7, "cgcs2000-gk3:z39", "1,061 km from the central meridian: outside the range of "
+                                                     "cgcs2000-gk3:z39; wrong --crs zone?"),
     (500_000.0, -3e7, "EPSG:32650", "outside the range of EPSG:32650"),
 ])
 def test_wrong_coordinates_are_named_with_the_likely_cause(x, y, crs, expected) -> None:

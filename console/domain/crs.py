@@ -629,12 +629,23 @@ def _check_place(lon: np.ndarray, lat: np.ndarray, extent: Extent | None, geogra
         return None
     if geographic and not _far(lat, lon, extent):
         return _SWAPPED
+    from console.domain.spatial import distance_m  # the one distance (spatial builds on this module)
+
     west, south, east, north = extent
-    dx = max(west - lon.max(), lon.min() - east, 0.0) * math.cos(math.radians((south + north) / 2.0))
-    dy = max(south - lat.max(), lat.min() - north, 0.0)
-    km = math.hypot(dx, dy) * 111.2
+    (ex, fx), (ey, fy) = _facing(lon.min(), lon.max(), west, east), _facing(lat.min(), lat.max(), south, north)
+    km = distance_m(ex, ey, fx, fy) / 1000.0
     return (f"位于辖区范围外约 {km:,.0f} km (far outside the district's extent "
             f"{west:.3f},{south:.3f},{east:.3f},{north:.3f}; wrong --crs or coordinates?)")
+
+
+def _facing(lo: float, hi: float, a: float, b: float) -> tuple[float, float]:
+    """The district's and the feature's facing ends of the ranges [a, b] and [lo, hi] (one value if they overlap)."""
+    if lo > b:
+        return b, float(lo)
+    if hi < a:
+        return a, float(hi)
+    shared = max(float(lo), a)
+    return shared, shared
 
 
 _SWAPPED = "经纬度像是颠倒了 (looks like latitude/longitude swapped; longitude comes first)"

@@ -46,6 +46,7 @@ __all__ = [
     "distance_m",
     "distances_m",
     "local_projection",
+    "metres_per_degree",
     "nearest",
     "validate_grid_geometries",
     "validate_layers",
@@ -152,6 +153,14 @@ def distances_m(lon: float, lat: float, lons: Any, lats: Any) -> np.ndarray:
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Geodesic distance in metres between two lon/lat points (Karney's algorithm, nanometre exact)."""
     return float(distances_m(lon1, lat1, [lon2], [lat2])[0])
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """Ground metres per degree of longitude and of latitude at ``lat`` (geodesic over 0.001°)."""
+    step = 1e-3
+    per_lon = GEOD.inv(-step / 2, lat, step / 2, lat)[2] / step
+    per_lat = GEOD.inv(0.0, lat - step / 2, 0.0, lat + step / 2)[2] / step
+    return float(per_lon), float(per_lat)
 
 
 def _check_query(lon: float, lat: float, n: int, radius_m: float | None) -> None:

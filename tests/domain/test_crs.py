@@ -489,6 +489,15 @@ def test_wrong_coordinates_are_named_with_the_likely_cause(x, y, crs, expected) 
     assert expected in check_coordinates([x], [y], parse_crs(crs), DISTRICT_EXTENT)
 
 
+def test_far_outside_the_district_says_how_far_by_the_one_distance() -> None:
+    from console.domain.spatial import distance_m
+
+    km = distance_m(117.64, 26.28, 118.9, 36.27) / 1000  # the district's north-east corner to the point
+    assert f"约 {km:,.0f} km" in check_coordinates([118.9], [36.27], CRS.WGS84, DISTRICT_EXTENT)
+    km = distance_m(117.62, 26.28, 117.62, 27.5) / 1000  # straight north of the district
+    assert f"约 {km:,.0f} km" in check_coordinates([117.62], [27.5], CRS.WGS84, DISTRICT_EXTENT)
+
+
 def test_swapped_coordinates_inside_china_are_caught_without_a_district() -> None:
     # a district in the far west, where longitudes are below 90: the swap stays in range
     assert "swapped" in check_coordinates([40.0], [80.0], CRS.WGS84, None)

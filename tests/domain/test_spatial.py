@@ -26,6 +26,7 @@ from console.domain.spatial import (
     distance_m,
     distances_m,
     local_projection,
+    metres_per_degree,
     nearest,
     validate_grid_geometries,
     validate_layers,
@@ -513,3 +514,14 @@ def test_local_projection_agrees_with_the_ellipsoid_at_city_scale() -> None:
     assert a.distance(b) == pytest.approx(distance_m(118.0, 26.2, 118.06, 26.24), rel=1e-4)
     with pytest.raises(ValueError, match="empty"):
         local_projection(Polygon())
+
+
+@pytest.mark.parametrize("lat", [0.0, 26.245, 45.0, 53.5])
+def test_metres_per_degree_are_the_ellipsoid_radii(lat: float) -> None:
+    # meridian radius M and prime-vertical radius N (closed forms, independent of pyproj)
+    a, f = 6378137.0, 1 / 298.257222101
+    e2 = f * (2 - f)
+    w2 = 1 - e2 * math.sin(math.radians(lat)) ** 2
+    per_lon, per_lat = metres_per_degree(lat)
+    assert per_lat == pytest.approx(math.radians(1.0) * a * (1 - e2) / w2**1.5, rel=1e-9)
+    assert per_lon == pytest.approx(math.radians(1.0) * a / math.sqrt(w2) * math.cos(math.radians(lat)), rel=1e-9)

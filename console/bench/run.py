@@ -112,12 +112,13 @@ def _database_size(db) -> int:  # noqa: ANN001
 def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | None = None) -> dict[str, Any]:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the Qt benchmarks draw offscreen
-    from console.bench import bench_feed, bench_map, bench_queue, bench_sign_in
+    from console.bench import bench_crs, bench_feed, bench_map, bench_queue, bench_sign_in
 
     scale = "small" if quick else "metro"
     result: dict[str, Any] = {"lights": bench_lights(20_000 if quick else 100_000)}
     result["queue_model"] = bench_queue.run(n_rows=2_000 if quick else 10_000, changes=200 if quick else 1_000)
     result["map"] = bench_map.run(n=2_000 if quick else 10_000)
+    result["crs"] = bench_crs.run(points=1_000 if quick else 5_000, queries=50 if quick else 200)
     result["feed"] = bench_feed.run(seconds=3 if quick else 10, rate=50)
     result["second_seat"] = bench_feed.run(seconds=3 if quick else 10, rate=50, seat=True)
     result["sign_in_flood"] = bench_sign_in.run(seconds=3 if quick else 8)

@@ -41,7 +41,7 @@ from console.data import models as m
 from console.data.commands import CommandError, log_change
 from console.data.db import Database
 from console.domain.codes import CameraId, CodeError, GridCode
-from console.domain.crs import (CRS, AnyCRS, Extent, check_coordinates, crs_from_wkt, parse_crs,
+from console.domain.crs import (CRS, AnyCRS, Extent, check_coordinates, crs_from_wkt, parse_crs, same_crs,
                                 transform_geometry, transform_point)
 from console.domain.spatial import (DEFAULT_SLIVER_M2, GridIndex, LayerProblem, area_m2,
                                     validate_grid_geometries, validate_layers)
@@ -232,7 +232,7 @@ def _agrees(named: AnyCRS, prj: AnyCRS) -> bool:
     """--crs and the .prj say the same. GCJ-02 has no WKT: such data comes with a WGS-84
     or CGCS2000 .prj, so --crs gcj02 is the operator correcting it."""
     lonlat = {CRS.WGS84, CRS.CGCS2000}
-    return str(named) == str(prj) or (prj in lonlat and (named in lonlat or named is CRS.GCJ02))
+    return same_crs(named, prj) or (prj in lonlat and named is CRS.GCJ02)
 
 
 def _prop(props: Mapping[str, Any], names: tuple[str, ...]) -> str | None:

@@ -1,15 +1,18 @@
 """Coordinate reference systems (坐标系) carried by every map layer.
 
 The console stores geometries in geographic lon/lat (WGS-84 / CGCS2000) and
-converts imported layers from whatever the source used (domain.md §4, §11.9):
+converts imported layers from whatever the source used (domain.md §4, §11.9).
+Every transform goes through PROJ (pyproj ``Transformer``, cached, ``always_xy``);
+the names below are the operators' front end to it:
 
 * ``wgs84``    WGS-84 geographic lon/lat (EPSG:4326), what GPS and the map page use.
 * ``cgcs2000`` CGCS2000 geographic lon/lat (2000 国家大地坐标系, EPSG:4490).
   Treated as identical to WGS-84: the two frames differ by a few centimetres,
-  far below the console's accuracy (a grid edge, a camera position).
+  far below the console's accuracy (PROJ itself knows only a "ballpark",
+  i.e. zero, offset between them).
 * ``gcj02``    GCJ-02 (国测局 "火星坐标"), the obfuscated lon/lat used by Chinese web
-  maps (高德, 腾讯). Converted with the well-known public offset algorithm; outside
-  China GCJ-02 equals WGS-84.
+  maps (高德, 腾讯). PROJ has no GCJ-02: it is our own code, the well-known public
+  offset algorithm; outside China GCJ-02 equals WGS-84.
 * CGCS2000 Gauss-Krüger (高斯-克吕格) projected metres, 3-degree or 6-degree zones,
   written ``cgcs2000-gk3:120`` (central meridian 120°E, false easting 500 km, no
   zone prefix), ``cgcs2000-gk3:z40`` (zone 40 with the zone number prefixed to the
@@ -23,17 +26,14 @@ converts imported layers from whatever the source used (domain.md §4, §11.9):
   EPSG:4502-4512 CGCS2000 / Gauss-Kruger (6-degree) CM 75E-135E
   ========== ======================================================
 
-  Any other EPSG code, and the WKT of a Shapefile's ``.prj``, goes through pyproj
-  (:class:`ProjCRS`); a ``.prj`` that names one of the systems above is read as it.
+  A zone with an EPSG code is PROJ's own definition of it; another meridian (a
+  city "independent" grid such as ``cgcs2000-gk3:118.5``) is a transverse
+  Mercator on CGCS2000 built from the name. Projected coordinates are
+  (x=easting, y=northing) in metres, scale factor 1 on the central meridian,
+  false northing 0.
 
-  Projected coordinates are (x=easting, y=northing) in metres, scale factor 1 on
-  the central meridian, false northing 0. A non-standard central meridian (a city
-  "independent" grid such as ``cgcs2000-gk3:118.5``) is accepted without prefix.
-
-The transverse Mercator maths is Krüger's n-series to sixth order (Karney 2011,
-"Transverse Mercator with an accuracy of a few nanometers"); the round trip is
-exact to well below a millimetre within a zone and the series stays accurate to
-a few nanometres within 4000 km of the central meridian.
+Any other EPSG code, and the WKT of a Shapefile's ``.prj``, is a :class:`ProjCRS`;
+a ``.prj`` that names one of the systems above is read as it.
 """
 
 from __future__ import annotations
@@ -46,32 +46,29 @@ from enum import StrEnum
 from typing import Any, Callable
 
 import numpy as np
+import pyproj
 import shapely
+from pyproj.crs import ProjectedCRS
+from pyproj.crs.coordinate_operation import TransverseMercatorConversion
 
 __all__ = [
-    "CGCS2000_A",
-    "CGCS2000_F",
     "CRS",
     "AnyCRS",
     "ProjCRS",
     "crs_from_wkt",
     "check_coordinates",
     "GaussKruger",
-    "cgcs2000_gk_forward",
-    "cgcs2000_gk_inverse",
     "gcj02_to_wgs84",
     "gk_zone_for_longitude",
     "out_of_china",
     "parse_crs",
+    "pyproj_crs",
+    "same_crs",
     "transform_coords",
     "transform_geometry",
     "transform_point",
     "wgs84_to_gcj02",
 ]
-
-# CGCS2000 ellipsoid (same a as WGS-84/GRS80, f as GRS80).
-CGCS2000_A = 6378137.0
-CGCS2000_F = 1.0 / 298.257222101
 
 
 class CRS(StrEnum):
@@ -155,16 +152,14 @@ class GaussKruger:
         return f"cgcs2000-gk{self.zone_width}:{self.central_meridian:g}"
 
     def forward(self, lon: Any, lat: Any) -> tuple[Any, Any]:
-        """lon/lat degrees -> (easting, northing) metres."""
-        return cgcs2000_gk_forward(
-            lon, lat, self.central_meridian, 500_000.0, self.zone if self.zone_prefix else None
-        )
+        """lon/lat degrees -> (easting, northing) metres (scalars give floats)."""
+        x, y = transform_coords(lon, lat, CRS.CGCS2000, self)
+        return _unwrap(x, lon), _unwrap(y, lat)
 
     def inverse(self, x: Any, y: Any) -> tuple[Any, Any]:
-        """(easting, northing) metres -> lon/lat degrees."""
-        return cgcs2000_gk_inverse(
-            x, y, self.central_meridian, 500_000.0, self.zone if self.zone_prefix else None
-        )
+        """(easting, northing) metres -> lon/lat degrees (scalars give floats)."""
+        lon, lat = transform_coords(x, y, self, CRS.CGCS2000)
+        return _unwrap(lon, x), _unwrap(lat, y)
 
 
 @dataclass(frozen=True)
@@ -174,34 +169,23 @@ class ProjCRS:
     definition: str  # "EPSG:32650" or the WKT text
 
     def __post_init__(self) -> None:
-        self._pyproj()  # refuse a definition pyproj cannot read, now
-
-    def _pyproj(self) -> Any:
-        return _pyproj_crs_of(self.definition)
+        _pyproj_crs_of(self.definition)  # refuse a definition pyproj cannot read, now
 
     @property
     def is_geographic(self) -> bool:
-        return bool(self._pyproj().is_geographic)
+        return bool(_pyproj_crs_of(self.definition).is_geographic)
 
     @property
     def name(self) -> str:
-        return str(self._pyproj().name)
+        return str(_pyproj_crs_of(self.definition).name)
 
     def __str__(self) -> str:
         return self.definition
 
-    def to_lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return _pyproj_transformer(self.definition, True).transform(x, y)
-
-    def from_lonlat(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return _pyproj_transformer(self.definition, False).transform(lon, lat)
-
 
 @functools.lru_cache(maxsize=32)
-def _pyproj_crs_of(definition: str) -> Any:
+def _pyproj_crs_of(definition: str) -> pyproj.CRS:
     """pyproj's CRS for a definition, parsed once (a layer asks per feature)."""
-    import pyproj
-
     try:
         return pyproj.CRS.from_user_input(definition)
     except pyproj.exceptions.CRSError as exc:
@@ -212,13 +196,15 @@ def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@functools.lru_cache(maxsize=32)
-def _pyproj_transformer(definition: str, to_lonlat: bool) -> Any:
-    import pyproj
-
-    here, lonlat = _pyproj_crs_of(definition), pyproj.CRS.from_epsg(4326)
-    src, dst = (here, lonlat) if to_lonlat else (lonlat, here)
-    return pyproj.Transformer.from_crs(src, dst, always_xy=True)
+@functools.lru_cache(maxsize=64)
+def _gauss_kruger_crs(gk: GaussKruger) -> pyproj.CRS:
+    """PROJ's definition of an EPSG zone, else a transverse Mercator on CGCS2000 from the name."""
+    if gk.epsg is not None:
+        return pyproj.CRS.from_epsg(gk.epsg)
+    conversion = TransverseMercatorConversion(
+        latitude_natural_origin=0.0, longitude_natural_origin=gk.central_meridian,
+        false_easting=gk.false_easting, false_northing=0.0, scale_factor_natural_origin=1.0)
+    return ProjectedCRS(conversion, name=f"CGCS2000 / {gk}", geodetic_crs=pyproj.CRS.from_epsg(4490))
 
 
 AnyCRS = CRS | GaussKruger | ProjCRS
@@ -326,113 +312,40 @@ def _pyproj_crs(definition: str, text: str) -> ProjCRS:
 
 
 def crs_from_wkt(wkt: str) -> AnyCRS:
-    """A ``.prj``'s WKT: one of our own systems when it names one, else a :class:`ProjCRS`."""
-    import pyproj
-
+    """A ``.prj``'s WKT: one of our own systems when it names one (an EPSG zone or a
+    city meridian's Gauss-Krüger on CGCS2000), else a :class:`ProjCRS`."""
     try:
         found = pyproj.CRS.from_wkt(wkt.strip())
     except pyproj.exceptions.CRSError as exc:
         raise ValueError(f"unreadable coordinate system WKT {_short(wkt.strip())!r}: {exc}") from None
     code = found.to_epsg(min_confidence=70)
-    own = _from_epsg(code) if code else None
+    own = _from_epsg(code) if code else _gauss_kruger_of(found)
     if own is not None:
         return own
     return ProjCRS(f"EPSG:{code}") if code else ProjCRS(found.to_wkt())
 
 
+_GK_PARAMETERS = {"Latitude of natural origin": 0.0, "Scale factor at natural origin": 1.0, "False northing": 0.0}
+
+
+def _gauss_kruger_of(found: pyproj.CRS) -> GaussKruger | None:
+    """The Gauss-Krüger a WKT without an EPSG code describes, if it is one: a transverse
+    Mercator on CGCS2000 in metres, scale 1, false easting 500 km (or with a zone prefix)."""
+    op = found.coordinate_operation if found.is_projected else None
+    if op is None or op.method_name != "Transverse Mercator" or found.datum != pyproj.CRS.from_epsg(4490).datum:
+        return None
+    params = {p.name: p.value for p in op.params}
+    if any(params.get(k) != v for k, v in _GK_PARAMETERS.items()) or found.axis_info[0].unit_name != "metre":
+        return None
+    cm, zone = params.get("Longitude of natural origin"), (params.get("False easting", 0.0) - 500_000.0) / 1e6
+    if zone == 0:
+        return GaussKruger(cm)
+    widths = [w for w in (3, 6) if zone == (cm / 3 if w == 3 else (cm + 3) / 6)]  # the zone this meridian has
+    return GaussKruger(cm, widths[0], True) if widths else None
+
+
 # ---------------------------------------------------------------------------
-# Transverse Mercator (Krüger n-series, 6th order), vectorised with numpy
-
-
-@dataclass(frozen=True)
-class _TMSeries:
-    a: float
-    f: float
-    e: float
-    e2: float
-    A: float  # rectifying radius
-    alpha: tuple[float, ...]
-    beta: tuple[float, ...]
-
-
-def _tm_series(a: float, f: float) -> _TMSeries:
-    n = f / (2.0 - f)
-    n2, n3, n4, n5, n6 = n**2, n**3, n**4, n**5, n**6
-    A = a / (1.0 + n) * (1.0 + n2 / 4.0 + n4 / 64.0 + n6 / 256.0)
-    alpha = (
-        n / 2 - 2 * n2 / 3 + 5 * n3 / 16 + 41 * n4 / 180 - 127 * n5 / 288 + 7891 * n6 / 37800,
-        13 * n2 / 48 - 3 * n3 / 5 + 557 * n4 / 1440 + 281 * n5 / 630 - 1983433 * n6 / 1935360,
-        61 * n3 / 240 - 103 * n4 / 140 + 15061 * n5 / 26880 + 167603 * n6 / 181440,
-        49561 * n4 / 161280 - 179 * n5 / 168 + 6601661 * n6 / 7257600,
-        34729 * n5 / 80640 - 3418889 * n6 / 1995840,
-        212378941 * n6 / 319334400,
-    )
-    beta = (
-        n / 2 - 2 * n2 / 3 + 37 * n3 / 96 - n4 / 360 - 81 * n5 / 512 + 96199 * n6 / 604800,
-        n2 / 48 + n3 / 15 - 437 * n4 / 1440 + 46 * n5 / 105 - 1118711 * n6 / 3870720,
-        17 * n3 / 480 - 37 * n4 / 840 - 209 * n5 / 4480 + 5569 * n6 / 90720,
-        4397 * n4 / 161280 - 11 * n5 / 504 - 830251 * n6 / 7257600,
-        4583 * n5 / 161280 - 108847 * n6 / 3991680,
-        20648693 * n6 / 638668800,
-    )
-    e2 = f * (2.0 - f)
-    return _TMSeries(a, f, math.sqrt(e2), e2, A, alpha, beta)
-
-
-_CGCS2000_TM = _tm_series(CGCS2000_A, CGCS2000_F)
-
-
-def _tm_forward(
-    lon: np.ndarray, lat: np.ndarray, lon0: float, s: _TMSeries, k0: float = 1.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Transverse Mercator, origin latitude 0, no false offsets: returns (easting, northing)."""
-    phi = np.radians(lat)
-    lam = np.radians((lon - lon0 + 180.0) % 360.0 - 180.0)
-    sinphi = np.sin(phi)
-    # tangent of the conformal latitude
-    t = np.sinh(np.arctanh(sinphi) - s.e * np.arctanh(s.e * sinphi))
-    xi_p = np.arctan2(t, np.cos(lam))
-    eta_p = np.arctanh(np.sin(lam) / np.sqrt(1.0 + t * t))
-    xi = xi_p.copy()
-    eta = eta_p.copy()
-    for j, aj in enumerate(s.alpha, start=1):
-        xi += aj * np.sin(2 * j * xi_p) * np.cosh(2 * j * eta_p)
-        eta += aj * np.cos(2 * j * xi_p) * np.sinh(2 * j * eta_p)
-    return k0 * s.A * eta, k0 * s.A * xi
-
-
-def _tm_inverse(
-    x: np.ndarray, y: np.ndarray, lon0: float, s: _TMSeries, k0: float = 1.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Inverse of :func:`_tm_forward`: (easting, northing) -> (lon, lat) degrees."""
-    xi = y / (k0 * s.A)
-    eta = x / (k0 * s.A)
-    xi_p = xi.copy()
-    eta_p = eta.copy()
-    for j, bj in enumerate(s.beta, start=1):
-        xi_p -= bj * np.sin(2 * j * xi) * np.cosh(2 * j * eta)
-        eta_p -= bj * np.cos(2 * j * xi) * np.sinh(2 * j * eta)
-    sinh_eta = np.sinh(eta_p)
-    cos_xi = np.cos(xi_p)
-    tau_p = np.sin(xi_p) / np.hypot(sinh_eta, cos_xi)  # tan of conformal latitude
-    lam = np.arctan2(sinh_eta, cos_xi)
-    # Newton iteration for tau = tan(phi) (Karney 2011, eqs 19-21)
-    tau = tau_p.copy()
-    one_e2 = 1.0 - s.e2
-    for _ in range(5):
-        sq = np.sqrt(1.0 + tau * tau)
-        sigma = np.sinh(s.e * np.arctanh(s.e * tau / sq))
-        tau_i = tau * np.sqrt(1.0 + sigma * sigma) - sigma * sq
-        dtau = (
-            (tau_p - tau_i)
-            / np.sqrt(1.0 + tau_i * tau_i)
-            * (1.0 + one_e2 * tau * tau)
-            / (one_e2 * sq)
-        )
-        tau = tau + dtau
-    lat = np.degrees(np.arctan(tau))
-    lon = (np.degrees(lam) + lon0 + 180.0) % 360.0 - 180.0
-    return lon, lat
+# Array helpers
 
 
 def _as_array(v: Any) -> np.ndarray:
@@ -441,36 +354,6 @@ def _as_array(v: Any) -> np.ndarray:
 
 def _unwrap(v: np.ndarray, like: Any) -> Any:
     return float(v) if np.ndim(like) == 0 else v
-
-
-def cgcs2000_gk_forward(
-    lon: Any,
-    lat: Any,
-    central_meridian: float,
-    false_easting: float = 500_000.0,
-    zone_prefix: int | None = None,
-) -> tuple[Any, Any]:
-    """CGCS2000 lon/lat degrees -> Gauss-Krüger (easting, northing) metres.
-
-    Scalars give floats, arrays give numpy arrays. ``zone_prefix`` (带号) adds
-    ``zone_prefix * 1e6`` to the easting.
-    """
-    x, y = _tm_forward(_as_array(lon), _as_array(lat), central_meridian, _CGCS2000_TM)
-    x = x + false_easting + (zone_prefix * 1_000_000.0 if zone_prefix else 0.0)
-    return _unwrap(x, lon), _unwrap(y, lat)
-
-
-def cgcs2000_gk_inverse(
-    easting: Any,
-    northing: Any,
-    central_meridian: float,
-    false_easting: float = 500_000.0,
-    zone_prefix: int | None = None,
-) -> tuple[Any, Any]:
-    """Gauss-Krüger (easting, northing) metres -> CGCS2000 (lon, lat) degrees."""
-    e = _as_array(easting) - false_easting - (zone_prefix * 1_000_000.0 if zone_prefix else 0.0)
-    lon, lat = _tm_inverse(e, _as_array(northing), central_meridian, _CGCS2000_TM)
-    return _unwrap(lon, easting), _unwrap(lat, northing)
 
 
 # ---------------------------------------------------------------------------
@@ -549,24 +432,22 @@ def gcj02_to_wgs84(lon: Any, lat: Any) -> tuple[Any, Any]:
 # Generic transforms
 
 
-def _to_lonlat(x: np.ndarray, y: np.ndarray, src: AnyCRS) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(src, GaussKruger):
-        return src.inverse(x, y)
-    if isinstance(src, ProjCRS):
-        return src.to_lonlat(x, y)
-    if src is CRS.GCJ02:
-        return _gcj_to_wgs(x, y)
-    return x, y  # wgs84 / cgcs2000
+def pyproj_crs(crs: AnyCRS | str) -> pyproj.CRS:
+    """PROJ's CRS for one of ours (GCJ-02 has none: it is WGS-84 plus our offset)."""
+    c = parse_crs(crs)
+    if isinstance(c, GaussKruger):
+        return _gauss_kruger_crs(c)
+    if isinstance(c, ProjCRS):
+        return _pyproj_crs_of(c.definition)
+    if c is CRS.GCJ02:
+        raise ValueError("GCJ-02 不是 PROJ 坐标系 (GCJ-02 has no PROJ definition: it is WGS-84 plus an offset)")
+    return _pyproj_crs_of(f"EPSG:{c.epsg}")
 
 
-def _from_lonlat(lon: np.ndarray, lat: np.ndarray, dst: AnyCRS) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(dst, GaussKruger):
-        return dst.forward(lon, lat)
-    if isinstance(dst, ProjCRS):
-        return dst.from_lonlat(lon, lat)
-    if dst is CRS.GCJ02:
-        return _wgs_to_gcj(lon, lat)
-    return lon, lat
+@functools.lru_cache(maxsize=64)
+def _transformer(src: AnyCRS, dst: AnyCRS) -> pyproj.Transformer:
+    """One PROJ pipeline per pair, built once (building one costs milliseconds)."""
+    return pyproj.Transformer.from_crs(pyproj_crs(src), pyproj_crs(dst), always_xy=True)
 
 
 def _same(src: AnyCRS, dst: AnyCRS) -> bool:
@@ -574,17 +455,43 @@ def _same(src: AnyCRS, dst: AnyCRS) -> bool:
     return src == dst or (src in geo_equal and dst in geo_equal)
 
 
+def _through_proj(x: np.ndarray, y: np.ndarray, src: AnyCRS, dst: AnyCRS) -> tuple[np.ndarray, np.ndarray]:
+    if _same(src, dst):
+        return x, y
+    tx, ty = _transformer(src, dst).transform(x, y)
+    return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float)
+
+
 def transform_coords(
     xs: Any, ys: Any, src: AnyCRS | str, dst: AnyCRS | str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised transform of coordinate arrays (x=lon or easting, y=lat or northing)."""
+    """Vectorised transform of coordinate arrays (x=lon or easting, y=lat or northing).
+
+    GCJ-02 is undone to WGS-84 (or applied after it) by our own code; every other
+    step is one cached PROJ transformer.
+    """
     s, d = parse_crs(src), parse_crs(dst)
     x = np.array(xs, dtype=float, copy=True)
     y = np.array(ys, dtype=float, copy=True)
+    if s is CRS.GCJ02 and d is not CRS.GCJ02:
+        x, y = _gcj_to_wgs(x, y)
+        s = CRS.WGS84
+    if d is CRS.GCJ02 and s is not CRS.GCJ02:
+        return _wgs_to_gcj(*_through_proj(x, y, s, CRS.WGS84))
+    return _through_proj(x, y, s, d)
+
+
+def same_crs(a: AnyCRS | str, b: AnyCRS | str) -> bool:
+    """Whether two systems give the same coordinates: WGS-84 and CGCS2000, a 3° and a
+    6° zone on one meridian (EPSG:4548 and EPSG:4509), a .prj's WKT and its EPSG code."""
+    s, d = parse_crs(a), parse_crs(b)
     if _same(s, d):
-        return x, y
-    lon, lat = _to_lonlat(x, y, s)
-    return _from_lonlat(np.asarray(lon), np.asarray(lat), d)
+        return True
+    if isinstance(s, GaussKruger) and isinstance(d, GaussKruger):
+        return (s.central_meridian, s.false_easting) == (d.central_meridian, d.false_easting)
+    if CRS.GCJ02 in (s, d):
+        return False
+    return bool(pyproj_crs(s).equals(pyproj_crs(d), ignore_axis_order=True))
 
 
 def transform_point(
@@ -660,9 +567,20 @@ def check_coordinates(xs: Any, ys: Any, src: AnyCRS, extent: Extent | None = Non
         return found
     with np.errstate(all="ignore"):  # a point far outside the zone: NaN, reported below
         lon, lat = transform_coords(x, y, src, CRS.WGS84)
-    if not (np.all(np.isfinite(lon)) and np.all(np.abs(lat) <= 90.0)):
+    if not (np.all(np.isfinite(lon)) and np.all(np.abs(lat) <= 90.0) and _round_trips(x, y, lon, lat, src)):
         return f"坐标不在 {src} 的有效范围内 (coordinates outside the range of {src}; wrong --crs?)"
     return _check_place(lon, lat, extent, _is_geographic(src))
+
+
+def _round_trips(x: np.ndarray, y: np.ndarray, lon: np.ndarray, lat: np.ndarray, src: AnyCRS) -> bool:
+    """Whether lon/lat map back onto the input: PROJ folds a northing far beyond the
+    pole onto some finite latitude instead of failing."""
+    if _same(src, CRS.WGS84):
+        return True
+    with np.errstate(all="ignore"):
+        bx, by = transform_coords(lon, lat, CRS.WGS84, src)
+    tolerance = 1e-6 if _is_geographic(src) else 0.01  # degrees (~0.1 m) or metres
+    return bool(np.all(np.abs(bx - x) <= tolerance) and np.all(np.abs(by - y) <= tolerance))
 
 
 def _check_geographic(x: np.ndarray, y: np.ndarray, extent: Extent | None) -> str | None:
@@ -678,11 +596,29 @@ def _check_geographic(x: np.ndarray, y: np.ndarray, extent: Extent | None) -> st
     return f"经纬度 {sample} 超出 ±180/±90 (degrees outside ±180/±90)"
 
 
+# How far from its central meridian a Gauss-Krüger easting may lie: a 6° zone is ±334 km
+# wide at the equator; beyond this the coordinates belong to another zone or are swapped.
+_ZONE_REACH_M = 1_000_000.0
+
+
 def _check_projected(x: np.ndarray, y: np.ndarray, src: AnyCRS) -> str | None:
     if np.all(np.abs(x) <= 180.0) and np.all(np.abs(y) <= 90.0):
         return (f"坐标 ({x[0]:.10g}, {y[0]:.10g}) 像是经纬度（度）而非 {src} 的米 "
                 "(looks like lon/lat degrees, not projected metres; pass --crs wgs84)")
+    if isinstance(src, GaussKruger):
+        return _check_zone(x, y, src)
     return None
+
+
+def _check_zone(x: np.ndarray, y: np.ndarray, gk: GaussKruger) -> str | None:
+    off = np.abs(x - gk.false_easting)
+    if np.all(off <= _ZONE_REACH_M):
+        return None
+    k = int(np.argmax(off))
+    swapped = bool(np.all(np.abs(y - gk.false_easting) <= _ZONE_REACH_M))
+    why = "looks like easting/northing swapped; easting comes first" if swapped else "wrong --crs zone?"
+    return (f"坐标 ({x[k]:.10g}, {y[k]:.10g}) 的东坐标离 {gk} 的中央经线 {off[k] / 1000:,.0f} km，超出投影带 "
+            f"(easting {off[k] / 1000:,.0f} km from the central meridian: outside the range of {gk}; {why})")
 
 
 def _check_place(lon: np.ndarray, lat: np.ndarray, extent: Extent | None, geographic: bool) -> str | None:
@@ -693,12 +629,23 @@ def _check_place(lon: np.ndarray, lat: np.ndarray, extent: Extent | None, geogra
         return None
     if geographic and not _far(lat, lon, extent):
         return _SWAPPED
+    from console.domain.spatial import distance_m  # the one distance (spatial builds on this module)
+
     west, south, east, north = extent
-    dx = max(west - lon.max(), lon.min() - east, 0.0) * math.cos(math.radians((south + north) / 2.0))
-    dy = max(south - lat.max(), lat.min() - north, 0.0)
-    km = math.hypot(dx, dy) * 111.2
+    (ex, fx), (ey, fy) = _facing(lon.min(), lon.max(), west, east), _facing(lat.min(), lat.max(), south, north)
+    km = distance_m(ex, ey, fx, fy) / 1000.0
     return (f"位于辖区范围外约 {km:,.0f} km (far outside the district's extent "
             f"{west:.3f},{south:.3f},{east:.3f},{north:.3f}; wrong --crs or coordinates?)")
+
+
+def _facing(lo: float, hi: float, a: float, b: float) -> tuple[float, float]:
+    """The district's and the feature's facing ends of the ranges [a, b] and [lo, hi] (one value if they overlap)."""
+    if lo > b:
+        return b, float(lo)
+    if hi < a:
+        return a, float(hi)
+    shared = max(float(lo), a)
+    return shared, shared
 
 
 _SWAPPED = "经纬度像是颠倒了 (looks like latitude/longitude swapped; longitude comes first)"

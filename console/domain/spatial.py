@@ -7,7 +7,10 @@ prefix (community of a grid = first 12 chars, street of a community = first 9).
 
 * :class:`GridIndex`   point -> unit grid (单元网格) lookup on an STRtree.
 * :class:`PointIndex`  "nearest N cameras within R metres" for thousands of points.
-* :func:`area_km2`     ellipsoidal area of a lon/lat geometry.
+* :func:`distance_m` / :func:`distances_m`: geodesic metres on the CGCS2000 ellipsoid
+  (``pyproj.Geod``), the one distance every feature uses.
+* :func:`area_m2` / :func:`areas_m2`: ellipsoidal m² (``pyproj.Geod``), the one area
+  figure of a grid, a district and a sliver alike.
 * :func:`validate_layers` / :func:`validate_grid_geometries`: the grid-layer rules
   全域覆盖 (full coverage), 边界明晰 (clean, nested boundaries), 互不重叠 (no overlaps).
 """
@@ -25,11 +28,11 @@ import shapely
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
-from console.domain.crs import CGCS2000_A, CGCS2000_F, CRS, GaussKruger, transform_geometry
+from console.domain.crs import CRS, GaussKruger, pyproj_crs, transform_geometry
 
 __all__ = [
     "DEFAULT_SLIVER_M2",
-    "EARTH_RADIUS_M",
+    "GEOD",
     "NOISE_M2",
     "Severity",
     "GridIndex",
@@ -39,16 +42,20 @@ __all__ = [
     "ProblemKind",
     "area_km2",
     "area_m2",
+    "areas_m2",
     "distance_m",
     "distances_m",
     "local_projection",
+    "metres_per_degree",
     "nearest",
-    "piece_areas_m2",
     "validate_grid_geometries",
     "validate_layers",
 ]
 
-EARTH_RADIUS_M = 6371008.8  # IUGG mean Earth radius, used by the haversine distance
+GEOD = pyproj_crs(CRS.CGCS2000).get_geod()  # the CGCS2000 ellipsoid, as PROJ defines it
+# The shortest degree on the ellipsoid (of latitude, at the equator, ~110 574 m): a
+# lon/lat box of radius / this around a point holds every point within the radius.
+_SHORTEST_DEGREE_M = float(GEOD.inv(0.0, -0.5, 0.0, 0.5)[2])
 
 COMMUNITY_CODE_LEN = 12  # 社区编码 = first 12 chars of a grid code
 STREET_CODE_LEN = 9  # 街道编码 = first 9 chars
@@ -135,20 +142,25 @@ class GridIndex:
 
 
 def distances_m(lon: float, lat: float, lons: Any, lats: Any) -> np.ndarray:
-    """Haversine distances in metres from one point to arrays of points."""
-    lon1, lat1 = math.radians(lon), math.radians(lat)
-    lon2 = np.radians(np.asarray(lons, dtype=float))
-    lat2 = np.radians(np.asarray(lats, dtype=float))
-    h = np.sin((lat2 - lat1) / 2.0) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    """Geodesic distances in metres on the CGCS2000 ellipsoid from one point to arrays
+    of points (NaN where a point is not a lon/lat)."""
+    lon2 = np.asarray(lons, dtype=float)
+    lat2 = np.asarray(lats, dtype=float)
+    _, _, dist = GEOD.inv(np.full(lon2.shape, float(lon)), np.full(lat2.shape, float(lat)), lon2, lat2)
+    return np.asarray(dist, dtype=float)
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle (haversine) distance in metres on a sphere of radius 6 371 008.8 m.
-
-    Within 0.5 % of the ellipsoidal distance, plenty for "nearest camera".
-    """
+    """Geodesic distance in metres between two lon/lat points (Karney's algorithm, nanometre exact)."""
     return float(distances_m(lon1, lat1, [lon2], [lat2])[0])
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """Ground metres per degree of longitude and of latitude at ``lat`` (geodesic over 0.001°)."""
+    step = 1e-3
+    per_lon = GEOD.inv(-step / 2, lat, step / 2, lat)[2] / step
+    per_lat = GEOD.inv(0.0, lat - step / 2, 0.0, lat + step / 2)[2] / step
+    return float(per_lon), float(per_lat)
 
 
 def _check_query(lon: float, lat: float, n: int, radius_m: float | None) -> None:
@@ -172,7 +184,7 @@ class PointIndex:
     """Point features (e.g. 5 000+ video cameras) indexed for nearest-N-within-R queries.
 
     Items are ``(id, lon, lat)``. A query prefilters candidates with a lon/lat box
-    sized from the radius on an STRtree, then ranks them by exact haversine metres.
+    sized from the radius on an STRtree, then ranks them by geodesic metres.
     """
 
     def __init__(self, items: Iterable[tuple[str, float, float]]) -> None:
@@ -198,7 +210,7 @@ class PointIndex:
         every = np.arange(len(self._ids))
         if radius_m is None or self._tree is None or radius_m > 200_000.0:
             return every  # no radius, or so large that a lon/lat box is no help
-        dlat = math.degrees(radius_m / EARTH_RADIUS_M) * 1.01 + 1e-9
+        dlat = radius_m / _SHORTEST_DEGREE_M * 1.01 + 1e-9
         top = min(90.0, abs(lat) + dlat)
         cos_top = math.cos(math.radians(top))
         if top >= 89.0 or dlat >= 90.0:
@@ -283,68 +295,61 @@ def local_projection(geom: BaseGeometry | Sequence[BaseGeometry] | np.ndarray) -
     return LocalProjection(round((bounds[0] + bounds[2]) / 2.0, 6))
 
 
-_E2 = CGCS2000_F * (2.0 - CGCS2000_F)
-_E = math.sqrt(_E2)
+# Edges are straight in lon/lat (as the layers are drawn and checked); a geodesic
+# between two vertices bulges from that by L²·tanφ/(8R), 4 cm on a 2 km edge, so
+# every ring is cut into ~11 m steps first (bulge < 2 µm): a hairline between two
+# straight lon/lat edges then measures ~1e-5 m², not metres of phantom gap.
+_AREA_STEP_DEGREES = 1e-4
+_SINGLE_TYPES = (shapely.GeometryType.POINT, shapely.GeometryType.LINESTRING,
+                 shapely.GeometryType.LINEARRING, shapely.GeometryType.POLYGON)
 
 
-def _authalic_q(lat_deg: np.ndarray) -> np.ndarray:
-    s = np.sin(np.radians(lat_deg))
-    return (1.0 - _E2) * (s / (1.0 - _E2 * s * s) - np.log((1.0 - _E * s) / (1.0 + _E * s)) / (2.0 * _E))
+def _polygon_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The single polygons inside each geometry (collections flattened), with their owner."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    while parts.size and not np.all(np.isin(shapely.get_type_id(parts), _SINGLE_TYPES)):
+        parts, inner = shapely.get_parts(parts, return_index=True)
+        owner = owner[inner]
+    polygon = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
+    return parts[polygon], owner[polygon]
 
 
-def _equal_area(lon0: float):
-    def project(coords: np.ndarray) -> np.ndarray:
-        x = CGCS2000_A * np.radians(coords[:, 0] - lon0)
-        y = CGCS2000_A * _authalic_q(coords[:, 1]) / 2.0
-        return np.column_stack((x, y))
-
-    return project
-
-
-def _areas_m2(geoms: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`area_m2` for an array of lon/lat geometries."""
-    if len(geoms) == 0:
-        return np.zeros(0)
-    bounds = shapely.total_bounds(geoms)
-    if not np.all(np.isfinite(bounds)):
-        return np.zeros(len(geoms))
-    lon0 = (bounds[0] + bounds[2]) / 2.0
-    return shapely.area(shapely.transform(geoms, _equal_area(lon0)))
+def _ring_areas_m2(rings: np.ndarray) -> np.ndarray:
+    """Unsigned geodesic area of each closed ring, after cutting it into short steps."""
+    fine = shapely.segmentize(rings, _AREA_STEP_DEGREES)
+    coords = shapely.get_coordinates(fine)
+    ends = np.cumsum(shapely.get_num_coordinates(fine))
+    starts = np.concatenate(([0], ends[:-1]))
+    return np.array([abs(GEOD.polygon_area_perimeter(coords[a:b, 0], coords[a:b, 1])[0])
+                     for a, b in zip(starts.tolist(), ends.tolist())])
 
 
-def piece_areas_m2(geoms: np.ndarray) -> np.ndarray:
-    """Areas in m² of small pieces (slivers, overlaps, gaps) on each piece's local scale.
+def areas_m2(geoms: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """Areas in m² of lon/lat geometries on the CGCS2000 ellipsoid (``pyproj.Geod``).
 
-    Each piece's lon/lat area is scaled by the metres per degree at its own
-    middle latitude (meridian and prime-vertical radii): an affine scale keeps a sliver
-    between two straight lon/lat edges a sliver. The equal-area projection of
-    :func:`area_m2` bends such edges by millimetres and would turn a 2 km
-    hairline (1e-7 m²) into metres of phantom gap.
+    The one area of the console: a grid's ``area_m2``, a district's km² and every
+    sliver, overlap and gap of the layer check. Only polygonal parts count (a
+    point or a line is 0, so is None or an empty geometry); holes are subtracted.
+    Edges are taken as straight in lon/lat, as the map draws them.
     """
-    if len(geoms) == 0:
-        return np.zeros(0)
-    bounds = shapely.bounds(geoms)  # NaN for an empty piece: area 0
-    lat = np.radians((bounds[:, 1] + bounds[:, 3]) / 2.0)
-    w2 = 1.0 - _E2 * np.sin(lat) ** 2
-    meridian = CGCS2000_A * (1.0 - _E2) / w2**1.5
-    normal = CGCS2000_A / np.sqrt(w2)
-    per_degree2 = math.radians(1.0) ** 2 * meridian * normal * np.cos(lat)
-    return np.nan_to_num(shapely.area(geoms) * per_degree2)
+    arr = geoms if isinstance(geoms, np.ndarray) else _object_array(list(geoms))
+    out = np.zeros(len(arr))
+    present = np.nonzero([g is not None for g in arr])[0]
+    if present.size == 0:
+        return out
+    polygons, owner = _polygon_parts(arr[present])
+    rings, ring_owner = shapely.get_rings(polygons, return_index=True)
+    if rings.size == 0:
+        return out
+    first = np.concatenate(([True], ring_owner[1:] != ring_owner[:-1]))  # a polygon's exterior
+    signed = np.where(first, 1.0, -1.0) * _ring_areas_m2(rings)
+    np.add.at(out, present[owner[ring_owner]], np.nan_to_num(signed))
+    return np.maximum(out, 0.0)
 
 
-def area_m2(geom: BaseGeometry) -> float:
-    """Area in m² of a lon/lat geometry on the CGCS2000 ellipsoid.
-
-    The geometry is projected with the ellipsoidal Lambert cylindrical equal-area
-    projection (x = a·Δλ, y = a·q(φ)/2), which preserves area exactly at any
-    extent; Δλ is taken from the geometry's own centre longitude. Edges are
-    treated as straight in lon/lat, as the map draws them (the projection bends
-    a diagonal edge by about L²·tanφ/(8R), ~1 m on a 10 km edge, 0.1 mm on a
-    100 m grid edge). Non-areal geometries give 0.
-    """
-    if geom is None or geom.is_empty:
-        return 0.0
-    return float(_areas_m2(_object_array([geom]))[0])
+def area_m2(geom: BaseGeometry | None) -> float:
+    """Area in m² of one lon/lat geometry (see :func:`areas_m2`)."""
+    return float(areas_m2([geom])[0])
 
 
 def area_km2(geom: BaseGeometry) -> float:
@@ -487,7 +492,7 @@ def _overlaps(layer: _Layer, tolerance_m2: float, problems: list[LayerProblem]) 
     if left.size == 0:
         return
     inter = shapely.intersection(layer.geoms[left], layer.geoms[right])
-    areas = piece_areas_m2(inter)
+    areas = areas_m2(inter)
     for i, j, area, geom in zip(left.tolist(), right.tolist(), areas.tolist(), inter):
         if area > NOISE_M2:
             ci, cj = layer.codes[i], layer.codes[j]
@@ -520,7 +525,7 @@ def _outside_parents(
     if candidates.size == 0:
         return
     outside = shapely.difference(child.geoms[candidates], parents[candidates])
-    areas = piece_areas_m2(outside)
+    areas = areas_m2(outside)
     for k, area, geom in zip(candidates.tolist(), areas.tolist(), outside):
         if area <= NOISE_M2:
             continue
@@ -576,7 +581,7 @@ def _gaps(district: BaseGeometry, grids: _Layer, tolerance_m2: float, problems: 
     parts = shapely.get_parts(shapely.difference(district, covered))
     if parts.size == 0:
         return
-    areas = piece_areas_m2(parts)
+    areas = areas_m2(parts)
     tree = STRtree(grids.geoms) if grids.codes else None
     for gap, area in zip(parts, areas.tolist()):
         if area <= NOISE_M2:
@@ -636,7 +641,7 @@ def validate_layers(
     lon/lat, shared vertices exactly shared); no projection is involved, because
     a projection bends long straight lon/lat edges and would invent slivers.
     Only the resulting pieces are measured, in m² on the ellipsoid (see
-    the metres per degree where each lies); pieces up to ``tolerance_m2`` are
+    :func:`areas_m2`); pieces up to ``tolerance_m2`` are
     slivers, reported as warnings, bigger ones as errors, and pieces under
     ``NOISE_M2`` are overlay residue and not reported.
 

@@ -15,7 +15,8 @@ from console.data import models as m
 from console.data.commands import CommandError
 from console.data.demo.tiny import tiny_city_geometry
 from console.data.importers import ImportRefused, check_grids, import_cameras, import_grids
-from console.domain.crs import CRS, transform_geometry
+from console.domain.crs import CRS, pyproj_crs, transform_geometry
+from console.domain.spatial import area_m2
 
 TODAY = date(2026, 11, 23)
 
@@ -328,6 +329,37 @@ def test_shapefile_prj_is_honoured(db, tmp_path, epsg, crs):
         grid = s.scalars(select(m.UnitGrid).where(m.UnitGrid.code == "350402001001001",
                                                   m.UnitGrid.valid_to.is_(None))).one()
     assert grid.geometry.symmetric_difference(GRIDS["350402001001001"]).area < 1e-12
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_swapped_gauss_kruger_metres_are_refused_by_the_zone(db, tmp_path, replace):
+    # the zone itself says northing and easting are swapped (no district needed to tell)
+    feats = [feature(code, shapely.transform(transform_geometry(geom, CRS.WGS84, "cgcs2000-gk3:117"), lambda c: c[:, ::-1]))
+             for code, geom in GRIDS.items()]
+    path = write_geojson(tmp_path / "swapped.geojson", feats)
+    before = snapshot(db)
+    refused(lambda: import_grids(db, path, crs="cgcs2000-gk3:117", replace=replace, today=TODAY),
+            r"#1 \(350402001001001\).*outside the range of cgcs2000-gk3:117; looks like easting/northing swapped")
+    assert snapshot(db) == before
+
+
+def test_a_prj_of_a_city_meridian_is_read_by_its_name_and_measured_on_the_ellipsoid(db, tmp_path):
+    # a city's own Gauss-Krüger (central meridian 117.5°E, no EPSG code), as QGIS writes its .prj
+    shp = write_shapefile(tmp_path / "grids", GRIDS, crs="cgcs2000-gk3:117.5")
+    shp.with_suffix(".prj").write_text(pyproj_crs("cgcs2000-gk3:117.5").to_wkt("WKT1_ESRI"))
+    import_grids(db, shp, crs="cgcs2000-gk3:117.5", replace=True, today=TODAY)  # --crs agrees with the .prj
+    with db.read() as s:
+        grid = s.scalars(select(m.UnitGrid).where(m.UnitGrid.code == "350402001001001",
+                                                  m.UnitGrid.valid_to.is_(None))).one()
+    assert grid.geometry.symmetric_difference(GRIDS["350402001001001"]).area < 1e-12
+    assert grid.area_m2 == pytest.approx(area_m2(GRIDS["350402001001001"]), rel=1e-9)  # the one area figure
+
+
+def test_a_prj_naming_the_same_meridian_in_another_zone_width_agrees_with_crs(db, tmp_path):
+    shp = write_shapefile(tmp_path / "grids", GRIDS, crs="cgcs2000-gk3:117")
+    shp.with_suffix(".prj").write_text(pyproj.CRS.from_epsg(4509).to_wkt("WKT1_ESRI"))  # 6° zone, CM 117°E
+    summary = import_grids(db, shp, crs="cgcs2000-gk3:117", replace=True, today=TODAY)
+    assert summary["grids"] == len(GRIDS) and summary["warnings"] == []
 
 
 def test_a_prj_contradicting_crs_is_refused(db, tmp_path):

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from shapely import MultiPolygon, Point, Polygon, box
 
 from console.domain.spatial import (
-    EARTH_RADIUS_M,
+    GEOD,
+    NOISE_M2,
     GridIndex,
     LayerProblem,
     Severity,
@@ -21,11 +22,12 @@ from console.domain.spatial import (
     ProblemKind,
     area_km2,
     area_m2,
+    areas_m2,
     distance_m,
     distances_m,
     local_projection,
+    metres_per_degree,
     nearest,
-    piece_areas_m2,
     validate_grid_geometries,
     validate_layers,
 )
@@ -156,12 +158,16 @@ def test_gap_above_the_tolerance_is_an_error_below_it_a_warning() -> None:
 
 
 def test_a_hairline_between_straight_lonlat_edges_is_no_gap() -> None:
-    # Three nearly collinear lon/lat vertices 2 km long (the demo's seed-7 "1.5 m² gap"): the
-    # equal-area projection bends the edges by millimetres; the local scale keeps it a hairline.
+    # Three nearly collinear lon/lat vertices 2 km long (the demo's seed-7 "1.5 m² gap"): geodesic
+    # edges between the three vertices alone would enclose metres² (a geodesic bulges ~4 cm
+    # from a straight lon/lat 2 km edge); cut into short steps it stays a hairline.
     hairline = Polygon([(117.67704610131715, 26.228799332980593), (117.67489449443345, 26.22476494196415),
                         (117.67285548986537, 26.220941686993996)])
-    assert area_m2(hairline) > 1.0  # the projection's figure for a whole polygon
-    assert piece_areas_m2(np.array([hairline], dtype=object))[0] < 1e-6
+    assert abs(GEOD.geometry_area_perimeter(hairline)[0]) > 1.0  # three geodesic edges
+    assert area_m2(hairline) < NOISE_M2 / 10
+    along_a_parallel = Polygon([(117.6, 26.27), (117.65, 26.27), (117.625, 26.27 + 1e-12)])  # 5 km
+    assert abs(GEOD.geometry_area_perimeter(along_a_parallel)[0]) > 100.0
+    assert area_m2(along_a_parallel) < NOISE_M2 / 10
 
 
 def test_grid_crossing_its_community_boundary() -> None:
@@ -348,14 +354,32 @@ def test_grid_index_rejects_non_polygons_and_handles_multipolygons() -> None:
 
 def test_distance_m_known_values() -> None:
     assert distance_m(118.0, 26.0, 118.0, 26.0) == 0.0
-    one_degree = math.pi * EARTH_RADIUS_M / 180.0
-    assert distance_m(118.0, 26.0, 118.0, 27.0) == pytest.approx(one_degree)
-    assert distance_m(0.0, 0.0, 1.0, 0.0) == pytest.approx(one_degree)
-    assert distance_m(118.0, 60.0, 119.0, 60.0) == pytest.approx(one_degree / 2, rel=1e-4)
-    # Shanghai -> Beijing (GCJ points from eviltransform's test): about 1 078 km
-    assert distance_m(121.531541859215, 31.17530398364597, 116.38404722455657, 39.91334545536069) == pytest.approx(
-        1_078_164, rel=2e-3
-    )
+    # a degree of the meridian at 26-27°N: the arc by quadrature (independent of pyproj)
+    a, f = 6378137.0, 1 / 298.257222101
+    e2 = f * (2 - f)
+    nodes, weights = np.polynomial.legendre.leggauss(32)
+    phi = np.radians(26.5 + 0.5 * nodes)
+    arc = 0.5 * math.radians(1.0) * np.sum(weights * a * (1 - e2) / (1 - e2 * np.sin(phi) ** 2) ** 1.5)
+    assert distance_m(118.0, 26.0, 118.0, 27.0) == pytest.approx(arc, abs=1e-6)
+    assert distance_m(0.0, 0.0, 1.0, 0.0) == pytest.approx(a * math.radians(1.0), abs=1e-6)  # along the equator
+    # Geoscience Australia's worked example on GRS80 (the CGCS2000 figures), Flinders Peak ->
+    # Buninyong: 54 972.271 m (Vincenty 1975; GDA2020 Technical Manual)
+    flinders = (144 + 25 / 60 + 29.52440 / 3600, -(37 + 57 / 60 + 3.72030 / 3600))
+    buninyong = (143 + 55 / 60 + 35.38390 / 3600, -(37 + 39 / 60 + 10.15610 / 3600))
+    assert distance_m(*flinders, *buninyong) == pytest.approx(54_972.271, abs=1e-3)
+
+
+def test_every_distance_is_the_geodesic_one() -> None:
+    """distances_m, distance_m, nearest and PointIndex give one figure, pyproj.Geod's."""
+    lons, lats = np.array([118.001, 118.02, 118.0]), np.array([26.2, 26.22, 26.35])
+    _, _, geod = GEOD.inv(np.full(3, 118.0), np.full(3, 26.2), lons, lats)
+    assert distances_m(118.0, 26.2, lons, lats).tolist() == geod.tolist()
+    assert [distance_m(118.0, 26.2, x, y) for x, y in zip(lons, lats)] == geod.tolist()
+    cams = [(f"c{i}", x, y) for i, (x, y) in enumerate(zip(lons, lats))]
+    expected = sorted(zip([c[0] for c in cams], geod.tolist()), key=lambda r: r[1])
+    assert nearest(118.0, 26.2, cams, n=3) == expected
+    assert PointIndex(cams).nearest(118.0, 26.2, n=3, radius_m=20_000) == expected
+    assert np.isnan(distances_m(118.0, 26.2, [np.nan, 118.0], [26.2, 95.0])).all()  # not a lon/lat: NaN
 
 
 CAMERAS = [
@@ -461,18 +485,43 @@ def test_area_km2_of_the_district_and_of_non_areal_geometries() -> None:
     assert total == pytest.approx(area_km2(DISTRICT), rel=1e-9)
     assert 26.0 < area_km2(DISTRICT) < 27.0  # ~6.0 km x 4.4 km
     assert area_km2(Point(118, 26)) == 0.0
-    assert area_m2(Polygon()) == 0.0
+    assert area_m2(Polygon()) == 0.0 and area_m2(None) == 0.0
 
 
-def test_local_projection_agrees_with_equal_area_at_city_scale() -> None:
+def test_areas_m2_is_area_m2_for_every_kind_of_geometry() -> None:
+    cell, far = box(118.0, 26.2, 118.01, 26.21), box(118.05, 26.2, 118.06, 26.21)
+    holed = Polygon(cell.exterior, [box(118.002, 26.202, 118.004, 26.204).exterior])
+    reversed_ring = Polygon(list(cell.exterior.coords)[::-1])  # clockwise: same area
+    mixed = shapely.GeometryCollection([cell, shapely.LineString([(118, 26.2), (118.1, 26.3)]), Point(118, 26.2)])
+    geoms = [cell, holed, reversed_ring, MultiPolygon([cell, far]), mixed, None, Polygon()]
+    vector = areas_m2(geoms)
+    assert vector.tolist() == [area_m2(g) for g in geoms]
+    assert vector[1] == pytest.approx(vector[0] - area_m2(box(118.002, 26.202, 118.004, 26.204)), rel=1e-12)
+    assert vector[2] == vector[0] and vector[4] == vector[0]  # orientation, lines and points do not count
+    assert vector[3] == pytest.approx(vector[0] + area_m2(far), rel=1e-12)
+    assert vector[5] == vector[6] == 0.0 and areas_m2([]).shape == (0,)
+
+
+def test_local_projection_agrees_with_the_ellipsoid_at_city_scale() -> None:
     proj = local_projection(DISTRICT)
     assert isinstance(proj, LocalProjection) and proj.central_meridian == pytest.approx(118.03)
     metres = proj.to_metres(DISTRICT)
     assert metres.area == pytest.approx(area_m2(DISTRICT), rel=1e-5)
     back = proj.to_lonlat(metres)
     assert shapely.equals_exact(back, DISTRICT, tolerance=1e-9)
-    # distances in the projection agree with haversine to well under 0.5 %
+    # distances in the projection agree with the geodesic to well under 0.01 % (scale error < 1.3e-5)
     a, b = proj.to_metres(Point(118.0, 26.2)), proj.to_metres(Point(118.06, 26.24))
-    assert a.distance(b) == pytest.approx(distance_m(118.0, 26.2, 118.06, 26.24), rel=5e-3)
+    assert a.distance(b) == pytest.approx(distance_m(118.0, 26.2, 118.06, 26.24), rel=1e-4)
     with pytest.raises(ValueError, match="empty"):
         local_projection(Polygon())
+
+
+@pytest.mark.parametrize("lat", [0.0, 26.245, 45.0, 53.5])
+def test_metres_per_degree_are_the_ellipsoid_radii(lat: float) -> None:
+    # meridian radius M and prime-vertical radius N (closed forms, independent of pyproj)
+    a, f = 6378137.0, 1 / 298.257222101
+    e2 = f * (2 - f)
+    w2 = 1 - e2 * math.sin(math.radians(lat)) ** 2
+    per_lon, per_lat = metres_per_degree(lat)
+    assert per_lat == pytest.approx(math.radians(1.0) * a * (1 - e2) / w2**1.5, rel=1e-9)
+    assert per_lon == pytest.approx(math.radians(1.0) * a / math.sqrt(w2) * math.cos(math.radians(lat)), rel=1e-9)

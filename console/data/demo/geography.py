@@ -12,7 +12,7 @@ from shapely.geometry import MultiPoint, Point, Polygon
 
 from console.data.demo import names
 from console.data.demo.scales import DemoError, Scale
-from console.domain.spatial import area_km2, area_m2
+from console.domain.spatial import area_km2, area_m2, metres_per_degree
 
 
 @dataclass
@@ -42,15 +42,8 @@ class Geography:
         return 1.0 + 6.0 * math.exp(-d2)
 
 
-def _metre_scales(lat: float) -> tuple[float, float]:
-    phi = math.radians(lat)
-    per_lat = 111132.92 - 559.82 * math.cos(2 * phi) + 1.175 * math.cos(4 * phi)
-    per_lon = 111412.84 * math.cos(phi) - 93.5 * math.cos(3 * phi)
-    return per_lon, per_lat
-
-
 def _lonlat_transform() -> Callable[[Any], Any]:
-    per_lon, per_lat = _metre_scales(names.CENTER_LAT)
+    per_lon, per_lat = metres_per_degree(names.CENTER_LAT)
 
     def fn(coords: np.ndarray) -> np.ndarray:
         out = np.empty_like(coords)

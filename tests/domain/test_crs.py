@@ -513,23 +513,13 @@ def test_right_coordinates_pass_in_every_crs(crs) -> None:
 # --- the bench: PROJ and the hand-written maths it replaced agree on the city ------------
 
 
-def _load_bench_crs():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "bench" / "bench_crs.py"
-    spec = importlib.util.spec_from_file_location("bench_crs", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_bench_crs_runs_and_before_and_after_agree_on_the_city() -> None:
     # A smoke run (speed is reported by `urban-console bench`, never asserted): the 702 demo
     # grids and the points come back where issue 8's series put them, to well under a millimetre;
     # areas agree to the equal-area projection's bending of diagonal edges; distances to the sphere's 0.5 %.
-    result = _load_bench_crs().run(points=300, queries=5, repeat=1)
+    from console.bench.bench_crs import run
+
+    result = run(points=300, queries=5, repeat=1)
     assert result["grids"] == 702 and 150.0 < result["city_km2"] < 160.0
     assert result["layer_apart_m"] < 1e-3 and result["points_apart_m"] < 1e-3
     assert 0 < result["areas_apart_rel"] < 1e-4 and 0 < result["distances_apart_rel"] < 5e-3

@@ -349,7 +349,7 @@ class Workstation(QMainWindow):
         try:
             self.reload_all()
         except Exception as exc:  # noqa: BLE001 - the feed retries; the seat stays up and says so
-            self.statusBar().showMessage(self.tr(f"重新同步失败，将重试：{exc}"), 5000)
+            self.statusBar().showMessage(self.tr("重新同步失败，将重试：{error}").format(error=exc), 5000)
 
     def apply_changes(self, batch) -> None:  # noqa: ANN001 - a feed ChangeBatch
         if batch.entities.get("calendar"):
@@ -550,7 +550,7 @@ class Workstation(QMainWindow):
             self.apply_case_ids([self._current_case])
             raise CommandError(str(exc)) from exc
         self.apply_case_ids([ref.id])
-        self.statusBar().showMessage(self.tr(f"{ACTION_LABELS[action]}：案件 {ref.number} 已完成"), 5000)
+        self.statusBar().showMessage(self.tr("{action}：案件 {number} 已完成").format(action=ACTION_LABELS[action], number=ref.number), 5000)
 
     def new_case(self, lon: float | None = None, lat: float | None = None) -> NewCaseDialog:
         options = queue_and_detail.filter_options(self.db, self.scope)
@@ -570,7 +570,8 @@ class Workstation(QMainWindow):
                           caller_name=value.caller_name, caller_phone=value.caller_phone, at=self._now())
         self.apply_case_ids([ref.id])
         self.queue.select_case(ref.id)
-        self.statusBar().showMessage(self.tr(f"案件 {ref.number} 已登记（{SOURCE_LABELS.get(value.source, value.source)}）"), 5000)
+        self.statusBar().showMessage(self.tr("案件 {number} 已登记（{source}）").format(
+            number=ref.number, source=SOURCE_LABELS.get(value.source, value.source)), 5000)
 
     def _district_centre(self) -> tuple[float, float]:
         options = map_layers.map_layers(self.db, self.scope)
@@ -625,7 +626,7 @@ class Workstation(QMainWindow):
         if stale:
             age = health.age_seconds()
             since = "从未连接" if age == float("inf") else f"已 {int(age)} 秒未更新"
-            self.stale_banner.setText(self.tr(f"⚠ 数据可能已过期：{since}，正在自动重连…  {health.message}"))
+            self.stale_banner.setText(self.tr("⚠ 数据可能已过期：{since}，正在自动重连…  {why}").format(since=since, why=health.message))
         self.stale_banner.setVisible(stale)
 
     def _db_text(self) -> str:

@@ -73,6 +73,7 @@ class Actor:
     operator_id: int | None = None
     street_code: str | None = None  # a street liaison seat sees only its street
     department_id: int | None = None  # a department account acts only on its cases
+    staff_id: int | None = None  # a field staff member (监督员) acting through 城管通: the actor of record
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", Role(self.role))
@@ -166,6 +167,7 @@ def report_case(
             grid_code=grid.code if grid else None,
             community_code=grid.community_code if grid else None,
             street_code=grid.street_code if grid else None,
+            road_segment_id=nearest_segment(s, lon, lat, current_rules(s, db)),
             reporter_staff_id=reporter_staff_id,
             caller_name=caller_name,
             caller_phone=caller_phone,
@@ -222,11 +224,11 @@ def act(
         _check_params(s, rules, case, transition, params, actor)
         previous = {"category_code": case.category_code, "condition_code": case.condition_code,
                     "urgency": case.urgency}
-        _apply(s, rules, case, transition, actor, at, params)
+        stopped_late = _apply(s, rules, case, transition, actor, at, params)
         data = _event_data(transition, params, case)
         if transition.action == Action.RECLASSIFY:
             data = {**(data or {}), "previous": previous}
-        _audit(s, case, transition, actor, at, note, params, idempotency_key, data)
+        _audit(s, case, transition, actor, at, note, params, idempotency_key, data, stopped_late)
         return CaseRef(case.id, case.number, case.state, case.version)
 
 
@@ -382,7 +384,9 @@ def _check_extension_cap(rules: Rules, case: m.Case, actor: Actor) -> None:
         )
 
 
-def _apply(s: Session, rules: Rules, case: m.Case, t: Transition, actor: Actor, at: datetime, p: ActionParams) -> None:
+def _apply(s: Session, rules: Rules, case: m.Case, t: Transition, actor: Actor, at: datetime,
+           p: ActionParams) -> bool | None:
+    """Write the transition; returns whether the step clock it stopped was red (None: it stopped none)."""
     if t.action in (Action.FILE, Action.RECLASSIFY):
         condition = _condition(s, p.condition_code)
         case.condition_code = condition.code
@@ -406,7 +410,7 @@ def _apply(s: Session, rules: Rules, case: m.Case, t: Transition, actor: Actor, 
     if p.photos:
         case.photos = [*(case.photos or []), *p.photos]
 
-    _apply_clock_ops(s, rules, case, t.clock_ops, at, p)
+    stopped_late = _apply_clock_ops(s, rules, case, t.clock_ops, at, p)
     _apply_overlay(s, rules, case, t, actor, at, p)
 
     case.pending = t.pending_after.value if t.pending_after else None
@@ -420,6 +424,7 @@ def _apply(s: Session, rules: Rules, case: m.Case, t: Transition, actor: Actor, 
     case.updated_at = at
     case.updated_by = actor.name
     case.updated_seat = actor.seat
+    return stopped_late
 
 
 def _derived_close_type(s: Session, case: m.Case) -> str:
@@ -455,23 +460,36 @@ def _apply_overlay(s: Session, rules: Rules, case: m.Case, t: Transition, actor:
 
 
 def _apply_clock_ops(s: Session, rules: Rules, case: m.Case, ops: Iterable[ClockOp], at: datetime,
-                     p: ActionParams) -> None:
+                     p: ActionParams) -> bool | None:
+    """Apply the clock operations; whether the step clock stopped (stop / stop_returned) was red."""
+    stopped_late = None
     for op in ops:
         if op.kind == "start":
             _start_clock(s, rules, case, op.step, at)
         elif op.kind == "stop_all":
             for row in _open_clocks(s, case.id):
+                latch_red(row, at)
                 _store(row, _clock(row).stop(at, rules.calendar), rules, outcome="cancelled")
         else:
             row = _latest_clock(s, case.id, op.step)
             if row is None:
                 raise CommandError(f"案件 {case.number} 没有 {op.step} 时钟 (no clock to {op.kind})")
             _clock_op(row, op.kind, rules, at, case)
+            if op.kind in ("stop", "stop_returned"):
+                stopped_late = row.outcome == "late"
+    return stopped_late
+
+
+def latch_red(row: m.CaseStepClock, at: datetime) -> None:
+    """Keep the first instant the clock was red before a stop, pause or extension moves or clears its marks."""
+    if row.red_since is None and row.red_at is not None and row.red_at <= at:
+        row.red_since = row.red_at
 
 
 def _clock_op(row: m.CaseStepClock, kind: str, rules: Rules, at: datetime, case: m.Case) -> None:
     clock = _clock(row)
     cal = rules.calendar
+    latch_red(row, at)
     if kind == "stop":
         clock = clock.stop(at, cal)
         _store(row, clock, rules, outcome="late" if _overdue(row, clock) else "on_time")
@@ -581,7 +599,15 @@ def clock_columns(clock: StepClock, rules: Rules) -> dict[str, Any]:
         "yellow_at": clock.yellow_at(rules.calendar, rules.thresholds),
         "red_at": clock.red_at(rules.calendar, rules.thresholds),
         "due_at": clock.due_at(rules.calendar),
+        "overdue_minutes": _overdue_minutes(clock),
     }
+
+
+def _overdue_minutes(clock: StepClock) -> float | None:
+    """A stopped clock's time past its total (0 when on time), in the limit's own kind; None while open."""
+    if clock.stopped_at is None:
+        return None
+    return max(0.0, clock.consumed_minutes - clock.total_minutes)
 
 
 def _store(row: m.CaseStepClock, clock: StepClock, rules: Rules, outcome: Any = _KEEP) -> None:
@@ -623,12 +649,14 @@ def _event_data(t: Transition, p: ActionParams, case: m.Case) -> dict[str, Any] 
 
 
 def _audit(s: Session, case: m.Case, t: Transition, actor: Actor, at: datetime, note: str,
-           p: ActionParams | None, key: str | None, data: dict[str, Any] | None) -> None:
+           p: ActionParams | None, key: str | None, data: dict[str, Any] | None,
+           stopped_late: bool | None = None) -> None:
     s.add(m.CaseEvent(
         case_id=case.id, at=at, action=t.action.value,
         from_state=t.from_state.value if t.from_state else None, to_state=t.to_state.value,
         version=case.version, operator_id=actor.operator_id, operator_name=actor.name, role=actor.role.value,
-        seat=actor.seat, note=note, data=data, idempotency_key=key,
+        seat=actor.seat, note=note, data=data, idempotency_key=key, staff_id=actor.staff_id,
+        stopped_late=stopped_late,
     ))
     log_change(s, "case", str(case.id), t.action.value, street_code=case.street_code, operator=actor.name, at=at)
 
@@ -669,6 +697,31 @@ def _grid_at(s: Session, lon: float, lat: float, at: datetime) -> Optional[m.Uni
         if grid.geometry.covers(point):
             return grid
     return None
+
+
+DEFAULT_SEGMENT_SNAP_M = 50.0  # rules key `road_segment_snap_m` overrides it
+
+
+def nearest_segment(s: Session, lon: float, lat: float, rules: Rules) -> int | None:
+    """The road segment nearest the point within the rules' distance (bbox prefilter in SQL), or None."""
+    import shapely
+
+    from console.domain.spatial import metres_per_degree
+
+    limit = float(rules.settings.get("road_segment_snap_m", DEFAULT_SEGMENT_SNAP_M))
+    per_lon, per_lat = metres_per_degree(lat)
+    dlon, dlat = limit / per_lon, limit / per_lat
+    seg = m.RoadSegment
+    rows = s.execute(select(seg.id, seg.geom_wkb).where(
+        seg.min_lon <= lon + dlon, seg.max_lon >= lon - dlon, seg.min_lat <= lat + dlat, seg.max_lat >= lat - dlat,
+    ).order_by(seg.id)).all()
+    best: tuple[float, int] | None = None
+    for seg_id, wkb in rows:  # distances in metres on a local plane: segments are short
+        line = shapely.transform(shapely.from_wkb(wkb), lambda xy: (xy - (lon, lat)) * (per_lon, per_lat))
+        distance = shapely.Point(0, 0).distance(line)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, seg_id)
+    return best[1] if best else None
 
 
 def _active_version_id(s: Session) -> int:

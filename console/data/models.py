@@ -414,6 +414,8 @@ class Case(Base):
     updated_by: Mapped[Optional[str]] = mapped_column(String(50))
     updated_seat: Mapped[Optional[str]] = mapped_column(String(50))
     closed_at: Mapped[Optional[datetime]]
+    # 路段 of the case: the nearest segment within the rules' distance, set at report (路长制 scoring).
+    road_segment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("road_segments.id"), index=True)
 
 
 class CaseStepClock(Base):
@@ -448,6 +450,9 @@ class CaseStepClock(Base):
     red_at: Mapped[Optional[datetime]]  # first instant it is red (past the limit)
     due_at: Mapped[Optional[datetime]]  # the deadline shown to people
     department_id: Mapped[Optional[int]] = mapped_column(ForeignKey("departments.id"))
+    # Kept when the marks above are cleared at stop, so a past window tells on time from late:
+    red_since: Mapped[Optional[datetime]]  # first instant the clock was red (latched across rounds)
+    overdue_minutes: Mapped[Optional[float]] = mapped_column(Float)  # stopped: consumed past the total
 
 
 class CaseEvent(Base):
@@ -468,6 +473,10 @@ class CaseEvent(Base):
     note: Mapped[str] = free_text(NOTE_MAX, default="")
     data: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     idempotency_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    # The field staff member of record (监督员 on 核实/核查), beside the operator who keyed it in.
+    staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"), index=True)
+    # The step clock this action stopped was red (None: it stopped no clock); step on-time rates count it.
+    stopped_late: Mapped[Optional[bool]] = mapped_column(Boolean)
 
 
 class UrgeRecord(Base):

@@ -1,0 +1,237 @@
+"""The counts of evaluation.md, one SQL aggregate per family, grouped by scope over a window.
+
+Families: the cases (reported, valid, hung, overdue at the window's end), the audit
+events (filed, dispatched, returned, closed, step clocks stopped on time ...), the
+overlays (催办 / 督办) and, for inspectors, their grids (漏报).  Each is one GROUP BY
+in SQLAlchemy Core, on SQLite and PostgreSQL alike; stored times are UTC and the
+window's local bounds are compared as aware datetimes.  Rates, scores and grades are
+the domain's (console.domain.evaluation).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from console.data import models as m
+from console.data.db import Database
+from console.domain.evaluation import (
+    COUNTS, STEPS, EvaluationRules, Score, Window, derived_counts, rates, rules_from_data,
+)
+
+SCOPES = ("district", "street", "community", "grid", "department", "inspector", "intake", "shift_lead",
+          "dispatcher")
+PEOPLE = ("intake", "shift_lead", "dispatcher")
+# The actions that stop each step clock (workflow.md, clock effect "stop <step>").
+STEP_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "intake": ("forward", "send_verify", "refuse", "approve_self_handled"),
+    "verify": ("verify_true", "verify_false"),
+    "file": ("file", "refuse_filing"),
+    "dispatch": ("dispatch",),
+    "check": ("check_pass", "check_fail"),
+    "close": ("close",),
+}
+# Actions counted as they are: figure -> actions.
+ACTION_COUNTS: Mapping[str, tuple[str, ...]] = {
+    "filed": ("file",), "dispatched": ("dispatch",), "returned": ("approve_return",),
+    "extended": ("approve_extension",), "fed_back": ("feedback",), "checked": ("check_pass", "check_fail"),
+    "reworked": ("check_fail",), "closed": ("close",), "closed_self_handled": ("approve_self_handled",),
+    "cancelled_after_filing": ("approve_cancel",),
+}
+
+
+@dataclass(frozen=True)
+class ScopeCounts:
+    """One scope's counts for a window (plain data: no ORM rows)."""
+
+    scope: str
+    code: str
+    name: str
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def figure(self, rules: EvaluationRules) -> dict[str, Any]:
+        """The JSON object of `evaluate`: counts, rates (fractions, None for "—"), score and grade."""
+        full = derived_counts(self.counts)
+        score: Score = rules.score(self.scope, self.counts)
+        return {"code": self.code, "name": self.name, **{k: full.get(k, 0) for k in (*COUNTS, "due_to_close")},
+                **rates(self.counts), "score": score.score, "grade": score.grade}
+
+
+def evaluation_rules(db: Database) -> EvaluationRules:
+    """The city's evaluation rules (settings key `evaluation`, loaded from rules.json)."""
+    data = db.rules().settings.get("evaluation")
+    if data is None:
+        from console.data.reference import demo_rules
+
+        data = demo_rules()["evaluation"]
+    return rules_from_data(data)
+
+
+def evaluate(db: Database, by: str, window: Window) -> list[ScopeCounts]:
+    """Every scope of the family `by` (street, department, inspector ...) with its counts over `window`.
+
+    `by` names what is ranked, not a seat's jurisdiction (no street restriction here yet).
+    """
+    scope = by
+    if scope not in SCOPES:
+        raise ValueError(f"未知的评价范围 {scope!r} (unknown scope; one of {', '.join(SCOPES)})")
+    totals: dict[str, dict[str, int]] = {}
+    with db.read() as s:
+        names = _names(s, scope)
+        whole = next(iter(names), "district") if scope == "district" else None
+        for family in (_case_counts, _event_counts, _overlay_counts, _grid_counts):
+            for key, counts in family(s, scope, window, whole).items():
+                bucket = totals.setdefault(str(key), {})
+                for name, value in counts.items():
+                    bucket[name] = bucket.get(name, 0) + int(value or 0)
+    codes = sorted(set(names) | set(totals))
+    return [ScopeCounts(scope, code, names.get(code, code), totals.get(code, {})) for code in codes
+            if code != "None"]
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+def _case_key(scope: str, whole: str | None) -> Any:
+    """The grouping column of a scope; the district is one group (its code, no GROUP BY)."""
+    c = m.Case
+    return {"district": whole, "street": c.street_code, "community": c.community_code,
+            "grid": c.grid_code, "department": c.department_id, "inspector": c.reporter_staff_id}.get(scope)
+
+
+def _event_key(scope: str, whole: str | None) -> Any:
+    if scope == "inspector":
+        return m.CaseEvent.staff_id
+    if scope in PEOPLE:
+        return m.CaseEvent.operator_name
+    return _case_key(scope, whole)
+
+
+def _in(column: Any, w: Window) -> Any:
+    return and_(column >= w.start, column < w.end)
+
+
+def _count(condition: Any) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _rows(s: Session, key: Any, columns: Mapping[str, Any], query: Any) -> dict[Any, dict[str, int]]:
+    names = list(columns)
+    query = query.add_columns(*columns.values())
+    if isinstance(key, str):  # the whole district: one row, no GROUP BY (PostgreSQL refuses a constant there)
+        row = s.execute(query).one()
+        return {key: dict(zip(names, row))}
+    result = s.execute(query.add_columns(key.label("k")).group_by(key)).all()
+    return {row.k: dict(zip(names, row[: len(names)])) for row in result}
+
+
+# --- the families ----------------------------------------------------------------------------------
+
+
+def _case_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+    """上报, 有效上报 (reached 待派遣 = filed, not cancelled), 挂账 and 超期未结案 at the window's end."""
+    key = _case_key(scope, whole)
+    if key is None:
+        return {}
+    c = m.Case
+    created = _in(c.created_at, w)
+    valid = and_(created, c.condition_code.is_not(None), c.state != "cancelled")
+    if scope == "inspector":  # an inspector is rated on the reports of his own source
+        valid = and_(valid, c.source == "inspector")
+    still_open = and_(c.created_at < w.end, or_(c.closed_at.is_(None), c.closed_at >= w.end))
+    columns = {
+        "reported": _count(created),
+        "valid_reports": _count(valid),
+        "public_valid_reports": _count(and_(valid, c.source != "inspector")),
+        "hung": _count(and_(still_open, c.state == "hung")),
+        "overdue_open": _count(and_(still_open, c.state != "hung", _red_dispose_at(w.end))),
+    }
+    return _rows(s, key, columns, select().select_from(c).where(c.created_at < w.end))
+
+
+def _red_dispose_at(end: datetime) -> Any:
+    """The case has a 处置 clock that was red at `end` (running past its red mark, or stopped after `end`
+    having turned red before it)."""
+    k = m.CaseStepClock
+    red_now = and_(k.stopped_at.is_(None), k.running, k.red_at <= end)
+    was_red = and_(or_(k.stopped_at.is_(None), k.stopped_at >= end), k.red_since <= end)
+    return exists().where(k.case_id == m.Case.id, k.step == "dispose", k.started_at < end, or_(red_now, was_red))
+
+
+def _never_red_dispose() -> Any:
+    """No 处置 round of the case went red (the latch, or an outcome recorded late before the latch existed)."""
+    k = m.CaseStepClock
+    return not_(exists().where(k.case_id == m.CaseEvent.case_id, k.step == "dispose",
+                               or_(k.red_since.is_not(None), k.outcome == "late")))
+
+
+def _event_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+    e = m.CaseEvent
+    key = _event_key(scope, whole)
+    on_time = e.stopped_late.is_(False)
+    columns: dict[str, Any] = {name: _count(e.action.in_(actions)) for name, actions in ACTION_COUNTS.items()}
+    columns["fed_back_on_time"] = _count(and_(e.action == "feedback", on_time))
+    columns["closed_on_time"] = _count(and_(e.action == "close", _never_red_dispose()))
+    earlier = aliased(m.CaseEvent)
+    first = and_(e.action.in_(STEP_ACTIONS["check"]), not_(exists().where(
+        earlier.case_id == e.case_id, earlier.action.in_(STEP_ACTIONS["check"]), earlier.id < e.id)))
+    columns["first_checks"] = _count(first)
+    columns["first_checks_passed"] = _count(and_(first, e.action == "check_pass"))
+    for step, actions in STEP_ACTIONS.items():
+        columns[f"{step}_steps"] = _count(e.action.in_(actions))
+        columns[f"{step}_steps_on_time"] = _count(and_(e.action.in_(actions), on_time))
+    query = select().select_from(e).join(m.Case, m.Case.id == e.case_id).where(_in(e.at, w))
+    if scope in PEOPLE:
+        query = query.where(e.role == scope)
+    return _rows(s, key, columns, query)
+
+
+def _overlay_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+    key = _case_key(scope, whole)
+    if key is None or scope == "inspector":
+        return {}
+    u = m.UrgeRecord
+    columns = {"urged": _count(u.kind == "urge"), "supervised": _count(u.kind == "supervise")}
+    query = select().select_from(u).join(m.Case, m.Case.id == u.case_id).where(_in(u.at, w))
+    return _rows(s, key, columns, query)
+
+
+def _grid_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+    """漏报: valid public reports in the inspector's grid, over the cases filed there."""
+    if scope != "inspector":
+        return {}
+    c, staff = m.Case, m.Staff
+    created = _in(c.created_at, w)
+    filed = and_(created, c.condition_code.is_not(None))
+    columns = {"missed": _count(and_(filed, c.state != "cancelled", c.source != "inspector")),
+               "filed_in_grid": _count(filed)}
+    query = (select().select_from(staff).join(c, c.grid_code == staff.grid_code)
+             .where(staff.kind == "inspector", c.created_at < w.end))
+    return _rows(s, staff.id, columns, query)
+
+
+# --- names ----------------------------------------------------------------------------------------
+
+
+def _names(s: Session, scope: str) -> dict[str, str]:
+    """Every scope of the family that exists, so a scope without cases still shows ("—")."""
+    if scope in PEOPLE:
+        return {}
+    table = {
+        "district": (m.District.code, m.District.name, None),
+        "street": (m.Street.code, m.Street.name, None),
+        "community": (m.Community.code, m.Community.name, None),
+        "grid": (m.UnitGrid.code, func.coalesce(m.UnitGrid.name, m.UnitGrid.code), m.UnitGrid.valid_to.is_(None)),
+        "department": (m.Department.id, m.Department.name, None),
+        "inspector": (m.Staff.id, m.Staff.name, m.Staff.kind == "inspector"),
+    }[scope]
+    code, name, where = table
+    query = select(code, name)
+    if where is not None:
+        query = query.where(where)
+    return {str(k): v for k, v in s.execute(query).all()}
+
+

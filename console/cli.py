@@ -306,6 +306,71 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- evaluate (issue 10: the figures of evaluation.md) ---------------------------------------
+
+EVALUATE_BY = ("district", "street", "community", "grid", "department", "inspector", "intake", "shift_lead",
+               "dispatcher")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from console.data.evaluation import evaluate, evaluation_rules
+    from console.domain.evaluation import EvaluationError, parse_period
+
+    try:
+        window = parse_period(args.period)
+    except EvaluationError as exc:
+        raise CliError(f"--period: {exc}") from None
+    db = open_db(args.db)
+    rules = evaluation_rules(db)
+    figures = [row.figure(rules) for row in evaluate(db, args.by, window)]
+    if args.xlsx:
+        _evaluation_xlsx(Path(args.xlsx), figures)
+    if args.json:
+        print(json.dumps({"period": window.period, "by": args.by, "start": window.start.isoformat(),
+                          "end": window.end.isoformat(), "scopes": figures}, ensure_ascii=False))
+    else:
+        print("\n".join(_evaluation_lines(figures)))
+    return 0
+
+
+_EVALUATION_COLUMNS = ("reported", "valid_reports", "closed", "due_to_close", "close_rate", "on_time_close_rate",
+                       "on_time_dispose_rate", "rework_rate", "score", "grade")
+
+
+def _evaluation_lines(figures: list[dict]) -> list[str]:
+    from console.domain.evaluation import format_rate
+
+    def cell(key: str, value: object) -> str:
+        if key.endswith("_rate"):
+            return format_rate(value)  # "—" for no denominator
+        return "—" if value is None else str(value)
+
+    def line(cells: Sequence[object]) -> str:  # code and name padded by display width, then the figures
+        head = [str(c) + " " * max(1, w - sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(c)))
+                for c, w in zip(cells[:2], (12, 18))]
+        return "  " + "".join(head) + "  ".join(f"{c!s:>9}" for c in cells[2:])
+
+    lines = [line(("code", "name", *_EVALUATION_COLUMNS))]
+    lines += [line((f["code"], f["name"], *(cell(k, f[k]) for k in _EVALUATION_COLUMNS))) for f in figures]
+    return lines
+
+
+def _evaluation_xlsx(path: Path, figures: list[dict]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "评价"
+    keys = list(figures[0]) if figures else ["code", "name"]
+    sheet.append(keys)
+    for f in figures:
+        sheet.append([f[k] for k in keys])  # rates as fractions; empty cell for "—"
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise CliError(f"无法写入 {path}: {exc.strerror or exc}") from None
+
+
 def _warn_calendar(db, **span) -> None:  # noqa: ANN001
     """Figures computed on a year without its holiday notice say so (stderr; stats --json also carries it)."""
     from console.data.calendar_admin import calendar_warning
@@ -533,6 +598,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", type=float, required=True, help="seconds")
     p.add_argument("--actions", type=_bounded_int("--actions", 0, 50), default=1, help="workflow actions per report")
     p.add_argument("--seed", type=int)
+
+    p = add("evaluate", cmd_evaluate, "the figures of evaluation.md for a period, by scope")
+    p.add_argument("--period", required=True, help="2026-11 | 2026-W47 | 2026-11-30 (Asia/Shanghai)")
+    p.add_argument("--by", required=True, choices=EVALUATE_BY)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--xlsx", metavar="FILE")
 
     p = add("bench", cmd_bench, "the performance suite")
     p.add_argument("--quick", action="store_true")

@@ -197,12 +197,14 @@ class EvaluationRules:
         formula = self.formula(scope)
         values = rates(counts)
         total = weight = 0.0
+        rated = False  # a volume band alone (no case at all) is no score
         for term in formula.terms:
             value = _term_value(term, formula, values, counts)
             if value is not None:
                 total += term.weight * value
                 weight += term.weight
-        score = round(total / weight, 2) if weight else None
+                rated = rated or term.figure != "volume_band"
+        score = round(total / weight, 2) if rated else None
         return Score(score, self.grade(score))
 
 

@@ -59,8 +59,9 @@ def test_region_volume_band_fewer_problems_is_better(rules):
 
 
 def test_terms_without_a_value_are_left_out_not_counted_as_zero(rules):
-    score = rules.score("dispatcher", {"dispatch_steps": 0})
-    assert score.score == 0.0  # only the volume band has a value: 0 points below 301 dispatches
+    score = rules.score("dispatcher", {"dispatch_steps": 10, "dispatch_steps_on_time": 10})
+    assert score.score == pytest.approx((0 * 0.2 + 100 * 0.4) / 0.6, abs=0.01)  # 准确派遣率 has no value: left out
+    assert rules.score("grid", {}).score is None  # a volume band alone is no score
     assert rules.score("shift_lead", {}).score is None and rules.score("shift_lead", {}).grade is None
 
 

@@ -65,7 +65,8 @@ class _Rows:
         cols, procs = self.columns[key], self.procs[key]
         out = []
         for row in rows:
-            values = list(row) if isinstance(row, tuple) else [row[c] for c in cols]
+            # .get: a nullable column the generator does not fill (e.g. migration 0011's) is NULL
+            values = list(row) if isinstance(row, tuple) else [row.get(c) for c in cols]
             for i, proc in procs:
                 values[i] = proc(values[i])
             out.append(tuple(values))

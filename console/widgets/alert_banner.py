@@ -138,8 +138,9 @@ class AlertBanner(QFrame):
         light = QLabel(f"● {labels.light_word(alert.light)}")
         light.setStyleSheet(f"color: {colour}; font-weight: bold;")
         grid = self.tr("网格 {code}").format(code=alert.grid_code)
+        department = alert.department or self.tr("未派遣")  # tr outside the f-string: lupdate reads only plain calls
         text = QLabel(f"<b>{alert.number}</b>  {alert.category}  {alert.street} {grid}  "
-                      f"{alert.department or self.tr('未派遣')}  <b style='color:{colour}'>{alert.remaining}</b>")
+                      f"{department}  <b style='color:{colour}'>{alert.remaining}</b>")
         ack = QPushButton(self.tr("确认"))
         ack.setObjectName("ack")
         ack.clicked.connect(lambda: self.sig_acknowledge.emit(alert.key))

@@ -104,7 +104,8 @@ class CaseDetailPanel(QWidget):
         for i, action in enumerate(Action(a) for a in actions):
             button = QPushButton(labels.action_label(action), self._actions_box)
             button.setObjectName(f"action_{action.value}")
-            button.setToolTip(_with_shortcut(labels.action_label(action), ACTION_SHORTCUTS.get(action)))
+            button.setToolTip(_with_shortcut(labels.action_label(action), ACTION_SHORTCUTS.get(action),
+                                             self.tr("{label}（{key}）")))
             button.setMinimumHeight(30)
             button.clicked.connect(lambda _checked=False, value=action.value: self.sig_action_requested.emit(value))
             self._actions_grid.addWidget(button, i // _ACTION_COLUMNS, i % _ACTION_COLUMNS)
@@ -355,7 +356,8 @@ class CaseDetailPanel(QWidget):
         else:
             outcome = labels.clock_outcome_label(clock.outcome)
             colour = self._theme.text["late"] if clock.outcome == "late" else self._theme.text["secondary"]
-            status = (f"<span style='color:{colour}'>{escape(outcome)}</span> {escape(self.tr('用时'))} "
+            took = self.tr("用时")  # tr outside the f-string: lupdate reads only plain calls
+            status = (f"<span style='color:{colour}'>{escape(outcome)}</span> {escape(took)} "
                       f"{format_remaining(clock.consumed_minutes)}")
         limit = limit_text(clock.limit)
         if clock.total_minutes > _base_minutes(clock, self._calendar):
@@ -371,7 +373,8 @@ class CaseDetailPanel(QWidget):
             if e.to_state and e.to_state != e.from_state:
                 target = labels.state_label(e.to_state)
                 states = f"{labels.state_label(e.from_state)} → {target}" if e.from_state else target
-            who = f"{e.operator_name}（{labels.role_label(e.role)}{' @ ' + e.seat if e.seat else ''}）"
+            role = labels.role_label(e.role) + (f" @ {e.seat}" if e.seat else "")
+            who = self.tr("{name}（{role}）").format(name=e.operator_name, role=role)
             note = e.note or (e.data or {}).get("reason", "")
             ink = self._theme.text
             text = (f"<b>{escape(action)}</b> <span style='color:{ink['secondary']}'>{escape(states)}</span><br/>"
@@ -387,23 +390,25 @@ class CaseDetailPanel(QWidget):
             kind = self.tr("督办") if u.kind == "supervise" else self.tr("催办")
             text = f"<b>{escape(kind)}</b> {self._local(u.at, '%m-%d %H:%M')} {escape(u.operator_name)}"
             if u.note:
-                text += f"：{escape(u.note)}"
+                text += self.tr("：") + escape(u.note)
             if u.kind == "supervise":
                 if u.replied_at:
-                    text += (f"<br/><span style='color:{self._theme.text['ok']}'>{escape(self.tr('已回复'))} "
+                    replied = self.tr("已回复")
+                    text += (f"<br/><span style='color:{self._theme.text['ok']}'>{escape(replied)} "
                              f"{self._local(u.replied_at, '%m-%d %H:%M')} {escape(u.reply_note or '')}</span>")
                 elif u.reply_due_at:
-                    text += (f"<br/><span style='color:{self._theme.text['late']}'>{escape(self.tr('待回复，期限'))} "
+                    awaited = self.tr("待回复，期限")
+                    text += (f"<br/><span style='color:{self._theme.text['late']}'>{escape(awaited)} "
                              f"{self._local(u.reply_due_at, '%m-%d %H:%M')}</span>")
             lines.append(text)
         return "<br/>".join(lines)
 
 
-def _with_shortcut(label: str, shortcut: str | None) -> str:
-    """'立案（Ctrl+Shift+L）': the tooltip names the 案件 menu's key for the same action."""
+def _with_shortcut(label: str, shortcut: str | None, template: str = "{label}（{key}）") -> str:
+    """'立案（Ctrl+Shift+L）': the tooltip names the 案件 menu's key for the same action (template translated)."""
     if not shortcut:
         return label
-    return f"{label}（{QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)}）"
+    return template.format(label=label, key=QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText))
 
 
 def _base_minutes(clock: ClockInfo, calendar: WorkCalendar) -> int:

@@ -176,7 +176,7 @@ class ActionDialog(_FormDialog):
         self.condition.clear()
         for c in conditions:
             limits = " / ".join(f"{labels.urgency_label(u)} {labels.limit_label(lim)}" for u, lim in c.limits.items())
-            self.condition.addItem(f"{c.text}（{limits}）", c.code)
+            self.condition.addItem(self.tr("{condition}（{limits}）").format(condition=c.text, limits=limits), c.code)
 
     def _add_reclassify(self, categories: Sequence[Any], conditions_for: Callable[[str], Sequence[Any]] | None,
                         current: str | None) -> None:
@@ -184,7 +184,8 @@ class ActionDialog(_FormDialog):
         self.category = QComboBox()
         self.category.setObjectName("category")
         for c in categories:
-            self.category.addItem(f"{c.code} {c.name}（{c.major_name}）", c.code)
+            self.category.addItem(self.tr("{code} {name}（{major}）").format(code=c.code, name=c.name, major=c.major_name),
+                                  c.code)
         self.form.addRow(self.tr("类别"), self.category)
         self._add_filing(())
         refill = lambda _index=0: self._fill_conditions(  # noqa: E731 - one line, a slot
@@ -305,7 +306,8 @@ class NewCaseDialog(_FormDialog):
         text = text.strip()
         for c in self._categories:
             if not text or text in c.name or c.code.startswith(text) or text in c.major_name:
-                item = QListWidgetItem(f"{c.code} {c.name}（{c.major_name}）")
+                item = QListWidgetItem(self.tr("{code} {name}（{major}）").format(code=c.code, name=c.name,
+                                                                                 major=c.major_name))
                 item.setData(Qt.ItemDataRole.UserRole, c.code)
                 self.category.addItem(item)
         if self.category.count():

@@ -55,20 +55,31 @@ def _area_styles(t: Theme) -> dict[str, dict]:
 
 
 def page_words() -> dict[str, object]:
-    """Every word the map page shows, translated here (lupdate extracts them from this file)."""
-    tr = QCoreApplication.translate
-    c = "MapPage"
+    """Every word the map page shows, translated here (lupdate extracts them from this file).
+
+    The calls are written out in full: lupdate reads `tr(a, b)` as a text with a comment.
+    """
     return {
         "lights": {str(k): {"word": labels.light_word(k), "name": labels.light_name(k),
                             "meaning": labels.light_meaning(k)} for k in Light},
         "cameras": {k: labels.camera_status_label(k) for k in CAMERA_STATUS_LABELS},
         "heat": {k: labels.heat_mode_label(k) for k in HEAT_MODE_LABELS},
-        "grid": tr(c, "网格 {code}"), "camera": tr(c, "摄像头"), "camera_named": tr(c, "摄像头 {name}"),
-        "legend": tr(c, "图例"), "heat_title": tr(c, "网格热力"), "cases_unit": tr(c, "{range} 件"),
-        "basemap": tr(c, "底图"), "streets": tr(c, "街道"), "communities": tr(c, "社区"), "grids": tr(c, "单元网格"),
-        "cases": tr(c, "案件"), "cameras_layer": tr(c, "摄像头"),
-        "fit_title": tr(c, "自动适配视野（操作员拖动地图后暂停）"), "fit": tr(c, "⤢ 自动适配"),
-        "cluster_fault": tr(c, "故障{n}"), "cluster_offline": tr(c, "离线{n}"),
+        "grid": QCoreApplication.translate("MapPage", "网格 {code}"),
+        "camera": QCoreApplication.translate("MapPage", "摄像头"),
+        "camera_named": QCoreApplication.translate("MapPage", "摄像头 {name}"),
+        "legend": QCoreApplication.translate("MapPage", "图例"),
+        "heat_title": QCoreApplication.translate("MapPage", "网格热力"),
+        "cases_unit": QCoreApplication.translate("MapPage", "{range} 件"),
+        "basemap": QCoreApplication.translate("MapPage", "底图"),
+        "streets": QCoreApplication.translate("MapPage", "街道"),
+        "communities": QCoreApplication.translate("MapPage", "社区"),
+        "grids": QCoreApplication.translate("MapPage", "单元网格"),
+        "cases": QCoreApplication.translate("MapPage", "案件"),
+        "cameras_layer": QCoreApplication.translate("MapPage", "摄像头", "layer"),  # the layer: plural in English
+        "fit_title": QCoreApplication.translate("MapPage", "自动适配视野（操作员拖动地图后暂停）"),
+        "fit": QCoreApplication.translate("MapPage", "⤢ 自动适配"),
+        "cluster_fault": QCoreApplication.translate("MapPage", "故障{n}"),
+        "cluster_offline": QCoreApplication.translate("MapPage", "离线{n}"),
     }
 
 

@@ -514,7 +514,7 @@ class CaseQueueModel(QAbstractTableModel):
         if column == Column.STATE:
             label = self._state_labels.get(row.state, row.state)
             if row.pending:
-                label += "·" + self.tr("申请") + self._pending_labels.get(row.pending, row.pending)
+                label += self.tr("·申请{pending}").format(pending=self._pending_labels.get(row.pending, row.pending))
             return label
         if column == Column.REMAINING:
             return format_remaining(self._remaining_minutes(case_id), paused=row.paused,

@@ -29,6 +29,9 @@ def make_application(argv: list[str] | None = None):  # noqa: ANN201 - QApplicat
     app = QApplication(argv or ["urban-console"])
     app.setApplicationName("urban-console")
     app.setOrganizationName("urban-console")
+    from console.widgets.i18n import install_translator
+
+    install_translator(app)  # --lang as the CLI stored it, else the system locale
     _set_font(app)
     return app
 

@@ -86,6 +86,7 @@ def _generate_demo(db, scale: str, seed: int, history_days: int | None) -> dict:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    _remember_language(args.lang)
     db = open_db(args.db, seat=True)
     from console.app import run_console
 
@@ -383,10 +384,19 @@ def _warn_calendar(db, **span) -> None:  # noqa: ANN001
 def cmd_screenshot(args: argparse.Namespace) -> int:
     from console.app import screenshot
 
+    _remember_language(args.lang)
     width, height = _size(args.size)
     out = screenshot(open_db(args.db, seat=True), view=args.view, out=Path(args.out), size=(width, height))
     print(out)
     return 0
+
+
+def _remember_language(lang: str | None) -> None:
+    """--lang: the hall's language from now on (settings LANGUAGE); make_application installs it."""
+    if lang:
+        from console.widgets.i18n import remember_language
+
+        remember_language(lang)
 
 
 SCREENSHOT_MAX = (7680, 4320)  # 8K: anything larger is a typo that would exhaust memory
@@ -495,6 +505,9 @@ def _bounded_int(what: str, lo: int, hi: int) -> Callable[[str], int]:
     return parse
 
 
+LANG_HELP = "界面语言 (UI language), remembered for this hall; default: the stored choice, else the system locale"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="urban-console", description="数字城管监督指挥中心 操作台")
     db_opt = _Parser(add_help=False)
@@ -510,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seat", default="operator", help="operator | wall | leader | street:<street code>")
     p.add_argument("--user")
     p.add_argument("--screen")
+    p.add_argument("--lang", choices=["en", "zh"], help=LANG_HELP)
 
     p = add("demo", cmd_demo, "generate the synthetic demo district")
     p.add_argument("--scale", choices=["small", "city", "metro"], default="city")
@@ -592,6 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", default="operator", help="operator | street:<code>")
     p.add_argument("--out", required=True)
     p.add_argument("--size", default="1920x1080", help="WxH, at most 7680x4320")
+    p.add_argument("--lang", choices=["en", "zh"], help=LANG_HELP)
 
     p = add("simulate", cmd_simulate, "live reports and actions, as field staff and departments would")
     p.add_argument("--rate", type=float, required=True, help="reports per second")

@@ -1,28 +1,27 @@
-"""Routing (派遣路由): which department a category in an area goes to."""
+"""Routing (派遣路由): the live suggestion, a thin loader over console.domain.routing.route."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from console.data import models as m
 from console.data.db import Database
+from console.domain.routing import RoutingRow, route
+
+
+def load_rules(db: Database) -> list[RoutingRow]:
+    r = m.RoutingRule
+    with db.read() as s:
+        rows = s.execute(select(r.id, r.department_id, r.category_code, r.major_code, r.street_code, r.priority))
+        return [RoutingRow(id=i, department_id=d, category_code=c, major_code=mj, street_code=st, priority=p or 0)
+                for i, d, c, mj, st, p in rows]
 
 
 def suggest_department(db: Database, category_code: str, street_code: str | None) -> m.Department | None:
-    """Routing rules: the most specific, highest-priority rule for category x area."""
-    major = category_code[:2] if category_code else None
-    r = m.RoutingRule
+    """The department the routing rules suggest for category x street (most specific rule wins)."""
+    if not category_code:
+        return None
+    department_id = route(load_rules(db), category_code, street_code)
+    if department_id is None:
+        return None
     with db.read() as s:
-        rules = s.scalars(
-            select(r).where(
-                (r.category_code == category_code) | (r.category_code.is_(None) & ((r.major_code == major) | r.major_code.is_(None))),
-                (r.street_code == street_code) | r.street_code.is_(None),
-            )
-        ).all()
-        if not rules:
-            return None
-
-        def specificity(rule: m.RoutingRule) -> tuple[int, int, int, int]:
-            return (rule.category_code is not None, rule.major_code is not None, rule.street_code is not None, rule.priority)
-
-        best = max(rules, key=specificity)
-        return s.get(m.Department, best.department_id)
+        return s.get(m.Department, department_id)

@@ -55,6 +55,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from console.domain.vocabulary import QT_TRANSLATE_NOOP
+
 __all__ = [
     "CatalogueError",
     "KINDS",
@@ -73,7 +75,7 @@ __all__ = [
 
 FORMAT_ID = "urban-console/catalogue@1"
 KINDS = ("component", "event")
-KIND_LABELS = {"component": "部件", "event": "事件"}
+KIND_LABELS = {"component": QT_TRANSLATE_NOOP("Kind", "部件"), "event": QT_TRANSLATE_NOOP("Kind", "事件")}
 _KIND_ALIASES = {"component": "component", "event": "event", "matter": "event",
                  "部件": "component", "事件": "event", "事项": "event"}
 LIMIT_RE = re.compile(r"^\d+(wd|wh|wmin|d|h|min)$")
@@ -97,7 +99,11 @@ class Urgency(StrEnum):
         return URGENCY_LABELS[self]
 
 
-URGENCY_LABELS = {Urgency.NORMAL: "一般", Urgency.URGENT: "紧急", Urgency.CRITICAL: "特急"}
+URGENCY_LABELS = {
+    Urgency.NORMAL: QT_TRANSLATE_NOOP("Urgency", "一般"),
+    Urgency.URGENT: QT_TRANSLATE_NOOP("Urgency", "紧急"),
+    Urgency.CRITICAL: QT_TRANSLATE_NOOP("Urgency", "特急"),
+}
 
 
 def check_limit(text: object, where: str = "limit") -> str:

@@ -34,15 +34,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, Optional
 
 import numpy as np
 
 from console.domain.calendar import US_PER_MINUTE, Limit, TimeKind, WorkCalendar, require_aware
+from console.domain.vocabulary import QT_TRANSLATE_NOOP
 
 __all__ = [
     "DEFAULT_STEP_LIMITS",
     "DEFAULT_THRESHOLDS",
+    "LIGHT_ICONS",
+    "LIGHT_MEANINGS",
+    "LIGHT_NAMES",
+    "LIGHT_WORDS",
+    "STEP_LABELS",
     "ClockError",
     "Light",
     "LightMarks",
@@ -50,7 +56,11 @@ __all__ = [
     "StepClock",
     "Thresholds",
     "count_lights",
+    "clock_light",
     "epoch_us",
+    "format_remaining",
+    "limit_kind",
+    "remaining_minutes",
     "light_from_marks",
     "light_of_ratio",
     "lights_array",
@@ -73,18 +83,18 @@ class Step(StrEnum):
 
     @property
     def label(self) -> str:
-        return _STEP_LABELS[self]
+        return STEP_LABELS[self]
 
 
-_STEP_LABELS: Final = {
-    Step.INTAKE: "受理",
-    Step.VERIFY: "核实",
-    Step.FILE: "立案",
-    Step.DISPATCH: "派遣",
-    Step.DISPOSE: "处置",
-    Step.CHECK: "核查",
-    Step.CLOSE: "结案",
-    Step.SUPERVISE_REPLY: "督办回复",
+STEP_LABELS: Final[dict[str, str]] = {
+    Step.INTAKE: QT_TRANSLATE_NOOP("Step", "受理"),
+    Step.VERIFY: QT_TRANSLATE_NOOP("Step", "核实"),
+    Step.FILE: QT_TRANSLATE_NOOP("Step", "立案"),
+    Step.DISPATCH: QT_TRANSLATE_NOOP("Step", "派遣"),
+    Step.DISPOSE: QT_TRANSLATE_NOOP("Step", "处置"),
+    Step.CHECK: QT_TRANSLATE_NOOP("Step", "核查"),
+    Step.CLOSE: QT_TRANSLATE_NOOP("Step", "结案"),
+    Step.SUPERVISE_REPLY: QT_TRANSLATE_NOOP("Step", "督办回复"),
 }
 
 # workflow.md "Default step limits"; 处置 comes from the filing condition x urgency.
@@ -106,11 +116,36 @@ class Light(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}[self.value]
+        return LIGHT_NAMES[self]
+
+    @property
+    def word(self) -> str:
+        """The one-character word that always goes with the colour (绿/黄/红)."""
+        return LIGHT_WORDS[self]
 
     @property
     def severity(self) -> int:
         return _SEVERITY[self]
+
+
+# A light is never colour alone (screens.md): its name, its word, what it means and its icon's
+# name; the colour is the theme's (console/widgets/theme.py).
+LIGHT_NAMES: Final[dict[str, str]] = {
+    Light.GREEN: QT_TRANSLATE_NOOP("Light", "绿灯"),
+    Light.YELLOW: QT_TRANSLATE_NOOP("Light", "黄灯"),
+    Light.RED: QT_TRANSLATE_NOOP("Light", "红灯"),
+}
+LIGHT_WORDS: Final[dict[str, str]] = {
+    Light.GREEN: QT_TRANSLATE_NOOP("LightWord", "绿"),
+    Light.YELLOW: QT_TRANSLATE_NOOP("LightWord", "黄"),
+    Light.RED: QT_TRANSLATE_NOOP("LightWord", "红"),
+}
+LIGHT_MEANINGS: Final[dict[str, str]] = {
+    Light.GREEN: QT_TRANSLATE_NOOP("LightMeaning", "正常"),
+    Light.YELLOW: QT_TRANSLATE_NOOP("LightMeaning", "将到期"),
+    Light.RED: QT_TRANSLATE_NOOP("LightMeaning", "超时"),
+}
+LIGHT_ICONS: Final[dict[str, str]] = {Light.GREEN: "light-green", Light.YELLOW: "light-yellow", Light.RED: "light-red"}
 
 
 _SEVERITY: Final = {Light.GREEN: 0, Light.YELLOW: 1, Light.RED: 2}
@@ -471,3 +506,56 @@ def count_lights(now: datetime | int, yellow_us: np.ndarray, red_us: np.ndarray)
     """How many clocks show each light, from epoch-µs marks."""
     counts = np.bincount(lights_array(now, yellow_us, red_us), minlength=3)
     return {light: int(counts[code]) for code, light in enumerate(_BY_CODE)}
+
+
+# -- a queue row's open clock (the queue, the detail and the alerts read the same) -----------
+_KIND_CACHE: dict[str, TimeKind] = {}
+
+
+def limit_kind(limit: str) -> TimeKind:
+    """Work or natural time, for a limit text like ``4wh`` (cached: the queue asks per row)."""
+    kind = _KIND_CACHE.get(limit)
+    if kind is None:
+        kind = _KIND_CACHE[limit] = Limit.parse(limit).kind
+    return kind
+
+
+def clock_light(now: datetime, *, yellow_at: Optional[datetime], red_at: Optional[datetime],
+                consumed_minutes: Optional[float], total_minutes: Optional[int],
+                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Optional[Light]:
+    """A running clock's light from its marks; a paused one's from the time it had used."""
+    if yellow_at is not None and red_at is not None:
+        return light_from_marks(now, yellow_at, red_at)
+    if total_minutes:
+        return light_of_ratio((consumed_minutes or 0.0) / total_minutes, thresholds)
+    return None
+
+
+def remaining_minutes(now: datetime, calendar: WorkCalendar, *, limit: Optional[str], total_minutes: Optional[int],
+                      consumed_minutes: Optional[float], due_at: Optional[datetime]) -> Optional[float]:
+    """Minutes (in the limit's kind: work or natural) left on an open clock; negative when overdue.
+
+    A running clock counts down to its stored `due_at`; a paused one (no `due_at`) keeps
+    what it had left when it stopped.
+    """
+    if not limit or not total_minutes:
+        return None
+    if due_at is None:
+        return total_minutes - (consumed_minutes or 0.0)
+    return remaining_from_due(now, due_at, total_minutes=total_minutes, consumed_minutes=consumed_minutes or 0.0,
+                              kind=limit_kind(limit), calendar=calendar)
+
+
+def format_remaining(minutes: Optional[float], *, paused: bool = False, overdue_word: str = "超时",
+                     paused_word: str = "暂停") -> str:
+    """'1:20', '超时 0:35', '暂停 3:10'; whole minutes, hours not folded into days.
+
+    The words are the caller's (translated on the widget side); the defaults are the hall's.
+    """
+    if minutes is None:
+        return ""
+    whole = int(abs(minutes))  # whole minutes, rounded towards zero
+    text = f"{whole // 60}:{whole % 60:02d}"
+    if minutes < 0:
+        text = f"{overdue_word} {text}"
+    return f"{paused_word} {text}" if paused else text

@@ -86,6 +86,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from console.domain.vocabulary import QT_TRANSLATE_NOOP
+
 __all__ = [
     "State", "Role", "Action", "Pending", "CloseType",
     "STATE_LABELS", "ROLE_LABELS", "ACTION_LABELS", "PENDING_LABELS", "CLOSE_TYPE_LABELS",
@@ -198,39 +200,74 @@ class CloseType(StrEnum):
 
 
 STATE_LABELS: dict[State, str] = {
-    State.REPORTED: "待受理", State.VERIFYING: "待核实", State.TO_FILE: "待立案",
-    State.TO_DISPATCH: "待派遣", State.DISPOSING: "处置中", State.HUNG: "挂账",
-    State.TO_CHECK: "待核查", State.TO_CLOSE: "待结案", State.CLOSED: "已结案",
-    State.CANCELLED: "已作废",
+    State.REPORTED: QT_TRANSLATE_NOOP("State", "待受理"),
+    State.VERIFYING: QT_TRANSLATE_NOOP("State", "待核实"),
+    State.TO_FILE: QT_TRANSLATE_NOOP("State", "待立案"),
+    State.TO_DISPATCH: QT_TRANSLATE_NOOP("State", "待派遣"),
+    State.DISPOSING: QT_TRANSLATE_NOOP("State", "处置中"),
+    State.HUNG: QT_TRANSLATE_NOOP("State", "挂账"),
+    State.TO_CHECK: QT_TRANSLATE_NOOP("State", "待核查"),
+    State.TO_CLOSE: QT_TRANSLATE_NOOP("State", "待结案"),
+    State.CLOSED: QT_TRANSLATE_NOOP("State", "已结案"),
+    State.CANCELLED: QT_TRANSLATE_NOOP("State", "已作废"),
 }
 ROLE_LABELS: dict[Role, str] = {
-    Role.INSPECTOR: "监督员", Role.INTAKE: "受理员", Role.SHIFT_LEAD: "值班长",
-    Role.DISPATCHER: "派遣员", Role.DEPARTMENT: "专业部门", Role.STREET_SEAT: "街道指挥席",
-    Role.LEADER: "指挥长", Role.ADMIN: "管理员",
+    Role.INSPECTOR: QT_TRANSLATE_NOOP("Role", "监督员"),
+    Role.INTAKE: QT_TRANSLATE_NOOP("Role", "受理员"),
+    Role.SHIFT_LEAD: QT_TRANSLATE_NOOP("Role", "值班长"),
+    Role.DISPATCHER: QT_TRANSLATE_NOOP("Role", "派遣员"),
+    Role.DEPARTMENT: QT_TRANSLATE_NOOP("Role", "专业部门"),
+    Role.STREET_SEAT: QT_TRANSLATE_NOOP("Role", "街道指挥席"),
+    Role.LEADER: QT_TRANSLATE_NOOP("Role", "指挥长"),
+    Role.ADMIN: QT_TRANSLATE_NOOP("Role", "管理员"),
 }
 ACTION_LABELS: dict[Action, str] = {
-    Action.REPORT: "上报", Action.REPORT_SELF_HANDLED: "自处理上报",
-    Action.FORWARD: "受理批转", Action.SEND_VERIFY: "发核实",
-    Action.VERIFY_TRUE: "核实属实", Action.VERIFY_FALSE: "核实不属实",
-    Action.REFUSE: "不予受理", Action.APPROVE_SELF_HANDLED: "自处理审核通过",
-    Action.FILE: "立案", Action.REFUSE_FILING: "不予立案", Action.DISPATCH: "派遣",
-    Action.REQUEST_RETURN: "申请回退", Action.APPROVE_RETURN: "同意回退",
-    Action.REJECT_RETURN: "驳回回退", Action.REQUEST_EXTENSION: "申请延期",
-    Action.APPROVE_EXTENSION: "同意延期", Action.REJECT_EXTENSION: "驳回延期",
-    Action.REQUEST_HOLD: "申请挂账", Action.APPROVE_HOLD: "同意挂账",
-    Action.REJECT_HOLD: "驳回挂账", Action.RESUME: "挂账恢复",
-    Action.REQUEST_CANCEL: "申请作废", Action.APPROVE_CANCEL: "同意作废",
-    Action.REJECT_CANCEL: "驳回作废", Action.FEEDBACK: "处置反馈",
-    Action.CHECK_PASS: "核查通过", Action.CHECK_FAIL: "核查不通过",
-    Action.CLOSE: "结案", Action.URGE: "催办", Action.SUPERVISE: "督办",
-    Action.REPLY_SUPERVISE: "督办回复", Action.RECLASSIFY: "重新分类", Action.CANCEL_HUNG: "挂账作废",
+    Action.REPORT: QT_TRANSLATE_NOOP("Action", "上报"),
+    Action.REPORT_SELF_HANDLED: QT_TRANSLATE_NOOP("Action", "自处理上报"),
+    Action.FORWARD: QT_TRANSLATE_NOOP("Action", "受理批转"),
+    Action.SEND_VERIFY: QT_TRANSLATE_NOOP("Action", "发核实"),
+    Action.VERIFY_TRUE: QT_TRANSLATE_NOOP("Action", "核实属实"),
+    Action.VERIFY_FALSE: QT_TRANSLATE_NOOP("Action", "核实不属实"),
+    Action.REFUSE: QT_TRANSLATE_NOOP("Action", "不予受理"),
+    Action.APPROVE_SELF_HANDLED: QT_TRANSLATE_NOOP("Action", "自处理审核通过"),
+    Action.FILE: QT_TRANSLATE_NOOP("Action", "立案"),
+    Action.REFUSE_FILING: QT_TRANSLATE_NOOP("Action", "不予立案"),
+    Action.DISPATCH: QT_TRANSLATE_NOOP("Action", "派遣"),
+    Action.REQUEST_RETURN: QT_TRANSLATE_NOOP("Action", "申请回退"),
+    Action.APPROVE_RETURN: QT_TRANSLATE_NOOP("Action", "同意回退"),
+    Action.REJECT_RETURN: QT_TRANSLATE_NOOP("Action", "驳回回退"),
+    Action.REQUEST_EXTENSION: QT_TRANSLATE_NOOP("Action", "申请延期"),
+    Action.APPROVE_EXTENSION: QT_TRANSLATE_NOOP("Action", "同意延期"),
+    Action.REJECT_EXTENSION: QT_TRANSLATE_NOOP("Action", "驳回延期"),
+    Action.REQUEST_HOLD: QT_TRANSLATE_NOOP("Action", "申请挂账"),
+    Action.APPROVE_HOLD: QT_TRANSLATE_NOOP("Action", "同意挂账"),
+    Action.REJECT_HOLD: QT_TRANSLATE_NOOP("Action", "驳回挂账"),
+    Action.RESUME: QT_TRANSLATE_NOOP("Action", "挂账恢复"),
+    Action.REQUEST_CANCEL: QT_TRANSLATE_NOOP("Action", "申请作废"),
+    Action.APPROVE_CANCEL: QT_TRANSLATE_NOOP("Action", "同意作废"),
+    Action.REJECT_CANCEL: QT_TRANSLATE_NOOP("Action", "驳回作废"),
+    Action.FEEDBACK: QT_TRANSLATE_NOOP("Action", "处置反馈"),
+    Action.CHECK_PASS: QT_TRANSLATE_NOOP("Action", "核查通过"),
+    Action.CHECK_FAIL: QT_TRANSLATE_NOOP("Action", "核查不通过"),
+    Action.CLOSE: QT_TRANSLATE_NOOP("Action", "结案"),
+    Action.URGE: QT_TRANSLATE_NOOP("Action", "催办"),
+    Action.SUPERVISE: QT_TRANSLATE_NOOP("Action", "督办"),
+    Action.REPLY_SUPERVISE: QT_TRANSLATE_NOOP("Action", "督办回复"),
+    Action.RECLASSIFY: QT_TRANSLATE_NOOP("Action", "重新分类"),
+    Action.CANCEL_HUNG: QT_TRANSLATE_NOOP("Action", "挂账作废"),
 }
 PENDING_LABELS: dict[Pending, str] = {
-    Pending.RETURN: "回退", Pending.EXTENSION: "延期", Pending.HOLD: "挂账", Pending.CANCEL: "作废",
+    Pending.RETURN: QT_TRANSLATE_NOOP("Pending", "回退"),
+    Pending.EXTENSION: QT_TRANSLATE_NOOP("Pending", "延期"),
+    Pending.HOLD: QT_TRANSLATE_NOOP("Pending", "挂账"),
+    Pending.CANCEL: QT_TRANSLATE_NOOP("Pending", "作废"),
 }
 CLOSE_TYPE_LABELS: dict[CloseType, str] = {
-    CloseType.NORMAL: "正常", CloseType.OVERDUE: "超时", CloseType.ERROR: "差错",
-    CloseType.SPECIAL: "特殊", CloseType.SELF_HANDLED: "自处理",
+    CloseType.NORMAL: QT_TRANSLATE_NOOP("CloseType", "正常"),
+    CloseType.OVERDUE: QT_TRANSLATE_NOOP("CloseType", "超时"),
+    CloseType.ERROR: QT_TRANSLATE_NOOP("CloseType", "差错"),
+    CloseType.SPECIAL: QT_TRANSLATE_NOOP("CloseType", "特殊"),
+    CloseType.SELF_HANDLED: QT_TRANSLATE_NOOP("CloseType", "自处理"),
 }
 
 STEPS = ("intake", "verify", "file", "dispatch", "dispose", "check", "close")

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from console.services.alerts import Alert, AlertFilter
+from console.widgets import labels
+from console.widgets.theme import WORKSTATION
 
-LIGHT_COLOURS = {"green": "#2E9D57", "yellow": "#F2B705", "red": "#D64541"}
-LIGHT_WORDS = {"green": "绿", "yellow": "黄", "red": "红"}
 MAX_ROWS = 3
 
 
@@ -33,7 +33,8 @@ class AlertBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("alert_banner")
-        self.setStyleSheet("#alert_banner { background: #FFF6F5; border-bottom: 1px solid #E8C4C1; }")
+        self.setStyleSheet(f"#alert_banner {{ background: {WORKSTATION.notes['alert_bg']}; "
+                           f"border-bottom: 1px solid {WORKSTATION.notes['alert_border']}; }}")
         self.sound_enabled = False
         self._alerts: list[Alert] = []
         self._layout = QVBoxLayout(self)
@@ -133,11 +134,13 @@ class AlertBanner(QFrame):
         row.setObjectName(f"alert_{alert.key.case_id}_{alert.key.light}")
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
-        colour = LIGHT_COLOURS[alert.light]
-        light = QLabel(f"● {LIGHT_WORDS[alert.light]}")
+        colour = WORKSTATION.ink(alert.light)
+        light = QLabel(f"● {labels.light_word(alert.light)}")
         light.setStyleSheet(f"color: {colour}; font-weight: bold;")
-        text = QLabel(f"<b>{alert.number}</b>  {alert.category}  {alert.street} 网格 {alert.grid_code}  "
-                      f"{alert.department or self.tr('未派遣')}  <b style='color:{colour}'>{alert.remaining}</b>")
+        grid = self.tr("网格 {code}").format(code=alert.grid_code)
+        department = alert.department or self.tr("未派遣")  # tr outside the f-string: lupdate reads only plain calls
+        text = QLabel(f"<b>{alert.number}</b>  {alert.category}  {alert.street} {grid}  "
+                      f"{department}  <b style='color:{colour}'>{alert.remaining}</b>")
         ack = QPushButton(self.tr("确认"))
         ack.setObjectName("ack")
         ack.clicked.connect(lambda: self.sig_acknowledge.emit(alert.key))

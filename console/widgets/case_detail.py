@@ -31,41 +31,17 @@ from PySide6.QtWidgets import (
 
 from console.data.queue_and_detail import CaseDetail, ClockInfo
 from console.domain.calendar import Limit, WorkCalendar, default_calendar
-from console.domain.catalogue import URGENCY_LABELS, Urgency
-from console.domain.clocks import DEFAULT_THRESHOLDS, Light, Step, Thresholds
-from console.domain.workflow import (
-    ACTION_LABELS,
-    CLOSE_TYPE_LABELS,
-    PENDING_LABELS,
-    ROLE_LABELS,
-    STATE_LABELS,
-    Action,
-    CloseType,
-    Pending,
-    Role,
-    State,
+from console.domain.clocks import (
+    DEFAULT_THRESHOLDS, Light, Thresholds, clock_light, format_remaining, remaining_minutes,
 )
-from console.widgets.queue_model import (
-    LIGHT_COLOURS,
-    SOURCE_LABELS,
-    clock_light,
-    format_remaining,
-    remaining_minutes,
-)
+from console.domain.workflow import Action
+from console.widgets import labels
+from console.widgets.labels import limit_label as limit_text  # the detail's name for it, kept for callers
+from console.widgets.theme import WORKSTATION
 from console.widgets.shortcuts import ACTION_SHORTCUTS
 
-_LIGHT_NAMES = {Light.GREEN: "绿灯", Light.YELLOW: "黄灯", Light.RED: "红灯"}
-_LIMIT_UNITS = {"wd": "工作日", "wh": "工作小时", "wmin": "工作分钟", "d": "天", "h": "小时", "min": "分钟"}
-_OUTCOMES = {"on_time": "按时", "late": "超时", "returned": "回退", "cancelled": "作废"}
 _THUMB = 96  # photo thumbnail edge, px
 _ACTION_COLUMNS = 3
-
-
-def _label(value: str, enum, labels: dict) -> str:  # noqa: ANN001
-    try:
-        return labels[enum(value)]
-    except (KeyError, ValueError):
-        return value
 
 
 class CaseDetailPanel(QWidget):
@@ -79,6 +55,7 @@ class CaseDetailPanel(QWidget):
         super().__init__(parent)
         self._calendar = calendar or default_calendar()
         self._thresholds = thresholds
+        self._theme = WORKSTATION
         self._detail: CaseDetail | None = None
         self._buttons: dict[str, QPushButton] = {}
         self._fields: dict[str, QLabel] = {}
@@ -125,9 +102,10 @@ class CaseDetailPanel(QWidget):
             button.deleteLater()
         self._buttons = {}
         for i, action in enumerate(Action(a) for a in actions):
-            button = QPushButton(ACTION_LABELS[action], self._actions_box)
+            button = QPushButton(labels.action_label(action), self._actions_box)
             button.setObjectName(f"action_{action.value}")
-            button.setToolTip(_with_shortcut(ACTION_LABELS[action], ACTION_SHORTCUTS.get(action)))
+            button.setToolTip(_with_shortcut(labels.action_label(action), ACTION_SHORTCUTS.get(action),
+                                             self.tr("{label}（{key}）")))
             button.setMinimumHeight(30)
             button.clicked.connect(lambda _checked=False, value=action.value: self.sig_action_requested.emit(value))
             self._actions_grid.addWidget(button, i // _ACTION_COLUMNS, i % _ACTION_COLUMNS)
@@ -158,7 +136,7 @@ class CaseDetailPanel(QWidget):
     def _build(self) -> None:
         self._empty = QLabel(self.tr("未选择案件\n在队列中选择一件案件查看详情"), self)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._empty.setStyleSheet("color: #888; padding: 40px;")
+        self._empty.setStyleSheet(f"color: {self._theme.text['muted']}; padding: 40px;")
 
         self._header = QWidget(self)
         self._number = self._named_label("number", self._header)
@@ -176,7 +154,8 @@ class CaseDetailPanel(QWidget):
 
         self._presence = QLabel(self)
         self._presence.setObjectName("presence")
-        self._presence.setStyleSheet("color: #7A4E00; background: #FFF3CD; padding: 3px 8px;")
+        self._presence.setStyleSheet(f"color: {self._theme.notes['presence_ink']}; "
+                                     f"background: {self._theme.notes['presence_bg']}; padding: 3px 8px;")
 
         body = QWidget()
         column = QVBoxLayout(body)
@@ -202,7 +181,7 @@ class CaseDetailPanel(QWidget):
         self._actions_grid = QGridLayout(self._actions_box)
         self._actions_grid.setSpacing(6)
         self._no_actions = QLabel(self.tr("当前角色对此案件无可用操作"), self._actions_box)
-        self._no_actions.setStyleSheet("color: #888;")
+        self._no_actions.setStyleSheet(f"color: {self._theme.text['muted']};")
         self._actions_grid.addWidget(self._no_actions, 99, 0, 1, _ACTION_COLUMNS)
 
         layout = QVBoxLayout(self)
@@ -268,12 +247,15 @@ class CaseDetailPanel(QWidget):
     def _local(self, at: Optional[datetime], fmt: str = "%Y-%m-%d %H:%M") -> str:
         return at.astimezone(self._calendar.tz).strftime(fmt) if at else ""
 
+    def _remaining_text(self, minutes: Optional[float], paused: bool) -> str:
+        return format_remaining(minutes, paused=paused, overdue_word=self.tr("超时"), paused_word=self.tr("暂停"))
+
     def _show_header(self, detail: CaseDetail, now: datetime) -> None:
         row = detail.row
         self._number.setText(row.number)
-        state = _label(row.state, State, STATE_LABELS)
+        state = labels.state_label(row.state)
         if row.pending:
-            state += self.tr(" · 待批") + _label(row.pending, Pending, PENDING_LABELS) + self.tr("申请")
+            state += self.tr(" · 待批{pending}申请").format(pending=labels.pending_label(row.pending))
         self._state.setText(state)
         light = clock_light(now, yellow_at=row.yellow_at, red_at=row.red_at, consumed_minutes=row.consumed_minutes,
                             total_minutes=row.total_minutes, thresholds=self._thresholds) if row.has_clock else None
@@ -283,35 +265,35 @@ class CaseDetailPanel(QWidget):
             return
         remaining = remaining_minutes(now, self._calendar, limit=row.limit, total_minutes=row.total_minutes,
                                       consumed_minutes=row.consumed_minutes, due_at=row.due_at)
-        step = Step(row.step).label if row.step else ""
-        text = f"{self.tr(_LIGHT_NAMES[light])}  {step} {format_remaining(remaining, paused=row.paused)}"
+        step = labels.step_label(row.step) if row.step else ""
+        text = f"{labels.light_name(light)}  {step} {self._remaining_text(remaining, row.paused)}"
         self._light.setText(text)
-        colour = LIGHT_COLOURS[light]
-        ink = "#222" if light == Light.YELLOW else "white"
+        colour = self._theme.light(light)
+        ink = self._theme.text["on_yellow"] if light == Light.YELLOW else self._theme.text["on_light"]
         self._light.setStyleSheet(f"background: {colour}; color: {ink}; border-radius: 4px; padding: 3px 8px;"
                                   "font-weight: bold;")
 
     def _show_fields(self, detail: CaseDetail) -> None:
         row = detail.row
-        urgency = _label(row.urgency, Urgency, URGENCY_LABELS) if row.urgency else ""
+        urgency = labels.urgency_label(row.urgency)
         limits = detail.condition_limits
         limit = limits.get(row.urgency or "", "")
-        others = "，".join(f"{_label(u, Urgency, URGENCY_LABELS)} {self.tr(limit_text(v))}"
+        others = self.tr("，").join(f"{labels.urgency_label(u)} {limit_text(v)}"
                           for u, v in limits.items() if u != row.urgency)
         place = " / ".join(p for p in (row.grid_code, detail.community_name, row.street_name) if p)
         caller = "  ".join(p for p in (detail.caller_name, detail.caller_phone) if p)
         closing = ""
         if not detail.is_open:
             closing = " ".join(p for p in (
-                _label(row.state, State, STATE_LABELS),
-                _label(detail.close_type, CloseType, CLOSE_TYPE_LABELS) if detail.close_type else "",
+                labels.state_label(row.state),
+                labels.close_type_label(detail.close_type),
                 self._local(detail.closed_at)) if p)
         values = {
             "category": " ".join(p for p in (row.category_code, row.category_name) if p) or self.tr("未分类"),
             "condition": detail.condition_text or self.tr("（未立案）"),
-            "limit": (self.tr(limit_text(limit)) + (f"（{others}）" if others else "")) if limit else "",
+            "limit": (limit_text(limit) + (self.tr("（{others}）").format(others=others) if others else "")) if limit else "",
             "urgency": urgency,
-            "source": self.tr(SOURCE_LABELS.get(row.source, row.source)) + (self.tr(" · 自处理") if row.self_handled else ""),
+            "source": labels.source_label(row.source) + (self.tr(" · 自处理") if row.self_handled else ""),
             "created": self._local(row.created_at),
             "address": row.address,
             "place": place,
@@ -346,19 +328,20 @@ class CaseDetailPanel(QWidget):
             else:
                 label.setText(path.name)
                 label.setToolTip(self.tr("文件不存在: ") + name)
-                label.setStyleSheet("border: 1px dashed #bbb; padding: 6px; color: #555;")
+                label.setStyleSheet(f"border: 1px dashed {self._theme.text['border']}; padding: 6px; "
+                                    f"color: {self._theme.text['secondary']};")
             self._photos.addWidget(label)
 
     def _show_clocks(self, clocks: tuple[ClockInfo, ...], now: datetime) -> None:
-        head = [self.tr(h) for h in ("环节", "时限", "开始", "截止 / 结束", "状态")]
-        rows = [[_cell(h, "color:#555; font-weight:bold;") for h in head]]
+        head = (self.tr("环节"), self.tr("时限"), self.tr("开始"), self.tr("截止 / 结束"), self.tr("状态"))
+        rows = [[_cell(h, f"color:{self._theme.text['secondary']}; font-weight:bold;") for h in head]]
         rows += [self._clock_cells(clock, now) for clock in clocks]
         _fill_grid(self._clocks, rows)
 
     def _clock_cells(self, clock: ClockInfo, now: datetime) -> list[QLabel]:
-        step = Step(clock.step).label if clock.step in {s.value for s in Step} else clock.step
+        step = labels.step_label(clock.step)
         if clock.round > 1:
-            step += " " + self.tr("第%1轮").replace("%1", str(clock.round))
+            step += " " + self.tr("第{n}轮").format(n=clock.round)
         end = self._local(clock.stopped_at or clock.due_at, "%m-%d %H:%M")
         if clock.open:
             light = clock_light(now, yellow_at=clock.yellow_at, red_at=clock.red_at,
@@ -366,16 +349,17 @@ class CaseDetailPanel(QWidget):
                                 thresholds=self._thresholds)
             remaining = remaining_minutes(now, self._calendar, limit=clock.limit, total_minutes=clock.total_minutes,
                                           consumed_minutes=clock.consumed_minutes, due_at=clock.due_at)
-            word = self.tr(_LIGHT_NAMES[light]) if light else ""
-            colour = LIGHT_COLOURS[light] if light else "#888"
+            word = labels.light_name(light) if light else ""
+            colour = self._theme.light(light) if light else self._theme.text["muted"]
             status = (f"<span style='color:{colour}'>●</span> <b>{escape(word)}</b> "
-                      f"{escape(format_remaining(remaining, paused=clock.paused))}")
+                      f"{escape(self._remaining_text(remaining, clock.paused))}")
         else:
-            outcome = self.tr(_OUTCOMES.get(clock.outcome or "", clock.outcome or ""))
-            colour = "#B03A2E" if clock.outcome == "late" else "#555"
-            status = (f"<span style='color:{colour}'>{escape(outcome)}</span> {escape(self.tr('用时'))} "
+            outcome = labels.clock_outcome_label(clock.outcome)
+            colour = self._theme.text["late"] if clock.outcome == "late" else self._theme.text["secondary"]
+            took = self.tr("用时")  # tr outside the f-string: lupdate reads only plain calls
+            status = (f"<span style='color:{colour}'>{escape(outcome)}</span> {escape(took)} "
                       f"{format_remaining(clock.consumed_minutes)}")
-        limit = self.tr(limit_text(clock.limit))
+        limit = limit_text(clock.limit)
         if clock.total_minutes > _base_minutes(clock, self._calendar):
             limit += self.tr("+延期")
         return [_cell(escape(step)), _cell(escape(limit)), _cell(self._local(clock.started_at, "%m-%d %H:%M")),
@@ -384,18 +368,20 @@ class CaseDetailPanel(QWidget):
     def _show_timeline(self, detail: CaseDetail) -> None:
         rows = []
         for e in reversed(detail.events):  # newest first
-            action = self.tr(_label(e.action, Action, ACTION_LABELS))
+            action = labels.action_label(e.action)
             states = ""
             if e.to_state and e.to_state != e.from_state:
-                target = _label(e.to_state, State, STATE_LABELS)
-                states = f"{_label(e.from_state, State, STATE_LABELS)} → {target}" if e.from_state else target
-            who = f"{e.operator_name}（{_label(e.role, Role, ROLE_LABELS)}{' @ ' + e.seat if e.seat else ''}）"
+                target = labels.state_label(e.to_state)
+                states = f"{labels.state_label(e.from_state)} → {target}" if e.from_state else target
+            role = labels.role_label(e.role) + (f" @ {e.seat}" if e.seat else "")
+            who = self.tr("{name}（{role}）").format(name=e.operator_name, role=role)
             note = e.note or (e.data or {}).get("reason", "")
-            text = (f"<b>{escape(action)}</b> <span style='color:#555'>{escape(states)}</span><br/>"
-                    f"<span style='color:#333'>{escape(who)}</span>")
+            ink = self._theme.text
+            text = (f"<b>{escape(action)}</b> <span style='color:{ink['secondary']}'>{escape(states)}</span><br/>"
+                    f"<span style='color:{ink['body']}'>{escape(who)}</span>")
             if note:
-                text += f"<br/><span style='color:#666'>{escape(str(note))}</span>"
-            rows.append([_cell(self._local(e.at, "%m-%d %H:%M"), "color:#555;"), _cell(text, wrap=True)])
+                text += f"<br/><span style='color:{ink['faint']}'>{escape(str(note))}</span>"
+            rows.append([_cell(self._local(e.at, "%m-%d %H:%M"), f"color:{ink['secondary']};"), _cell(text, wrap=True)])
         _fill_grid(self._timeline, rows)
 
     def _urges_html(self, detail: CaseDetail) -> str:
@@ -404,32 +390,25 @@ class CaseDetailPanel(QWidget):
             kind = self.tr("督办") if u.kind == "supervise" else self.tr("催办")
             text = f"<b>{escape(kind)}</b> {self._local(u.at, '%m-%d %H:%M')} {escape(u.operator_name)}"
             if u.note:
-                text += f"：{escape(u.note)}"
+                text += self.tr("：") + escape(u.note)
             if u.kind == "supervise":
                 if u.replied_at:
-                    text += (f"<br/><span style='color:#2E7D32'>{escape(self.tr('已回复'))} "
+                    replied = self.tr("已回复")
+                    text += (f"<br/><span style='color:{self._theme.text['ok']}'>{escape(replied)} "
                              f"{self._local(u.replied_at, '%m-%d %H:%M')} {escape(u.reply_note or '')}</span>")
                 elif u.reply_due_at:
-                    text += (f"<br/><span style='color:#B03A2E'>{escape(self.tr('待回复，期限'))} "
+                    awaited = self.tr("待回复，期限")
+                    text += (f"<br/><span style='color:{self._theme.text['late']}'>{escape(awaited)} "
                              f"{self._local(u.reply_due_at, '%m-%d %H:%M')}</span>")
             lines.append(text)
         return "<br/>".join(lines)
 
 
-def _with_shortcut(label: str, shortcut: str | None) -> str:
-    """'立案（Ctrl+Shift+L）': the tooltip names the 案件 menu's key for the same action."""
+def _with_shortcut(label: str, shortcut: str | None, template: str = "{label}（{key}）") -> str:
+    """'立案（Ctrl+Shift+L）': the tooltip names the 案件 menu's key for the same action (template translated)."""
     if not shortcut:
         return label
-    return f"{label}（{QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)}）"
-
-
-def limit_text(limit: str) -> str:
-    """'4wh' -> '4工作小时', '15wd' -> '15工作日', '6h' -> '6小时' (unknown text unchanged)."""
-    try:
-        parsed = Limit.parse(limit)
-    except ValueError:
-        return limit
-    return f"{parsed.value}{_LIMIT_UNITS[parsed.unit.value]}"
+    return template.format(label=label, key=QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText))
 
 
 def _base_minutes(clock: ClockInfo, calendar: WorkCalendar) -> int:

@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 from console.data.queue_and_detail import CaseRow, FilterOptions
 from console.domain.calendar import WorkCalendar
 from console.domain.clocks import DEFAULT_THRESHOLDS, Light, Thresholds
+from console.widgets import labels
+from console.widgets.theme import WORKSTATION
 from console.widgets.queue_model import (
     HEADERS,
-    LIGHT_WORDS,
-    SOURCE_LABELS,
-    STAGE_LABELS,
     STAGES,
+    stage_label,
     CaseIdRole,
     CaseQueueModel,
     Column,
@@ -46,7 +46,7 @@ from console.widgets.queue_model import (
 # Initial column widths in pixels (the operator can drag them; 地址 stretches).
 _COLUMN_WIDTHS = {
     Column.LIGHT: 46, Column.NUMBER: 112, Column.CATEGORY: 124, Column.ADDRESS: 200, Column.GRID: 128,
-    Column.STREET: 80, Column.DEPARTMENT: 128, Column.STATE: 108, Column.REMAINING: 116, Column.SOURCE: 64,
+    Column.STREET: 80, Column.DEPARTMENT: 128, Column.STATE: 108, Column.REMAINING: 116, Column.SOURCE: 92,
     Column.CREATED: 120,
 }
 _NO_DATE = QDate(2000, 1, 1)  # the date edits' "not set" value (shown as their special text)
@@ -108,7 +108,7 @@ class CaseQueuePanel(QWidget):
             _fill(self._street, self.tr("全部街道"), [(o.name, o.code) for o in options.streets])
             _fill(self._category, self.tr("全部类别"), [(f"{c.code} {c.name}", c.code) for c in options.categories])
             _fill(self._source, self.tr("全部来源"),
-                  [(self.tr(SOURCE_LABELS.get(s, s)), s) for s in options.sources])
+                  [(labels.source_label(s), s) for s in options.sources])
             _fill(self._department, self.tr("全部部门"), [(d.name, d.id) for d in options.departments])
         self._fill_communities()
         self._fill_grids()
@@ -215,7 +215,7 @@ class CaseQueuePanel(QWidget):
         self._tabs.setExpanding(False)
         self._tabs.setDrawBase(True)
         for stage in STAGES:
-            self._tabs.addTab(self.tr(STAGE_LABELS[stage]))
+            self._tabs.addTab(stage_label(stage))
         self._tabs.setCurrentIndex(STAGES.index(self._model.stage))
 
         self._street = self._combo("filter_street", self.tr("全部街道"), 7)
@@ -225,7 +225,7 @@ class CaseQueuePanel(QWidget):
         self._source = self._combo("filter_source", self.tr("全部来源"), 5)
         self._light = self._combo("filter_light", self.tr("全部灯"), 4)
         for light in Light:
-            self._light.addItem(light_icon(light), self.tr(LIGHT_WORDS[light] + "灯"), light.value)
+            self._light.addItem(light_icon(light), labels.light_name(light), light.value)
         self._department = self._combo("filter_department", self.tr("全部部门"), 8)
         self._date_from = self._date_edit("filter_date_from", self.tr("起始日期"))
         self._date_to = self._date_edit("filter_date_to", self.tr("截止日期"))
@@ -240,7 +240,7 @@ class CaseQueuePanel(QWidget):
         self._clear.setToolTip(self.tr("清除全部筛选条件"))
         self._no_match = QLabel(self)
         self._no_match.setObjectName("no_match")
-        self._no_match.setStyleSheet("color: #D64541; font-weight: bold;")
+        self._no_match.setStyleSheet(f"color: {WORKSTATION.text['error']}; font-weight: bold;")
         self._no_match.hide()
         self._count = QLabel(self)
         self._count.setObjectName("queue_count")
@@ -384,7 +384,7 @@ class CaseQueuePanel(QWidget):
 
     def _update_tabs(self, counts: dict[str, int]) -> None:
         for i, stage in enumerate(STAGES):
-            self._tabs.setTabText(i, f"{self.tr(STAGE_LABELS[stage])} {counts.get(stage, 0)}")
+            self._tabs.setTabText(i, f"{stage_label(stage)} {counts.get(stage, 0)}")
 
     def _update_count(self, *_args: Any) -> None:
         self._count.setText(self.tr("共 %n 条", "", self._model.rowCount()))

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.sources import SOURCE_LABELS
-from console.domain.workflow import ACTION_LABELS, REASON_ACTIONS, Action, CloseType, CLOSE_TYPE_LABELS
-
-URGENCY_LABELS = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
+from console.domain.catalogue import Urgency
+from console.domain.sources import HALL_SOURCES, SOURCE_LABELS  # noqa: F401 - SOURCE_LABELS: the workstation's import
+from console.domain.workflow import REASON_ACTIONS, Action, CloseType
+from console.widgets import labels
+from console.widgets.theme import WORKSTATION
 
 
 class _FormDialog(QDialog):
@@ -43,7 +44,7 @@ class _FormDialog(QDialog):
         self._layout.addLayout(self.form)
         self.error = QLabel()
         self.error.setObjectName("dialog_error")
-        self.error.setStyleSheet("color: #D64541;")
+        self.error.setStyleSheet(f"color: {WORKSTATION.text['error']};")
         self.error.setWordWrap(True)
         self.error.hide()
         self._layout.addWidget(self.error)
@@ -141,7 +142,7 @@ class ActionDialog(_FormDialog):
                  departments: Sequence[Any] = (), suggested_department: int | None = None,
                  categories: Sequence[Any] = (), conditions_for: Callable[[str], Sequence[Any]] | None = None,
                  current_category: str | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(f"{ACTION_LABELS[action]} · {case_number}", parent)
+        super().__init__(f"{labels.action_label(action)} · {case_number}", parent)
         self.action = action
         self.condition = self.urgency = self.department = self.extension_value = None
         self.extension_unit = self.close_type = self.category = None
@@ -166,16 +167,16 @@ class ActionDialog(_FormDialog):
         self._fill_conditions(conditions)
         self.urgency = QComboBox()
         self.urgency.setObjectName("urgency")
-        for value, label in URGENCY_LABELS.items():
-            self.urgency.addItem(label, value)
+        for urgency in Urgency:
+            self.urgency.addItem(labels.urgency_label(urgency), urgency.value)
         self.form.addRow(self.tr("立案条件"), self.condition)
         self.form.addRow(self.tr("紧急程度"), self.urgency)
 
     def _fill_conditions(self, conditions: Sequence[Any]) -> None:
         self.condition.clear()
         for c in conditions:
-            limits = " / ".join(f"{URGENCY_LABELS.get(u, u)} {lim}" for u, lim in c.limits.items())
-            self.condition.addItem(f"{c.text}（{limits}）", c.code)
+            limits = " / ".join(f"{labels.urgency_label(u)} {labels.limit_label(lim)}" for u, lim in c.limits.items())
+            self.condition.addItem(self.tr("{condition}（{limits}）").format(condition=c.text, limits=limits), c.code)
 
     def _add_reclassify(self, categories: Sequence[Any], conditions_for: Callable[[str], Sequence[Any]] | None,
                         current: str | None) -> None:
@@ -183,7 +184,8 @@ class ActionDialog(_FormDialog):
         self.category = QComboBox()
         self.category.setObjectName("category")
         for c in categories:
-            self.category.addItem(f"{c.code} {c.name}（{c.major_name}）", c.code)
+            self.category.addItem(self.tr("{code} {name}（{major}）").format(code=c.code, name=c.name, major=c.major_name),
+                                  c.code)
         self.form.addRow(self.tr("类别"), self.category)
         self._add_filing(())
         refill = lambda _index=0: self._fill_conditions(  # noqa: E731 - one line, a slot
@@ -210,7 +212,8 @@ class ActionDialog(_FormDialog):
         self.extension_value.setValue(2)
         self.extension_unit = QComboBox()
         self.extension_unit.setObjectName("extension_unit")
-        for unit, label in (("wh", "工作时"), ("wd", "工作日"), ("h", "小时"), ("d", "天")):
+        for unit, label in (("wh", self.tr("工作时")), ("wd", self.tr("工作日")), ("h", self.tr("小时")),
+                            ("d", self.tr("天"))):
             self.extension_unit.addItem(label, unit)
         self.form.addRow(self.tr("延期时长"), self.extension_value)
         self.form.addRow(self.tr("单位"), self.extension_unit)
@@ -220,7 +223,7 @@ class ActionDialog(_FormDialog):
         self.close_type.setObjectName("close_type")
         self.close_type.addItem(self.tr("按处置时钟自动判定（正常/超时）"), None)
         for ct in (CloseType.NORMAL, CloseType.OVERDUE, CloseType.ERROR, CloseType.SPECIAL):
-            self.close_type.addItem(CLOSE_TYPE_LABELS[ct], ct.value)
+            self.close_type.addItem(labels.close_type_label(ct), ct.value)
         self.form.addRow(self.tr("结案类型"), self.close_type)
 
     def value(self) -> ActionInput:
@@ -263,8 +266,8 @@ class NewCaseDialog(_FormDialog):
         self._categories = list(categories)
         self.source = QComboBox()
         self.source.setObjectName("source")
-        for value in ("hotline", "walk_in", "video", "leader", "media"):
-            self.source.addItem(SOURCE_LABELS[value], value)
+        for source in HALL_SOURCES:
+            self.source.addItem(labels.source_label(source), source.value)
         self.search = QLineEdit()
         self.search.setObjectName("category_search")
         self.search.setPlaceholderText(self.tr("输入类别名称或编码搜索"))
@@ -303,7 +306,8 @@ class NewCaseDialog(_FormDialog):
         text = text.strip()
         for c in self._categories:
             if not text or text in c.name or c.code.startswith(text) or text in c.major_name:
-                item = QListWidgetItem(f"{c.code} {c.name}（{c.major_name}）")
+                item = QListWidgetItem(self.tr("{code} {name}（{major}）").format(code=c.code, name=c.name,
+                                                                                 major=c.major_name))
                 item.setData(Qt.ItemDataRole.UserRole, c.code)
                 self.category.addItem(item)
         if self.category.count():

@@ -20,7 +20,13 @@ import folium
 import shapely
 from folium.plugins import MarkerCluster
 
+from PySide6.QtCore import QCoreApplication
+
 from console.data.map_layers import Area, CaseMarker, MapLayers
+from console.domain.clocks import Light
+from console.domain.vocabulary import CAMERA_STATUS_LABELS, HEAT_MODE_LABELS
+from console.widgets import labels
+from console.widgets.theme import WORKSTATION, Theme
 
 MAX_ZOOM = 18
 CAMERA_CLUSTER_OFF_ZOOM = 16  # cameras cluster below street level
@@ -36,10 +42,51 @@ CLUSTER_CSS = [
     ("markerclusterdefaultcss", "vendor/markercluster/MarkerCluster.Default.css"),
 ]
 
-STREET_STYLE = {"color": "#22313F", "weight": 2.5, "opacity": 0.75, "fill": False}
-COMMUNITY_STYLE = {"color": "#4A6178", "weight": 1.5, "opacity": 0.6, "dashArray": "6 4", "fill": False}
-GRID_STYLE = {"color": "#5B6B7F", "weight": 1, "opacity": 0.55, "fillColor": "#FFFFFF", "fillOpacity": 0.04}
-LIGHT_COLOURS = {"green": "#2E9D57", "yellow": "#F2B705", "red": "#D64541"}
+
+
+def _area_styles(t: Theme) -> dict[str, dict]:
+    """The area outlines' styles, coloured by the theme."""
+    k = t.map_strokes
+    return {
+        "streets": {"color": k["street"], "weight": 2.5, "opacity": 0.75, "fill": False},
+        "communities": {"color": k["community"], "weight": 1.5, "opacity": 0.6, "dashArray": "6 4", "fill": False},
+        "grids": {"color": k["grid"], "weight": 1, "opacity": 0.55, "fillColor": k["grid_fill"], "fillOpacity": 0.04},
+    }
+
+
+def page_words() -> dict[str, object]:
+    """Every word the map page shows, translated here (lupdate extracts them from this file).
+
+    The calls are written out in full: lupdate reads `tr(a, b)` as a text with a comment.
+    """
+    return {
+        "lights": {str(k): {"word": labels.light_word(k), "name": labels.light_name(k),
+                            "meaning": labels.light_meaning(k)} for k in Light},
+        "cameras": {k: labels.camera_status_label(k) for k in CAMERA_STATUS_LABELS},
+        "heat": {k: labels.heat_mode_label(k) for k in HEAT_MODE_LABELS},
+        "grid": QCoreApplication.translate("MapPage", "网格 {code}"),
+        "camera": QCoreApplication.translate("MapPage", "摄像头"),
+        "camera_named": QCoreApplication.translate("MapPage", "摄像头 {name}"),
+        "legend": QCoreApplication.translate("MapPage", "图例"),
+        "heat_title": QCoreApplication.translate("MapPage", "网格热力"),
+        "cases_unit": QCoreApplication.translate("MapPage", "{range} 件"),
+        "basemap": QCoreApplication.translate("MapPage", "底图"),
+        "streets": QCoreApplication.translate("MapPage", "街道"),
+        "communities": QCoreApplication.translate("MapPage", "社区"),
+        "grids": QCoreApplication.translate("MapPage", "单元网格"),
+        "cases": QCoreApplication.translate("MapPage", "案件"),
+        "cameras_layer": QCoreApplication.translate("MapPage", "摄像头", "layer"),  # the layer: plural in English
+        "fit_title": QCoreApplication.translate("MapPage", "自动适配视野（操作员拖动地图后暂停）"),
+        "fit": QCoreApplication.translate("MapPage", "⤢ 自动适配"),
+        "cluster_fault": QCoreApplication.translate("MapPage", "故障{n}"),
+        "cluster_offline": QCoreApplication.translate("MapPage", "离线{n}"),
+    }
+
+
+def page_config(t: Theme | None = None) -> dict[str, object]:
+    """What the page draws with: the theme's palette and the translated words (sent in ucInit)."""
+    t = t or WORKSTATION
+    return {"palette": t.map_palette(), "words": page_words(), "areaStyles": _area_styles(t)}
 
 _EXTERNAL = re.compile(r"""(?:https?|wss?|ftp)://(?!(?:localhost|127\.0\.0\.1|\[::1\])[:/])[^\s"'<>)]+""", re.I)
 
@@ -94,42 +141,46 @@ def _geojson(areas: list[Area], name: str, style: dict, interactive: bool) -> fo
 
 
 def build_map(layers: MapLayers, *, basemap: Basemap | None = None,
-              cases: list[CaseMarker] | None = None) -> tuple[folium.Map, dict[str, str]]:
-    """The folium map and the JS names the bridge needs; `cases` bakes markers in (benchmarks only)."""
+              cases: list[CaseMarker] | None = None, theme: Theme | None = None) -> tuple[folium.Map, dict]:
+    """The folium map and the bridge's start message (JS names, palette, words); `cases` bakes markers in
+    (benchmarks only)."""
+    config = page_config(theme)
+    words, palette, styles = config["words"], config["palette"], config["areaStyles"]
     m = folium.Map(location=_centre(layers), zoom_start=15, tiles=None, prefer_canvas=True,
                    control_scale=False, maxZoom=MAX_ZOOM, zoomSnap=0.25)
     m.default_js, m.default_css = list(OFFLINE_JS), list(OFFLINE_CSS)
     names: dict[str, str] = {"map": m.get_name(), "basemap": None}
     if basemap:
-        tiles = folium.TileLayer(tiles=basemap.url, attr=basemap.attribution, name="底图", max_zoom=MAX_ZOOM,
+        tiles = folium.TileLayer(tiles=basemap.url, attr=basemap.attribution, name=words["basemap"], max_zoom=MAX_ZOOM,
                                  max_native_zoom=basemap.max_native_zoom, control=False)
         tiles.add_to(m)
         names["basemap"] = tiles.get_name()
-    for key, areas, label, style, interactive in (
-        ("grids", layers.grids, "单元网格", GRID_STYLE, True),
-        ("communities", layers.communities, "社区", COMMUNITY_STYLE, False),
-        ("streets", layers.streets, "街道", STREET_STYLE, False),
+    for key, areas, interactive in (
+        ("grids", layers.grids, True), ("communities", layers.communities, False), ("streets", layers.streets, False),
     ):
-        layer = _geojson(areas, label, style, interactive).add_to(m)
+        layer = _geojson(areas, words[key], styles[key], interactive).add_to(m)
         names[key] = layer.get_name()
-    cases_group = folium.FeatureGroup(name="案件", control=False).add_to(m)  # the bridge (cases.js) adds its canvas
+    cases_group = folium.FeatureGroup(name=words["cases"], control=False).add_to(m)  # the bridge (cases.js) adds its canvas
     names["cases"] = cases_group.get_name()
     for c in cases or []:
-        folium.CircleMarker([c.lat, c.lon], radius=7, color="#FFFFFF", weight=1.5, fill=True, fill_opacity=0.95,
-                            fill_color=LIGHT_COLOURS.get(c.light, "#2E9D57"), tooltip=f"{c.number} · {c.light}",
+        light = c.light if c.light in palette["lights"] else Light.GREEN.value
+        folium.CircleMarker([c.lat, c.lon], radius=7, color=palette["strokes"]["halo"], weight=1.5, fill=True,
+                            fill_opacity=0.95, fill_color=palette["lights"][light]["color"],
+                            tooltip=f"{c.number} · {words['lights'][light]['name']}",
                             ).add_to(cases_group)
-    cameras = MarkerCluster(name="摄像头", control=False, icon_create_function="ucCameraClusterIcon", options={
+    cameras = MarkerCluster(name=words["cameras_layer"], control=False, icon_create_function="ucCameraClusterIcon", options={
         "chunkedLoading": True, "disableClusteringAtZoom": CAMERA_CLUSTER_OFF_ZOOM, "showCoverageOnHover": False,
         "spiderfyOnMaxZoom": False, "maxClusterRadius": 40,
     })
     cameras.default_js, cameras.default_css = list(CLUSTER_JS), list(CLUSTER_CSS)
     cameras.add_to(m)
     names["cameras"] = cameras.get_name()
-    _add_bridge(m, names)
-    return m, names
+    start = {**names, "palette": palette, "words": words}
+    _add_bridge(m, start)
+    return m, start
 
 
-def _add_bridge(m: folium.Map, names: dict[str, str]) -> None:
+def _add_bridge(m: folium.Map, names: dict) -> None:
     root = m.get_root()
     root.header.add_child(folium.Element(
         '<link rel="stylesheet" href="res/map.css"/>\n'
@@ -137,15 +188,17 @@ def _add_bridge(m: folium.Map, names: dict[str, str]) -> None:
         + "\n".join(f'<script src="res/bridge/{name}.js"></script>' for name in BRIDGE_MODULES)
     ), name="uc_bridge")
     # folium writes the map's own script after this element: start once the document is parsed.
+    # The start message carries the palette and the words: bridge/*.js keep no colour or text of their own.
     root.script.add_child(folium.Element(
-        f'document.addEventListener("DOMContentLoaded", function () {{ ucInit({json.dumps(names)}); }});'
+        'document.addEventListener("DOMContentLoaded", function () { ucInit(%s); });'
+        % json.dumps(names, ensure_ascii=True)
     ), name="uc_init")
 
 
 def build_page_html(layers: MapLayers, *, basemap: Basemap | None = None,
-                    cases: list[CaseMarker] | None = None) -> str:
+                    cases: list[CaseMarker] | None = None, theme: Theme | None = None) -> str:
     """The whole page as HTML (load it from app:// or a file, never with setHtml)."""
-    m, _ = build_map(layers, basemap=basemap, cases=cases)
+    m, _ = build_map(layers, basemap=basemap, cases=cases, theme=theme)
     html = m.get_root().render()
     allowed = (_host(basemap.url),) if basemap and "://" in basemap.url else ()
     leaks = external_urls(html, allowed)

@@ -15,29 +15,32 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable, Optional
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from console.data.queue_and_detail import CaseRow
-from console.domain.calendar import Limit, TimeKind, WorkCalendar, default_calendar
-from console.domain.clocks import (
-    DEFAULT_THRESHOLDS, Light, Thresholds, light_from_marks, light_of_ratio, remaining_from_due,
+from console.domain.calendar import WorkCalendar, default_calendar
+from console.domain.clocks import (  # clock helpers re-exported: the workstation and bench_alerts import them here
+    DEFAULT_THRESHOLDS, Light, Thresholds, clock_light, format_remaining, limit_kind, remaining_minutes,  # noqa: F401
 )
-from console.domain.workflow import PENDING_LABELS, STATE_LABELS, State
+from console.domain.workflow import STATE_LABELS, State
+from console.domain.vocabulary import QT_TRANSLATE_NOOP
+from console.widgets import labels
+from console.widgets.theme import WORKSTATION, Theme
 
-# Light colours (screens.md); the word always goes with the colour.
-LIGHT_COLOURS: dict[Light, str] = {Light.GREEN: "#2E9D57", Light.YELLOW: "#F2B705", Light.RED: "#D64541"}
-LIGHT_WORDS: dict[Light, str] = {Light.GREEN: "绿", Light.YELLOW: "黄", Light.RED: "红"}
-LIGHT_TINTS: dict[Light, str] = {Light.YELLOW: "#FFF7DC", Light.RED: "#FBE6E4"}  # row background
-SOURCE_LABELS: dict[str, str] = {
-    "inspector": "监督员", "hotline": "热线", "video": "视频", "leader": "领导交办", "media": "媒体",
-    "self_handled": "自处理",
-}
 # Stage tabs: the state each shows, in the order of the workflow; "all" = every open case.
 STAGES: tuple[str, ...] = ("reported", "verifying", "to_file", "to_dispatch", "disposing", "to_check",
                            "to_close", "hung", "all")
-STAGE_LABELS: dict[str, str] = {**{s: STATE_LABELS[State(s)] for s in STAGES[:-1]}, "all": "全部"}
+STAGE_LABELS: dict[str, str] = {**{s: STATE_LABELS[State(s)] for s in STAGES[:-1]},
+                                "all": QT_TRANSLATE_NOOP("CaseQueueModel", "全部")}
 _STATE_ORDER = {s: i for i, s in enumerate(STAGES[:-1])}
+
+
+def stage_label(stage: str) -> str:
+    """A stage tab's translated word: its state's label, or 全部."""
+    return QCoreApplication.translate("CaseQueueModel", STAGE_LABELS[stage]) if stage == "all" \
+        else labels.state_label(stage)
+
 UTC = timezone.utc
 
 RowKey = tuple[Any, ...]
@@ -47,7 +50,14 @@ class Column:
     LIGHT, NUMBER, CATEGORY, ADDRESS, GRID, STREET, DEPARTMENT, STATE, REMAINING, SOURCE, CREATED = range(11)
 
 
-HEADERS = ("灯", "案件号", "类别", "地址", "网格", "街道", "部门", "环节", "剩余", "来源", "上报时间")
+HEADERS = (
+    QT_TRANSLATE_NOOP("CaseQueueModel", "灯"), QT_TRANSLATE_NOOP("CaseQueueModel", "案件号"),
+    QT_TRANSLATE_NOOP("CaseQueueModel", "类别"), QT_TRANSLATE_NOOP("CaseQueueModel", "地址"),
+    QT_TRANSLATE_NOOP("CaseQueueModel", "网格"), QT_TRANSLATE_NOOP("CaseQueueModel", "街道"),
+    QT_TRANSLATE_NOOP("CaseQueueModel", "部门"), QT_TRANSLATE_NOOP("CaseQueueModel", "环节"),
+    QT_TRANSLATE_NOOP("CaseQueueModel", "剩余"), QT_TRANSLATE_NOOP("CaseQueueModel", "来源"),
+    QT_TRANSLATE_NOOP("CaseQueueModel", "上报时间"),
+)
 CaseIdRole = Qt.ItemDataRole.UserRole + 1  # the case id of any cell
 
 
@@ -67,64 +77,14 @@ class QueueFilter:
     text: str = ""  # case number or address contains (case-insensitive)
 
 
-# --- light and remaining time of a row's open step (shared with the detail panel) ------------
-
-
-_KIND_CACHE: dict[str, TimeKind] = {}
-
-
-def limit_kind(limit: str) -> TimeKind:
-    kind = _KIND_CACHE.get(limit)
-    if kind is None:
-        kind = _KIND_CACHE[limit] = Limit.parse(limit).kind
-    return kind
-
-
-def clock_light(now: datetime, *, yellow_at: Optional[datetime], red_at: Optional[datetime],
-                consumed_minutes: Optional[float], total_minutes: Optional[int],
-                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Optional[Light]:
-    """A running clock's light from its marks; a paused one's from the time it had used."""
-    if yellow_at is not None and red_at is not None:
-        return light_from_marks(now, yellow_at, red_at)
-    if total_minutes:
-        return light_of_ratio((consumed_minutes or 0.0) / total_minutes, thresholds)
-    return None
-
-
-def remaining_minutes(now: datetime, calendar: WorkCalendar, *, limit: Optional[str], total_minutes: Optional[int],
-                      consumed_minutes: Optional[float], due_at: Optional[datetime]) -> Optional[float]:
-    """Minutes (in the limit's kind: work or natural) left on an open clock; negative when overdue.
-
-    A running clock counts down to its stored `due_at`; a paused one (no `due_at`) keeps
-    what it had left when it stopped.
-    """
-    if not limit or not total_minutes:
-        return None
-    if due_at is None:
-        return total_minutes - (consumed_minutes or 0.0)
-    return remaining_from_due(now, due_at, total_minutes=total_minutes, consumed_minutes=consumed_minutes or 0.0,
-                              kind=limit_kind(limit), calendar=calendar)
-
-
-def format_remaining(minutes: Optional[float], *, paused: bool = False, overdue_word: str = "超时",
-                     paused_word: str = "暂停") -> str:
-    """'1:20', '超时 0:35', '暂停 3:10'; whole minutes, hours not folded into days."""
-    if minutes is None:
-        return ""
-    whole = int(abs(minutes))  # whole minutes, rounded towards zero
-    text = f"{whole // 60}:{whole % 60:02d}"
-    if minutes < 0:
-        text = f"{overdue_word} {text}"
-    return f"{paused_word} {text}" if paused else text
-
-
-def light_icon(light: Light) -> QIcon:
+def light_icon(light: Light, theme: Theme = WORKSTATION) -> QIcon:
+    colour = QColor(theme.light(light))
     pixmap = QPixmap(14, 14)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QColor(LIGHT_COLOURS[light]).darker(130))
-    painter.setBrush(QColor(LIGHT_COLOURS[light]))
+    painter.setPen(colour.darker(130))
+    painter.setBrush(colour)
     painter.drawEllipse(1, 1, 12, 12)
     painter.end()
     return QIcon(pixmap)
@@ -156,11 +116,12 @@ class CaseQueueModel(QAbstractTableModel):
         self._order = Qt.SortOrder.DescendingOrder
         self._counts: dict[str, int] = dict.fromkeys(STAGES, 0)
         self._icons: dict[Light, QIcon] = {}
-        self._headers = [self.tr(h) for h in HEADERS]
-        self._state_labels = {s.value: self.tr(label) for s, label in STATE_LABELS.items()}
-        self._pending_labels = {p.value: self.tr(label) for p, label in PENDING_LABELS.items()}
-        self._source_labels = {k: self.tr(v) for k, v in SOURCE_LABELS.items()}
-        self._light_words = {k: self.tr(v) for k, v in LIGHT_WORDS.items()}
+        self._theme = WORKSTATION
+        self._headers = [QCoreApplication.translate("CaseQueueModel", h) for h in HEADERS]
+        self._state_labels = labels.table("State")
+        self._pending_labels = labels.table("Pending")
+        self._source_labels = labels.table("Source")
+        self._light_words = {Light(k): v for k, v in labels.table("LightWord").items()}
         self._overdue_word, self._paused_word = self.tr("超时"), self.tr("暂停")
 
     # -- Qt model API ------------------------------------------------------------------------
@@ -199,7 +160,7 @@ class CaseQueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(case_id, column)
         if role == Qt.ItemDataRole.BackgroundRole:
-            tint = LIGHT_TINTS.get(self._lights.get(case_id))  # type: ignore[arg-type]
+            tint = self._theme.tint(self._lights.get(case_id))
             return QBrush(QColor(tint)) if tint else None
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.ADDRESS:
             return self._rows[case_id].address
@@ -553,7 +514,7 @@ class CaseQueueModel(QAbstractTableModel):
         if column == Column.STATE:
             label = self._state_labels.get(row.state, row.state)
             if row.pending:
-                label += "·" + self.tr("申请") + self._pending_labels.get(row.pending, row.pending)
+                label += self.tr("·申请{pending}").format(pending=self._pending_labels.get(row.pending, row.pending))
             return label
         if column == Column.REMAINING:
             return format_remaining(self._remaining_minutes(case_id), paused=row.paused,
@@ -570,17 +531,17 @@ class CaseQueueModel(QAbstractTableModel):
     def _foreground(self, case_id: int, column: int) -> Optional[QBrush]:
         light = self._lights.get(case_id)
         if column == Column.LIGHT and light is not None:
-            return QBrush(QColor(LIGHT_COLOURS[light]).darker(140))
+            return QBrush(QColor(self._theme.light(light)).darker(140))
         if column == Column.REMAINING:
             minutes = self._remaining_minutes(case_id)
             if minutes is not None and minutes < 0:
-                return QBrush(QColor(LIGHT_COLOURS[Light.RED]).darker(120))
+                return QBrush(QColor(self._theme.light(Light.RED)).darker(120))
         return None
 
     def _icon(self, light: Light) -> QIcon:
         icon = self._icons.get(light)
         if icon is None:
-            icon = self._icons[light] = light_icon(light)
+            icon = self._icons[light] = light_icon(light, self._theme)
         return icon
 
 

@@ -385,3 +385,31 @@ def test_bench_lights_runs_and_agrees() -> None:
     assert set(result) >= {"naive_cases_per_s", "fast_cases_per_s", "speedup"}
     assert sum(result["lights"].values()) == 2_000
     assert Counter(result["lights"]).keys() <= {"green", "yellow", "red"}
+
+
+# --- the queue row's clock helpers (moved here from widgets/queue_model.py) -----------------------
+
+def test_format_remaining_words_and_rounding():
+    from console.domain.clocks import format_remaining
+
+    assert format_remaining(80) == "1:20"
+    assert format_remaining(-35.4) == "超时 0:35"
+    assert format_remaining(190, paused=True, paused_word="Paused") == "Paused 3:10"
+    assert format_remaining(-5, overdue_word="Overdue") == "Overdue 0:05"
+    assert format_remaining(None) == ""
+
+
+def test_clock_light_from_marks_or_consumed_time():
+    from datetime import datetime, timedelta, timezone
+
+    from console.domain.clocks import Light, clock_light
+
+    t = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    marks = dict(yellow_at=t + timedelta(hours=1), red_at=t + timedelta(hours=2))
+    assert clock_light(t, **marks, consumed_minutes=None, total_minutes=None) == Light.GREEN
+    assert clock_light(t + timedelta(hours=1), **marks, consumed_minutes=None, total_minutes=None) == Light.YELLOW
+    assert clock_light(t + timedelta(hours=3), **marks, consumed_minutes=None, total_minutes=None) == Light.RED
+    paused = dict(yellow_at=None, red_at=None, total_minutes=100)
+    assert clock_light(t, **paused, consumed_minutes=50) == Light.GREEN
+    assert clock_light(t, **paused, consumed_minutes=90) == Light.YELLOW
+    assert clock_light(t, yellow_at=None, red_at=None, consumed_minutes=None, total_minutes=None) is None

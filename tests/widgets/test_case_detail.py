@@ -86,7 +86,7 @@ def test_detail_shows_condition_limit_clocks_timeline_and_urges(db, panel):
     assert panel.field_text("urgency") == "一般"
     assert panel.field_text("department") == "环卫处"
     assert panel.field_text("place").startswith("350402001001001 / 社区001 / 列东街道")
-    assert panel.field_text("source") == "热线"
+    assert panel.field_text("source") == "12345 热线"  # the one source table (domain/sources.py)
     assert panel.field_text("state") == "处置中"
     # dispatched at 09:15 with 4 work hours: 60 minutes used at 10:15, green, 3:00 left
     assert panel.field_text("light") == "绿灯  处置 3:00"

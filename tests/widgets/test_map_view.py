@@ -478,3 +478,37 @@ def test_the_scheme_serves_packaged_files_and_nothing_above_them(qapp):
                    "res/bridge/", "res/missing.js"):
         assert handler._resolve(escape) == (None, b""), escape
     parent.deleteLater()
+
+
+# --- one theme, one vocabulary: the page draws with Python's palette and words ---------------------
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{3}(?:[0-9A-Fa-f]{3})?\b")
+
+
+def test_bridge_modules_keep_no_colour_and_no_chinese():
+    bridge = resources.files("console.resources.map") / "bridge"
+    for name in BRIDGE_MODULES:
+        text = (bridge / f"{name}.js").read_text(encoding="utf-8")
+        assert _CJK.findall(text) == [], f"{name}.js has Chinese text: the words come from map_page.page_words()"
+        assert _HEX_COLOUR.findall(text) == [], f"{name}.js has a colour literal: colours come from the theme"
+
+
+def test_page_colours_and_words_are_the_themes(city, make_view, qtbot):
+    from console.widgets.map_page import page_words
+    from console.widgets.theme import WORKSTATION
+
+    db, _ = city
+    view = make_view(db)
+    assert state(view, qtbot)["ready"]
+    page = js(view, qtbot, "JSON.stringify({lights: ucMap.LIGHTS, cameras: ucMap.CAMERAS, heat: ucMap.HEAT,"
+                           " strokes: ucMap.STROKES, words: ucMap.W})")
+    palette = WORKSTATION.map_palette()
+    assert {k: v["color"] for k, v in page["lights"].items()} == {str(k): v for k, v in WORKSTATION.lights.items()}
+    assert {k: v["color"] for k, v in page["cameras"].items()} == dict(WORKSTATION.cameras)
+    assert page["heat"] == palette["heat"] and page["strokes"] == palette["strokes"]
+    assert page["words"] == page_words()
+    legend = js(view, qtbot, "JSON.stringify(document.querySelector('.uc-legend').innerHTML)")
+    for colour in [*WORKSTATION.lights.values(), *WORKSTATION.cameras.values()]:
+        assert QColor(colour).name() in [QColor(c).name() for c in re.findall(r"rgb\([^)]*\)|#\w{6}", legend)] \
+            or colour.lower() in legend.lower()

@@ -18,6 +18,7 @@ from console.data.demo.geography import Area, Geography, _allocate, _mass, _poin
 from console.data.demo.scales import DemoError, GRID_VALID_FROM, Scale
 from console.domain.catalogue import Catalogue, Category
 from console.domain.codes import CameraId
+from console.domain.routing import route as route_rules, rows_from_dicts
 
 
 @dataclass
@@ -97,19 +98,9 @@ def _keyword_department(cat: Category) -> str | None:
 
 
 def route(city: City, category: Category, street_code: str) -> int:
-    """The department a routing rule suggests (highest priority, then lowest rule id)."""
-    best = None
-    for rule in city.routing:
-        if rule["category_code"] not in (None, category.code):
-            continue
-        if rule["major_code"] not in (None, category.major_code):
-            continue
-        if rule["street_code"] not in (None, street_code):
-            continue
-        key = (-rule["priority"], rule["id"])
-        if best is None or key < best[0]:
-            best = (key, rule["department_id"])
-    return best[1] if best else city.street_department[street_code]
+    """The department the routing rules suggest (console.domain.routing: most specific rule wins);
+    the street office when no rule applies."""
+    return route_rules(rows_from_dicts(city.routing), category.code, street_code) or city.street_department[street_code]
 
 
 def _patrols_and_staff(city: City, params: Scale, geo: Geography, rnd: random.Random) -> None:

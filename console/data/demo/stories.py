@@ -25,6 +25,7 @@ from console.data.rules import Rules
 from console.domain.calendar import Limit, TimeKind
 from console.domain.catalogue import Catalogue, Category, FilingCondition, Urgency
 from console.domain.clocks import StepClock
+from console.domain.routing import route as route_rules, rows_from_dicts
 from console.domain.workflow import Action, CloseType, Pending, Role, State, Transition, plan
 
 
@@ -415,18 +416,14 @@ def _dispose(case: _Case, rnd: random.Random, t: datetime, dispatcher: Who, lead
 
 
 def _route(ctx: _Ctx, category: Category, street: str) -> int:
+    """The department the live suggestion would give (one routing function: console.domain.routing)."""
     key = (category.code, street)
     dept = ctx.route_cache.get(key)
     if dept is None:
-        rules = ctx.route_cache.get(category.code)
-        if rules is None:  # the rules that can apply to this category, best first
-            rules = ctx.route_cache[category.code] = sorted(
-                (r for r in ctx.city.routing if r["category_code"] in (None, category.code)
-                 and r["major_code"] in (None, category.major_code)),
-                key=lambda r: (-r["priority"], r["id"]))
-        dept = next((r["department_id"] for r in rules if r["street_code"] in (None, street)),
-                    ctx.city.street_department[street])
-        ctx.route_cache[key] = dept
+        rules = ctx.route_cache.get("rules")
+        if rules is None:
+            rules = ctx.route_cache["rules"] = rows_from_dicts(ctx.city.routing)
+        dept = ctx.route_cache[key] = route_rules(rules, category.code, street) or ctx.city.street_department[street]
     return dept
 
 

@@ -2,11 +2,7 @@
 (function (uc, M) {
   "use strict";
 
-  var CAMERAS = {
-    online: {color: "#2F6FD6", word: "在线"},
-    offline: {color: "#8A8F98", word: "离线"},
-    fault: {color: "#8E44AD", word: "故障"}
-  };
+  // M.CAMERAS (status -> colour and word) is set from Python's start message (protocol.js configure).
 
   // --- cameras: hidden until the operator (or their remembered choice) shows them ----------
 
@@ -26,8 +22,8 @@
     for (var i = 0; i < kids.length; i++) {
       if (kids[i].ucCamera.status === "fault") { fault++; } else if (kids[i].ucCamera.status !== "online") { off++; }
     }
-    var note = fault ? "故障" + fault : (off ? "离线" + off : "摄像头");
-    return L.divIcon({html: "<div><b>" + kids.length + "</b><span>" + note + "</span></div>",
+    var note = fault ? M.fmt(M.W.cluster_fault, {n: fault}) : (off ? M.fmt(M.W.cluster_offline, {n: off}) : M.W.camera);
+    return L.divIcon({html: "<div><b>" + kids.length + "</b><span>" + M.esc(note) + "</span></div>",
       className: "uc-cam-cluster", iconSize: L.point(38, 38)});
   }
   window.ucCameraClusterIcon = cameraClusterIcon;
@@ -36,11 +32,12 @@
     uc.cameraLayer.clearLayers();
     uc.cameras = [];
     for (var i = 0; i < rows.length; i++) {
-      var r = rows[i], st = CAMERAS[r[4]] || CAMERAS.offline;
+      var r = rows[i], st = M.CAMERAS[r[4]] || M.CAMERAS.offline;
       var m = L.circleMarker(L.latLng(r[3], r[2]), {
-        radius: 4.5, color: "#FFFFFF", weight: 1.5, fillColor: st.color, fillOpacity: 1, bubblingMouseEvents: false
+        radius: 4.5, color: M.STROKES.halo, weight: 1.5, fillColor: st.color, fillOpacity: 1, bubblingMouseEvents: false
       });
-      m.bindTooltip("摄像头 " + M.esc(r[1]) + "<br>" + M.esc(r[0]) + " · " + st.word, {className: "uc-tip"});
+      m.bindTooltip(M.esc(M.fmt(M.W.camera_named, {name: r[1]})) + "<br>" + M.esc(r[0]) + " · " + M.esc(st.word),
+        {className: "uc-tip"});
       m.ucCamera = {id: r[0], status: r[4]};
       uc.cameras.push(m);
     }
@@ -48,7 +45,6 @@
     return {cameras: uc.cameras.length};
   }
 
-  M.CAMERAS = CAMERAS;
   M.setCameras = setCameras;
   M.showCameras = showCameras;
 })(window.uc, window.ucMap);

@@ -2,12 +2,7 @@
 (function (uc, M) {
   "use strict";
 
-  var LIGHTS = {
-    green: {color: "#2E9D57", word: "绿", radius: 6, rank: 0},
-    yellow: {color: "#F2B705", word: "黄", radius: 7, rank: 1},
-    red: {color: "#D64541", word: "红", radius: 8, rank: 2}
-  };
-
+  // M.LIGHTS (colour, radius, rank, word, name) is set from Python's start message (protocol.js configure).
   var SELECT_ZOOM = 16;
 
   var OUTSIDE_ALPHA = 0.3;  // cases outside the focused area stay visible, faded
@@ -18,9 +13,9 @@
   // are hit-tested here, so the grid polygons underneath keep theirs.
 
   function caseTip(c) {
-    var l = LIGHTS[c.light] || LIGHTS.green;
-    return "<b>" + M.esc(c.number) + "</b> · " + l.word + "灯<br>" + M.esc(c.category) +
-      (c.grid ? "<br>网格 " + M.esc(c.grid) : "");
+    var l = M.LIGHTS[c.light] || M.LIGHTS.green;
+    return "<b>" + M.esc(c.number) + "</b> · " + M.esc(l.name) + "<br>" + M.esc(c.category) +
+      (c.grid ? "<br>" + M.esc(M.fmt(M.W.grid, {code: c.grid})) : "");
   }
 
   function project(c, zoom) {
@@ -94,12 +89,12 @@
   function sprite(light, dpr) {
     var key = light + "@" + dpr;
     if (!sprites[key]) {
-      var l = LIGHTS[light], r = l.radius, side = Math.ceil((r + 2) * 2), c = document.createElement("canvas");
+      var l = M.LIGHTS[light], r = l.radius, side = Math.ceil((r + 2) * 2), c = document.createElement("canvas");
       c.width = c.height = side * dpr;
       var g = c.getContext("2d");
       g.scale(dpr, dpr);
       g.beginPath(); g.arc(side / 2, side / 2, r, 0, 6.2832);
-      g.fillStyle = l.color; g.fill(); g.lineWidth = 1.5; g.strokeStyle = "#FFFFFF"; g.stroke();
+      g.fillStyle = l.color; g.fill(); g.lineWidth = 1.5; g.strokeStyle = M.STROKES.halo; g.stroke();
       sprites[key] = c;
     }
     return sprites[key];
@@ -120,9 +115,9 @@
     if (!map.hasLayer(uc.caseLayer)) { return null; }
     uc.cases.forEach(function (c) {
       project(c, zoom);
-      var dx = c.px - p.x, dy = c.py - p.y, d2 = dx * dx + dy * dy, r = LIGHTS[c.light].radius + 3;
+      var dx = c.px - p.x, dy = c.py - p.y, d2 = dx * dx + dy * dy, r = M.LIGHTS[c.light].radius + 3;
       if (d2 <= r * r) {
-        var score = d2 - LIGHTS[c.light].rank * 4;
+        var score = d2 - M.LIGHTS[c.light].rank * 4;
         if (score < bestScore) { best = c; bestScore = score; }
       }
     });
@@ -149,7 +144,7 @@
     uc.map.getContainer().style.cursor = c ? "pointer" : "";
     if (c) {
       tip.setLatLng(L.latLng(c.lat, c.lng)).setContent(caseTip(c));
-      tip.options.offset = L.point(0, -LIGHTS[c.light].radius - 2);
+      tip.options.offset = L.point(0, -M.LIGHTS[c.light].radius - 2);
       tip.options.direction = "top";
     } else if (uc.hoverGrid && uc.map.hasLayer(uc.gridLayer)) {
       tip.setLatLng(e.latlng).setContent(M.gridTip(uc.hoverGrid));
@@ -168,7 +163,7 @@
       var r = rows[i], c = uc.cases.get(r[0]);
       if (!c) { c = {id: r[0]}; uc.cases.set(r[0], c); added++; } else if (c.lat !== r[3] || c.lng !== r[2]) { moved++; }
       if (c.lat !== r[3] || c.lng !== r[2]) { c.pz = null; }
-      c.number = r[1]; c.lng = r[2]; c.lat = r[3]; c.light = LIGHTS[r[4]] ? r[4] : "green"; c.category = r[5]; c.grid = r[6];
+      c.number = r[1]; c.lng = r[2]; c.lat = r[3]; c.light = M.LIGHTS[r[4]] ? r[4] : "green"; c.category = r[5]; c.grid = r[6];
     }
     if (uc.selected !== null && uc.cases.has(uc.selected)) { placeSelection(); }
     if (uc.autoFit && (added || moved)) { M.fit(); }
@@ -195,16 +190,16 @@
   }
 
   function placeSelection() {
-    var c = uc.cases.get(uc.selected), l = LIGHTS[c.light] || LIGHTS.green, at = L.latLng(c.lat, c.lng);
+    var c = uc.cases.get(uc.selected), l = M.LIGHTS[c.light] || M.LIGHTS.green, at = L.latLng(c.lat, c.lng);
     if (!uc.selectRing) {
       uc.selectRing = L.circleMarker(at, {
-        radius: 14, color: "#1F2D3D", weight: 3, fill: false, interactive: false, pane: "ucSelect",
+        radius: 14, color: M.STROKES.select, weight: 3, fill: false, interactive: false, pane: "ucSelect",
         renderer: L.svg({pane: "ucSelect"})
       }).addTo(uc.map);
       uc.selectRing.bindTooltip("", {permanent: true, direction: "right", offset: [14, 0], className: "uc-select-tip"});
     }
     uc.selectRing.setLatLng(at);
-    uc.selectRing.setTooltipContent(M.esc(c.number) + " · " + l.word + "灯");
+    uc.selectRing.setTooltipContent(M.esc(c.number) + " · " + M.esc(l.name));
   }
 
   function selectCase(id) {
@@ -220,7 +215,6 @@
     return {selected: id};
   }
 
-  M.LIGHTS = LIGHTS;
   M.SELECT_ZOOM = SELECT_ZOOM;
   M.caseTip = caseTip;
   M.clearSelection = clearSelection;

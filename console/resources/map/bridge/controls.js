@@ -3,7 +3,7 @@
   "use strict";
 
   var FIT_PAD = 12;  // px: a fit fills the pane up to this margin
-  var FOCUS_STYLE = {color: "#1F4E9E", weight: 4, opacity: 0.9};
+  function focusStyle() { return {color: M.STROKES.focus, weight: 4, opacity: 0.9}; }
 
   function setAutoFit(on, notify) {
     on = !!on;
@@ -75,7 +75,7 @@
     if (layer) {
       uc.focus = {code: code, layer: layer, style: {color: layer.options.color, weight: layer.options.weight,
         opacity: layer.options.opacity}};
-      layer.setStyle(FOCUS_STYLE);
+      layer.setStyle(focusStyle());
     }
     if (uc.autoFit) { fit(); } else { setAutoFit(true); }  // an explicit choice of area: fit it, even after a pan
     M.scheduleRedraw();
@@ -89,19 +89,19 @@
   // --- controls ---------------------------------------------------------------------------
 
   function legendHtml() {
-    var h = '<div class="uc-legend-title">图例</div>';
+    var W = M.W, h = '<div class="uc-legend-title">' + M.esc(W.legend) + "</div>";
     ["red", "yellow", "green"].forEach(function (k) {
-      var l = M.LIGHTS[k], word = {red: "超时", yellow: "将到期", green: "正常"}[k];
-      h += '<div><i class="uc-dot" style="background:' + l.color + '"></i>' + l.word + "灯 " + word + "</div>";
+      var l = M.LIGHTS[k];
+      h += '<div><i class="uc-dot" style="background:' + l.color + '"></i>' + M.esc(l.name + " " + l.meaning) + "</div>";
     });
-    h += '<div class="uc-legend-sub">摄像头</div>';
+    h += '<div class="uc-legend-sub">' + M.esc(W.camera) + "</div>";
     ["online", "offline", "fault"].forEach(function (k) {
-      h += '<div><i class="uc-dot uc-cam" style="background:' + M.CAMERAS[k].color + '"></i>' + M.CAMERAS[k].word + "</div>";
+      h += '<div><i class="uc-dot uc-cam" style="background:' + M.CAMERAS[k].color + '"></i>' + M.esc(M.CAMERAS[k].word) + "</div>";
     });
-    h += '<div class="uc-legend-sub">网格热力 · ' + M.HEAT_WORD[uc.heatMode] + "</div>";
+    h += '<div class="uc-legend-sub">' + M.esc(W.heat_title + " · " + M.HEAT_WORD[uc.heatMode]) + "</div>";
     var bins = ["1–2", "3–5", "6–10", "≥11"];
     M.HEAT.forEach(function (b, i) {
-      h += '<div><i class="uc-box" style="background:' + b[1] + '"></i>' + bins[i] + " 件</div>";
+      h += '<div><i class="uc-box" style="background:' + b[1] + '"></i>' + M.esc(M.fmt(W.cases_unit, {range: bins[i]})) + "</div>";
     });
     return h;
   }
@@ -111,16 +111,16 @@
   }
 
   function addControls(cfg) {
-    var overlays = {};
-    if (uc.basemap) { overlays["底图"] = uc.basemap; }
-    overlays["街道"] = uc.layers.streets;
-    overlays["社区"] = uc.layers.communities;
-    overlays["单元网格"] = uc.layers.grids;
+    var overlays = {}, W = M.W;
+    if (uc.basemap) { overlays[W.basemap] = uc.basemap; }
+    overlays[W.streets] = uc.layers.streets;
+    overlays[W.communities] = uc.layers.communities;
+    overlays[W.grids] = uc.layers.grids;
     uc.heatToggle = L.layerGroup();
     if (uc.heatOn) { uc.heatToggle.addTo(uc.map); }
-    overlays["网格热力"] = uc.heatToggle;
-    overlays["案件"] = uc.caseLayer;
-    overlays["摄像头"] = uc.cameraLayer;
+    overlays[W.heat_title] = uc.heatToggle;
+    overlays[W.cases] = uc.caseLayer;
+    overlays[W.cameras_layer] = uc.cameraLayer;
     L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(uc.map);
 
     var Legend = L.Control.extend({
@@ -138,8 +138,8 @@
       onAdd: function () {
         var a = L.DomUtil.create("a", "uc-fit-button leaflet-bar");
         a.href = "#";
-        a.title = "自动适配视野（操作员拖动地图后暂停）";
-        a.innerHTML = "⤢ 自动适配";
+        a.title = M.W.fit_title;
+        a.textContent = M.W.fit;
         uc.fitButton = a;
         a.classList.toggle("uc-on", uc.autoFit);
         L.DomEvent.on(a, "click", function (e) { L.DomEvent.preventDefault(e); setAutoFit(true); });

@@ -2,23 +2,24 @@
 (function (uc, M) {
   "use strict";
 
-  // Grid heat bins (lower bound, fill); 0 cases: no fill.
-  var HEAT = [[1, "#FDE2C4"], [3, "#FDAE6B"], [6, "#E6550D"], [11, "#8C2D04"]];
-  var HEAT_WORD = {open: "未结案件", overdue: "超期案件"};
-  var GRID_STYLE = {color: "#5B6B7F", weight: 1, opacity: 0.55, fillColor: "#FFFFFF", fillOpacity: 0.04};
+  // Grid heat bins M.HEAT ([lower bound, fill], 0 cases: no fill) and their words M.HEAT_WORD come from
+  // Python (protocol.js configure), as does the grids' own style (cfg.areaStyles is folium's; the same colours).
+  function baseStyle() {
+    return {color: M.STROKES.grid, weight: 1, opacity: 0.55, fillColor: M.STROKES.grid_fill, fillOpacity: 0.04};
+  }
 
   // --- grids and heat ---------------------------------------------------------------------
 
   function heatFill(n) {
     var fill = null;
-    for (var i = 0; i < HEAT.length; i++) { if (n >= HEAT[i][0]) { fill = HEAT[i][1]; } }
+    for (var i = 0; i < M.HEAT.length; i++) { if (n >= M.HEAT[i][0]) { fill = M.HEAT[i][1]; } }
     return fill;
   }
 
   function gridStyle(code) {
     var n = uc.counts[code] || 0, fill = uc.heatOn ? heatFill(n) : null;
-    if (!fill) { return GRID_STYLE; }
-    return {color: GRID_STYLE.color, weight: 1, opacity: 0.55, fillColor: fill, fillOpacity: 0.45};
+    if (!fill) { return baseStyle(); }
+    return {color: M.STROKES.grid, weight: 1, opacity: 0.55, fillColor: fill, fillOpacity: 0.45};
   }
 
   function restyleGrids(counts, mode) {
@@ -38,8 +39,8 @@
 
   function gridTip(layer) {
     var p = layer.feature.properties, n = uc.counts[p.code] || 0;
-    return "<b>网格 " + M.esc(p.code) + "</b>" + (p.name && p.name !== p.code ? "<br>" + M.esc(p.name) : "") +
-      "<br>" + HEAT_WORD[uc.heatMode] + " " + n;
+    return "<b>" + M.esc(M.fmt(M.W.grid, {code: p.code})) + "</b>" +
+      (p.name && p.name !== p.code ? "<br>" + M.esc(p.name) : "") + "<br>" + M.esc(M.HEAT_WORD[uc.heatMode]) + " " + n;
   }
 
   function indexGrids() {
@@ -98,8 +99,6 @@
     uc.labelCounts = placed;
   }
 
-  M.HEAT = HEAT;
-  M.HEAT_WORD = HEAT_WORD;
   M.gridStyle = gridStyle;
   M.gridTip = gridTip;
   M.indexGrids = indexGrids;

@@ -19,7 +19,9 @@
  * Every call returns JSON.stringify(result) (PySide6 runJavaScript cannot carry objects).
  * JS -> Python: the QWebChannel object "bridge" (ready, caseClicked, gridClicked,
  * newCaseAt, autoFitChanged, camerasToggled).  ucState(opts) returns the map's state as JSON for tests.
- * Colour is never alone: every light and status carries its word (绿/黄/红, 在线/离线/故障).
+ * Colour is never alone: every light and status carries its word (its name and status words come with it).
+ * Palette and words come from Python in ucInit's message (cfg.palette: the theme, cfg.words: translated
+ * text; map_page.page_config): no module here keeps a colour or a word of its own.
  */
 (function () {
   "use strict";
@@ -45,8 +47,43 @@
 
   // --- entry points -----------------------------------------------------------------------
 
+  // The theme's palette and the translated words, as the modules read them (M.LIGHTS, M.CAMERAS, ...).
+  function configure(cfg) {
+    var p = cfg.palette, w = cfg.words, rank = {green: 0, yellow: 1, red: 2};
+    M.W = w;
+    M.PALETTE = p;
+    M.LIGHTS = {};
+    Object.keys(p.lights).forEach(function (k) {
+      var l = w.lights[k];
+      M.LIGHTS[k] = {color: p.lights[k].color, radius: p.lights[k].radius, rank: rank[k], word: l.word,
+        name: l.name, meaning: l.meaning};
+    });
+    M.CAMERAS = {};
+    Object.keys(p.cameras).forEach(function (k) { M.CAMERAS[k] = {color: p.cameras[k], word: w.cameras[k]}; });
+    M.HEAT = p.heat;
+    M.HEAT_WORD = w.heat;
+    M.STROKES = p.strokes;
+    var css = document.documentElement.style;
+    css.setProperty("--uc-ink", p.text.ink);
+    css.setProperty("--uc-halo", p.strokes.halo);
+    css.setProperty("--uc-background", p.strokes.background);
+    css.setProperty("--uc-button", p.strokes.button);
+    css.setProperty("--uc-cluster", p.strokes.cluster);
+    css.setProperty("--uc-subtle", p.text.subtle);
+    css.setProperty("--uc-grid-label", p.text.grid_label);
+    css.setProperty("--uc-secondary", p.text.secondary);
+    css.setProperty("--uc-border", p.text.border);
+    css.setProperty("--uc-font", p.font.family);
+  }
+
+  // A translated template with {name} slots filled (the words are Python's, the values the page's).
+  function fmt(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (all, k) { return values[k] === undefined ? all : values[k]; });
+  }
+
   window.ucInit = function (cfg) {
     uc.cfg = cfg;
+    configure(cfg);
     var map = uc.map = window[cfg.map];
     uc.layers = {streets: window[cfg.streets], communities: window[cfg.communities], grids: window[cfg.grids]};
     uc.gridLayer = uc.layers.grids;
@@ -154,5 +191,6 @@
 
   var M = window.ucMap = {};
   M.esc = esc;
+  M.fmt = fmt;
   M.programmatic = programmatic;
 })();

@@ -468,58 +468,84 @@ def _apply_clock_ops(s: Session, rules: Rules, case: m.Case, ops: Iterable[Clock
             _start_clock(s, rules, case, op.step, at)
         elif op.kind == "stop_all":
             for row in _open_clocks(s, case.id):
-                latch_red(row, at)
-                _store(row, _clock(row).stop(at, rules.calendar), rules, outcome="cancelled")
+                _clock_op(row, "cancel", rules, at, case)
         else:
             row = _latest_clock(s, case.id, op.step)
             if row is None:
                 raise CommandError(f"案件 {case.number} 没有 {op.step} 时钟 (no clock to {op.kind})")
-            _clock_op(row, op.kind, rules, at, case)
-            if op.kind in ("stop", "stop_returned"):
-                stopped_late = row.outcome == "late"
+            stopped_late = _clock_op(row, op.kind, rules, at, case)
     return stopped_late
 
 
+@dataclass(frozen=True)
+class ClockAfter:
+    """A step clock after one operation: the clock, its outcome and the latched first red instant."""
+
+    clock: StepClock
+    outcome: str | None
+    red_since: datetime | None
+
+    @property
+    def stopped_late(self) -> bool:
+        """What the audit event of a stop records (CaseEvent.stopped_late)."""
+        return self.outcome == "late"
+
+
+def latched_red(red_since: datetime | None, red_at: datetime | None, at: datetime) -> datetime | None:
+    """The first instant the clock was red, kept before a stop, pause or extension moves or clears its marks."""
+    if red_since is None and red_at is not None and red_at <= at:
+        return red_at
+    return red_since
+
+
 def latch_red(row: m.CaseStepClock, at: datetime) -> None:
-    """Keep the first instant the clock was red before a stop, pause or extension moves or clears its marks."""
-    if row.red_since is None and row.red_at is not None and row.red_at <= at:
-        row.red_since = row.red_at
+    row.red_since = latched_red(row.red_since, row.red_at, at)
 
 
-def _clock_op(row: m.CaseStepClock, kind: str, rules: Rules, at: datetime, case: m.Case) -> None:
-    clock = _clock(row)
+def clock_after(clock: StepClock, kind: str, rules: Rules, at: datetime, *, outcome: str | None,
+                red_since: datetime | None, red_at: datetime | None,
+                extended: StepClock | None = None) -> ClockAfter:
+    """One clock operation (stop, stop_returned, cancel, pause, resume, reopen, extend) as the commands apply it.
+
+    Pure, so the demo generator plays its clocks through the same rules; `red_at` is the clock's red mark
+    before the operation, `extended` the clock already extended (for "extend").
+    """
     cal = rules.calendar
-    latch_red(row, at)
-    if kind == "stop":
+    red_since = latched_red(red_since, red_at, at)
+    if kind in ("stop", "stop_returned", "cancel"):
         clock = clock.stop(at, cal)
-        _store(row, clock, rules, outcome="late" if _overdue(row, clock) else "on_time")
-    elif kind == "stop_returned":
-        clock = clock.stop(at, cal)
-        _store(row, clock, rules, outcome="late" if _overdue(row, clock) else "returned")
-    elif kind == "pause":
-        _store(row, clock.pause(at, cal), rules)
-    elif kind == "resume":
-        _store(row, clock.resume(at), rules)
-    elif kind == "reopen":
-        _store(row, clock.reopen(at), rules, outcome=_KEEP if row.outcome == "late" else None)
-    elif kind == "extend":
-        _extend(row, clock, rules, at, case)
-    else:
-        raise CommandError(f"unknown clock operation {kind!r}")
+        ended = {"stop": "on_time", "stop_returned": "returned", "cancel": "cancelled"}[kind]
+        late = kind != "cancel" and (outcome == "late" or not clock.on_time)
+        return ClockAfter(clock, "late" if late else ended, red_since)
+    if kind == "pause":
+        return ClockAfter(clock.pause(at, cal), outcome, red_since)
+    if kind == "resume":
+        return ClockAfter(clock.resume(at), outcome, red_since)
+    if kind == "reopen":
+        return ClockAfter(clock.reopen(at), "late" if outcome == "late" else None, red_since)
+    if kind == "extend":
+        if extended is None:
+            raise CommandError("延期须给出延期后的时钟 (extend needs the extended clock)")
+        # 延期 after red: the overdue already incurred stays recorded though the light turns back
+        red = clock.light(at, cal, rules.thresholds) is Light.RED
+        return ClockAfter(extended, "late" if red else outcome, red_since)
+    raise CommandError(f"unknown clock operation {kind!r}")
 
 
-def _overdue(row: m.CaseStepClock, stopped: StepClock) -> bool:
-    """A round is overdue when it ended past its total, or was already recorded late (延期 after red)."""
-    return row.outcome == "late" or not stopped.on_time
-
-
-def _extend(row: m.CaseStepClock, clock: StepClock, rules: Rules, at: datetime, case: m.Case) -> None:
-    """延期: the overdue already incurred stays recorded (outcome late) even though the light turns back."""
-    extra = (case.pending_data or {}).get("extension")
-    if not extra:
-        raise CommandError(f"案件 {case.number} 没有待批的延期时长 (no extension requested)")
-    red = clock.light(at, rules.calendar, rules.thresholds) is Light.RED
-    _store(row, _extended(case, clock, extra, rules), rules, outcome="late" if red else _KEEP)
+def _clock_op(row: m.CaseStepClock, kind: str, rules: Rules, at: datetime, case: m.Case) -> bool | None:
+    """Apply one operation to a stored clock; for a stop, whether it was late."""
+    clock = _clock(row)
+    extended = None
+    if kind == "extend":
+        extra = (case.pending_data or {}).get("extension")
+        if not extra:
+            raise CommandError(f"案件 {case.number} 没有待批的延期时长 (no extension requested)")
+        extended = _extended(case, clock, extra, rules)
+    after = clock_after(clock, kind, rules, at, outcome=row.outcome, red_since=row.red_since, red_at=row.red_at,
+                        extended=extended)
+    row.red_since = after.red_since
+    _store(row, after.clock, rules, outcome=after.outcome)
+    return after.stopped_late if kind in ("stop", "stop_returned") else None
 
 
 _MAX_TOTAL_MINUTES = 2**31 - 1  # case_step_clocks.total_minutes is a 32-bit integer
@@ -702,26 +728,47 @@ def _grid_at(s: Session, lon: float, lat: float, at: datetime) -> Optional[m.Uni
 DEFAULT_SEGMENT_SNAP_M = 50.0  # rules key `road_segment_snap_m` overrides it
 
 
-def nearest_segment(s: Session, lon: float, lat: float, rules: Rules) -> int | None:
-    """The road segment nearest the point within the rules' distance (bbox prefilter in SQL), or None."""
+def segment_snap_m(rules: Rules) -> float:
+    """How far from a road a case still belongs to its segment (rules key `road_segment_snap_m`)."""
+    return float(rules.settings.get("road_segment_snap_m", DEFAULT_SEGMENT_SNAP_M))
+
+
+def segment_window(lon: float, lat: float, limit_m: float) -> tuple[float, float, float, float]:
+    """The lon/lat box (min_lon, min_lat, max_lon, max_lat) around a point that holds every segment within limit_m."""
+    from console.domain.spatial import metres_per_degree
+
+    per_lon, per_lat = metres_per_degree(lat)
+    dlon, dlat = limit_m / per_lon, limit_m / per_lat
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
+
+
+def nearest_of(lon: float, lat: float, candidates: Iterable[tuple[int, Any]], limit_m: float) -> int | None:
+    """Of (segment id, lon/lat line) candidates in id order, the nearest within limit_m (ties: lowest id)."""
     import shapely
 
     from console.domain.spatial import metres_per_degree
 
-    limit = float(rules.settings.get("road_segment_snap_m", DEFAULT_SEGMENT_SNAP_M))
     per_lon, per_lat = metres_per_degree(lat)
-    dlon, dlat = limit / per_lon, limit / per_lat
-    seg = m.RoadSegment
-    rows = s.execute(select(seg.id, seg.geom_wkb).where(
-        seg.min_lon <= lon + dlon, seg.max_lon >= lon - dlon, seg.min_lat <= lat + dlat, seg.max_lat >= lat - dlat,
-    ).order_by(seg.id)).all()
     best: tuple[float, int] | None = None
-    for seg_id, wkb in rows:  # distances in metres on a local plane: segments are short
-        line = shapely.transform(shapely.from_wkb(wkb), lambda xy: (xy - (lon, lat)) * (per_lon, per_lat))
-        distance = shapely.Point(0, 0).distance(line)
-        if distance <= limit and (best is None or distance < best[0]):
+    for seg_id, line in candidates:  # distances in metres on a local plane: segments are short
+        local = shapely.transform(line, lambda xy: (xy - (lon, lat)) * (per_lon, per_lat))
+        distance = shapely.Point(0, 0).distance(local)
+        if distance <= limit_m and (best is None or distance < best[0]):
             best = (distance, seg_id)
     return best[1] if best else None
+
+
+def nearest_segment(s: Session, lon: float, lat: float, rules: Rules) -> int | None:
+    """The road segment nearest the point within the rules' distance (bbox prefilter in SQL), or None."""
+    import shapely
+
+    limit = segment_snap_m(rules)
+    x0, y0, x1, y1 = segment_window(lon, lat, limit)
+    seg = m.RoadSegment
+    rows = s.execute(select(seg.id, seg.geom_wkb).where(
+        seg.min_lon <= x1, seg.max_lon >= x0, seg.min_lat <= y1, seg.max_lat >= y0,
+    ).order_by(seg.id)).all()
+    return nearest_of(lon, lat, ((seg_id, shapely.from_wkb(wkb)) for seg_id, wkb in rows), limit)
 
 
 def _active_version_id(s: Session) -> int:

@@ -45,6 +45,7 @@ class Who:
     role: Role
     seat: str | None = None
     operator_id: int | None = None
+    staff_id: int | None = None  # a field staff member (监督员): the actor of record, as Actor.staff_id
 
 
 @dataclass

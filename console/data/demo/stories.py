@@ -15,7 +15,9 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPoint
 
-from console.data.commands import case_number, clock_columns
+from console.data.commands import (
+    case_number, clock_after, clock_columns, nearest_of, segment_snap_m, segment_window,
+)
 from console.data.demo import names
 from console.data.demo.accounts import Accounts, Who
 from console.data.demo.city import City
@@ -74,6 +76,7 @@ class _Clock:
     round: int
     department_id: int | None
     outcome: str | None = None
+    red_since: datetime | None = None  # latched as the commands latch it (commands.clock_after)
 
 
 @dataclass
@@ -95,6 +98,9 @@ class _Ctx:
     street_name: dict[str, str]
     route_cache: dict[Any, Any]
     professional_ids: list[int]
+    segments: shapely.STRtree  # road segments, for the case's nearest segment
+    segment_ids: list[int]
+    segment_snap_m: float
 
 
 class _Case:
@@ -152,8 +158,7 @@ class _Case:
                 row["rework_count"] += 1
         if reason:
             data["reason"] = reason
-        if t.clock_ops:
-            self._clock_ops(t, at)
+        stopped_late = self._clock_ops(t, at) if t.clock_ops else None
         if t.overlay:
             self._overlay(action, who, at, reason)
         if action not in (Action.REPORT, Action.REPORT_SELF_HANDLED):
@@ -173,35 +178,32 @@ class _Case:
         # in EVENT_COLUMNS order
         self.events.append((row["id"], at, _VALUE[action], _VALUE.get(t.from_state), _VALUE[t.to_state],
                             self.version, who.operator_id, who.name, _VALUE[who.role], who.seat, note, data or None,
-                            None))
+                            None, who.staff_id, stopped_late))
 
-    def _clock_ops(self, t: Transition, at: datetime) -> None:
-        cal = self.ctx.rules.calendar
+    def _clock_ops(self, t: Transition, at: datetime) -> bool | None:
+        """The commands' clock operations (one shared rule: commands.clock_after); whether a stop was late."""
+        stopped_late = None
         for op in t.clock_ops:
             if op.kind == "start":
                 self._start(op.step, at)
             elif op.kind == "stop_all":
                 for c in self.clocks:
                     if c.clock.stopped_at is None:
-                        c.clock = c.clock.stop(at, cal)
-                        c.outcome = "cancelled"
+                        self._apply(c, "cancel", at)
             else:
                 c = self.latest(op.step)
-                if op.kind == "stop":
-                    c.clock = c.clock.stop(at, cal)
-                    c.outcome = "on_time" if c.clock.on_time else "late"
-                elif op.kind == "stop_returned":
-                    c.clock = c.clock.stop(at, cal)
-                    c.outcome = "returned"
-                elif op.kind == "pause":
-                    c.clock = c.clock.pause(at, cal)
-                elif op.kind == "resume":
-                    c.clock = c.clock.resume(at)
-                elif op.kind == "reopen":
-                    c.clock = c.clock.reopen(at)
-                    c.outcome = None
-                elif op.kind == "extend":
-                    c.clock = c.clock.extend(Limit.parse(self.pending_data["extension"]), cal)
+                self._apply(c, op.kind, at)
+                if op.kind in ("stop", "stop_returned"):
+                    stopped_late = c.outcome == "late"
+        return stopped_late
+
+    def _apply(self, c: _Clock, kind: str, at: datetime) -> None:
+        rules = self.ctx.rules
+        cal = rules.calendar
+        extended = c.clock.extend(Limit.parse(self.pending_data["extension"]), cal) if kind == "extend" else None
+        after = clock_after(c.clock, kind, rules, at, outcome=c.outcome, red_since=c.red_since,
+                            red_at=c.clock.red_at(cal, rules.thresholds), extended=extended)
+        c.clock, c.outcome, c.red_since = after.clock, after.outcome, after.red_since
 
     def _start(self, step: str, at: datetime) -> None:
         rules = self.ctx.rules
@@ -251,7 +253,8 @@ class _Case:
         rules = self.ctx.rules
         for c in self.clocks:
             cols = clock_columns(c.clock, rules)
-            cols.update(case_id=self.row["id"], round=c.round, outcome=c.outcome, department_id=c.department_id)
+            cols.update(case_id=self.row["id"], round=c.round, outcome=c.outcome, department_id=c.department_id,
+                        red_since=c.red_since)
             yield cols
 
 
@@ -429,7 +432,15 @@ def _route(ctx: _Ctx, category: Category, street: str) -> int:
 
 def _inspector(ctx: _Ctx, rnd: random.Random, grid_code: str) -> Who:
     sid = ctx.city.inspector_of_grid[grid_code]
-    return Who(ctx.city.staff_name[sid], Role.INSPECTOR, "城管通")
+    return Who(ctx.city.staff_name[sid], Role.INSPECTOR, "城管通", staff_id=sid)
+
+
+def _segment_of(ctx: _Ctx, lon: float, lat: float) -> int | None:
+    """The case's road segment as report_case finds it (commands.nearest_of), candidates from an STRtree."""
+    box = shapely.box(*segment_window(lon, lat, ctx.segment_snap_m))
+    hits = sorted(ctx.segments.query(box), key=lambda i: ctx.segment_ids[i])
+    geoms = ctx.segments.geometries
+    return nearest_of(lon, lat, ((ctx.segment_ids[i], geoms[i]) for i in hits), ctx.segment_snap_m)
 
 
 # --- a day of cases --------------------------------------------------------------------------------
@@ -500,7 +511,7 @@ def _simulate_day(ctx: _Ctx, seed: int, day: date, count: int, first_id: int) ->
         self_handled = source == "inspector" and rnd.random() < P_SELF_HANDLED
         if source == "inspector":
             sid = ctx.city.inspector_of_grid[grid]
-            reporter = Who(ctx.city.staff_name[sid], Role.INSPECTOR, "城管通")
+            reporter = Who(ctx.city.staff_name[sid], Role.INSPECTOR, "城管通", staff_id=sid)
         else:
             sid = None
             reporter = _pick(rnd, ctx.accounts.by_role[Role.INTAKE])
@@ -518,6 +529,7 @@ def _simulate_day(ctx: _Ctx, seed: int, day: date, count: int, first_id: int) ->
             "self_handled": self_handled, "rework_count": 0, "return_count": 0, "extension_count": 0,
             "close_type": None, "photos": None, "created_at": created, "updated_at": created,
             "updated_by": reporter.name, "updated_seat": reporter.seat, "closed_at": None,
+            "road_segment_id": _segment_of(ctx, float(lon), float(lat)),
         }
         case = _Case(ctx, row)
         try:
@@ -557,6 +569,8 @@ def _context(params: Scale, seed: int, now: datetime, geo: Geography, city: City
         community_name={c.code: c.name for c in geo.communities}, street_name={s.code: s.name for s in geo.streets},
         route_cache={},
         professional_ids=[d["id"] for d in city.departments if d["kind"] == "professional"],
+        segments=shapely.STRtree([seg["geom"] for seg in city.segments]),
+        segment_ids=[seg["id"] for seg in city.segments], segment_snap_m=segment_snap_m(rules),
     )
 
 
@@ -568,4 +582,4 @@ def _category_weight(category: Category) -> float:
 
 
 EVENT_COLUMNS = ("case_id", "at", "action", "from_state", "to_state", "version", "operator_id", "operator_name",
-                 "role", "seat", "note", "data", "idempotency_key")
+                 "role", "seat", "note", "data", "idempotency_key", "staff_id", "stopped_late")

@@ -82,7 +82,7 @@ def evaluate(db: Database, by: str, window: Window) -> list[ScopeCounts]:
     with db.read() as s:
         names = _names(s, scope)
         whole = next(iter(names), "district") if scope == "district" else None
-        for family in (_case_counts, _event_counts, _overlay_counts, _grid_counts):
+        for family in (_case_counts, _open_counts, _event_counts, _overlay_counts, _grid_counts):
             for key, counts in family(s, scope, window, whole).items():
                 bucket = totals.setdefault(str(key), {})
                 for name, value in counts.items():
@@ -132,32 +132,46 @@ def _rows(s: Session, key: Any, columns: Mapping[str, Any], query: Any) -> dict[
 
 
 def _case_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
-    """上报, 有效上报 (reached 待派遣 = filed, not cancelled), 挂账 and 超期未结案 at the window's end."""
+    """上报 and 有效上报 (reached 待派遣 = filed, not cancelled) of the cases reported in the window."""
     key = _case_key(scope, whole)
     if key is None:
         return {}
     c = m.Case
-    created = _in(c.created_at, w)
-    valid = and_(created, c.condition_code.is_not(None), c.state != "cancelled")
+    valid = and_(c.condition_code.is_not(None), c.state != "cancelled")
     if scope == "inspector":  # an inspector is rated on the reports of his own source
         valid = and_(valid, c.source == "inspector")
-    still_open = and_(c.created_at < w.end, or_(c.closed_at.is_(None), c.closed_at >= w.end))
     columns = {
-        "reported": _count(created),
+        "reported": func.count(),
         "valid_reports": _count(valid),
         "public_valid_reports": _count(and_(valid, c.source != "inspector")),
-        "hung": _count(and_(still_open, c.state == "hung")),
-        "overdue_open": _count(and_(still_open, c.state != "hung", _red_dispose_at(w.end))),
     }
-    return _rows(s, key, columns, select().select_from(c).where(c.created_at < w.end))
+    return _rows(s, key, columns, select().select_from(c).where(_in(c.created_at, w)))
+
+
+def _open_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+    """挂账 and 超期未结案 as they stood at the window's end, from the events, not the current state.
+
+    Open at `end`: reported before it and not closed (or cancelled) before it.  Hung at `end`: the last
+    event before it left the case in `hung` (every hang and unhang is an event with its to_state).
+    """
+    key = _case_key(scope, whole)
+    if key is None:
+        return {}
+    c, e = m.Case, aliased(m.CaseEvent)
+    state_at_end = (select(e.to_state).where(e.case_id == c.id, e.at < w.end)
+                    .order_by(e.at.desc(), e.id.desc()).limit(1).scalar_subquery())
+    hung = state_at_end == "hung"
+    columns = {"hung": _count(hung), "overdue_open": _count(and_(not_(hung), _red_dispose_at(w.end)))}
+    still_open = and_(c.created_at < w.end, or_(c.closed_at.is_(None), c.closed_at >= w.end))
+    return _rows(s, key, columns, select().select_from(c).where(still_open))
 
 
 def _red_dispose_at(end: datetime) -> Any:
-    """The case has a 处置 clock that was red at `end` (running past its red mark, or stopped after `end`
-    having turned red before it)."""
+    """The case has a 处置 clock that was red at `end`: running past its red mark, or (paused or stopped
+    since) latched red before `end` and not stopped before it."""
     k = m.CaseStepClock
-    red_now = and_(k.stopped_at.is_(None), k.running, k.red_at <= end)
-    was_red = and_(or_(k.stopped_at.is_(None), k.stopped_at >= end), k.red_since <= end)
+    red_now = and_(k.stopped_at.is_(None), k.running, k.red_at < end)
+    was_red = and_(or_(k.stopped_at.is_(None), k.stopped_at >= end), k.red_since < end)
     return exists().where(k.case_id == m.Case.id, k.step == "dispose", k.started_at < end, or_(red_now, was_red))
 
 

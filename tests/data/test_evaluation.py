@@ -105,8 +105,6 @@ def independent_counts(db, window, key_of_case):
             add(c.id, "reported")
             if c.id in filed_cases and c.state != "cancelled":
                 add(c.id, "valid_reports")
-        if c.state == "hung":
-            add(c.id, "hung")
     seen_check = set()
     for e in events:
         if not inside(e.at):
@@ -135,11 +133,24 @@ def independent_counts(db, window, key_of_case):
                         add(e.case_id, "fed_back_on_time")
         if e.action == "feedback" and e.stopped_late is False:
             add(e.case_id, "fed_back_on_time")
-    for c in cases.values():  # open at the window's end with a red 处置 clock
-        dispose = [k for k in clocks if k.case_id == c.id and k.step == "dispose"]
-        if c.is_open and c.state != "hung" and any(k.open and k.red_at and k.red_at <= window.end for k in dispose):
+    for c in cases.values():  # as the case stood at the window's end: hung, or open with a red 处置 clock
+        if c.created_at >= window.end or (c.closed_at is not None and c.closed_at < window.end):
+            continue
+        before = [e for e in events if e.case_id == c.id and e.at < window.end]
+        state = max(before, key=lambda e: (e.at, e.id)).to_state
+        dispose = [k for k in clocks if k.case_id == c.id and k.step == "dispose" and k.started_at < window.end]
+        if state == "hung":
+            add(c.id, "hung")
+        elif any(_red_at(k, window.end) for k in dispose):
             add(c.id, "overdue_open")
     return out
+
+
+def _red_at(k, end):
+    """A 处置 clock red at `end`: running past its mark, or latched red before `end` and not stopped before it."""
+    running_red = k.stopped_at is None and k.running and k.red_at is not None and k.red_at < end
+    latched = (k.stopped_at is None or k.stopped_at >= end) and k.red_since is not None and k.red_since < end
+    return running_red or latched
 
 
 FIGURES = ("reported", "valid_reports", "hung", "filed", "dispatched", "returned", "extended", "fed_back",
@@ -218,3 +229,29 @@ def test_a_report_takes_the_nearest_road_segment_within_reach(db):
     with db.read() as s:
         assert s.scalar(select(m.Case.road_segment_id).where(m.Case.number == near.number)) == 1
         assert s.scalar(select(m.Case.road_segment_id).where(m.Case.number == far.number)) is None
+
+
+def build_past_week(db):
+    """Week 47 (16-22 Nov): one case hung over the week's end, one red over it, one closed inside it; all
+    three are closed in week 48, so their current state says nothing of week 47."""
+    with db.write() as s:
+        s.add(m.Staff(id=STAFF_ID, name="王监督", kind="inspector", street_code=STREET, grid_code=GRID))
+    monday = MON - timedelta(days=7)
+    Case(db, monday).dispatched()(HW, "request_hold")(DISPATCH, "approve_hold")(
+        DISPATCH, "resume", 60 * 24 * 8).closed()  # hung from Monday to the next Tuesday
+    Case(db, monday).dispatched().closed(feedback_after=60 * 24 * 8)  # red on Monday, fed back a week later
+    Case(db, monday).dispatched().closed()  # on time inside the week
+
+
+@pytest.mark.parametrize("period, hung, overdue_open, closed", [("2026-W47", 1, 1, 1), ("2026-W48", 0, 0, 2)])
+def test_a_past_window_counts_hung_and_overdue_as_they_stood_at_its_end(db, period, hung, overdue_open, closed):
+    build_past_week(db)
+    window = parse_period(period)
+    [district] = evaluate(db, "district", window)
+    c = district.counts
+    assert (c.get("hung", 0), c.get("overdue_open", 0), c.get("closed", 0)) == (hung, overdue_open, closed)
+    with db.read() as s:
+        assert set(s.scalars(select(m.Case.state))) == {"closed"}  # today none is hung or open
+        code = s.scalar(select(m.District.code))
+    expected = independent_counts(db, window, lambda case: code)[code]
+    assert (expected["hung"], expected["overdue_open"]) == (hung, overdue_open)

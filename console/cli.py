@@ -317,20 +317,53 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from console.data.evaluation import evaluate, evaluation_rules
     from console.domain.evaluation import EvaluationError, parse_period
 
+    if args.period is None or args.by is None:
+        raise CliError("evaluate 需要 --period 与 --by (evaluate needs --period and --by; "
+                       "or: evaluate rules --show | --set FILE.json)")
     try:
         window = parse_period(args.period)
     except EvaluationError as exc:
         raise CliError(f"--period: {exc}") from None
     db = open_db(args.db)
     rules = evaluation_rules(db)
-    figures = [row.figure(rules) for row in evaluate(db, args.by, window)]
+    try:
+        scopes = evaluate(db, args.by, window, street=args.street)
+    except EvaluationError as exc:
+        raise CliError(f"--street: {exc}") from None
+    figures = [row.figure(rules) for row in scopes]
     if args.xlsx:
         _evaluation_xlsx(Path(args.xlsx), figures)
     if args.json:
-        print(json.dumps({"period": window.period, "by": args.by, "start": window.start.isoformat(),
-                          "end": window.end.isoformat(), "scopes": figures}, ensure_ascii=False))
+        print(json.dumps({"period": window.period, "by": args.by, "street": args.street,
+                          "start": window.start.isoformat(), "end": window.end.isoformat(), "scopes": figures},
+                         ensure_ascii=False))
     else:
         print("\n".join(_evaluation_lines(figures)))
+    return 0
+
+
+def cmd_evaluate_rules(args: argparse.Namespace) -> int:
+    """Show the weights, volume bands and grade bounds as JSON, or replace them from a JSON file."""
+    from console.data.evaluation import evaluation_rules_data, set_evaluation_rules
+    from console.domain.evaluation import EvaluationError
+
+    if args.set is None:
+        print(json.dumps(evaluation_rules_data(open_db(args.db)), ensure_ascii=False, indent=2))
+        return 0
+    try:
+        data = json.loads(Path(args.set).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CliError(f"文件 {args.set} 不是有效的 JSON (bad JSON): 第 {exc.lineno} 行 {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise CliError(f"文件 {args.set} 须是一个 JSON 对象 (expected an object with grades and formulas)")
+    db = open_db(args.db)
+    try:
+        rules = set_evaluation_rules(db, data, by=args.operator)
+    except EvaluationError as exc:
+        raise CliError(f"{args.set}: {exc}") from None
+    print(f"评价规则已更新：{len(rules.formulas)} 个公式，等级 "
+          + " ".join(f"{g}≥{bound:g}" for g, bound in rules.grades)
+          + f" (evaluation rules set by {args.operator})")
     return 0
 
 
@@ -615,10 +648,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int)
 
     p = add("evaluate", cmd_evaluate, "the figures of evaluation.md for a period, by scope")
-    p.add_argument("--period", required=True, help="2026-11 | 2026-W47 | 2026-11-30 (Asia/Shanghai)")
-    p.add_argument("--by", required=True, choices=EVALUATE_BY)
+    p.add_argument("--period", help="2026-11 | 2026-W47 | 2026-11-30 (Asia/Shanghai); required")
+    p.add_argument("--by", choices=EVALUATE_BY, help="required")
+    p.add_argument("--street", metavar="CODE", help="only this street's cases (the street seat's figures)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--xlsx", metavar="FILE")
+    esub = p.add_subparsers(dest="evaluate_command")
+    er = esub.add_parser("rules", parents=[db_opt], help="show or change the weights, volume bands and grade bounds")
+    which = er.add_mutually_exclusive_group(required=True)
+    which.add_argument("--show", action="store_true", help="print the rules as JSON (what --set takes)")
+    which.add_argument("--set", metavar="FILE.json", help="replace them (validated whole; one audited transaction)")
+    er.add_argument("--operator", default="cli", help="who changes them, for the change log (default: cli)")
+    er.set_defaults(func=cmd_evaluate_rules)
 
     p = add("bench", cmd_bench, "the performance suite")
     p.add_argument("--quick", action="store_true")

@@ -9,17 +9,19 @@ the domain's (console.domain.evaluation).
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import and_, case, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from console.data import models as m
+from console.data.commands import log_change
 from console.data.db import Database
 from console.domain.evaluation import (
-    COUNTS, STEPS, EvaluationRules, Score, Window, derived_counts, rates, rules_from_data,
+    COUNTS, STEPS, EvaluationError, EvaluationRules, Score, Window, derived_counts, rates, rules_from_data,
 )
 
 SCOPES = ("district", "street", "community", "grid", "department", "inspector", "intake", "shift_lead",
@@ -62,32 +64,58 @@ class ScopeCounts:
 
 def evaluation_rules(db: Database) -> EvaluationRules:
     """The city's evaluation rules (settings key `evaluation`, loaded from rules.json)."""
+    return rules_from_data(evaluation_rules_data(db))
+
+
+def evaluation_rules_data(db: Database) -> dict[str, Any]:
+    """The rules as stored (what `evaluate rules --show` prints and `--set` takes back)."""
     data = db.rules().settings.get("evaluation")
     if data is None:
         from console.data.reference import demo_rules
 
         data = demo_rules()["evaluation"]
-    return rules_from_data(data)
+    return copy.deepcopy(dict(data))  # the caller may edit it: never the cached rules' own dicts
 
 
-def evaluate(db: Database, by: str, window: Window) -> list[ScopeCounts]:
+def set_evaluation_rules(db: Database, data: Mapping[str, Any], *, by: str) -> EvaluationRules:
+    """Replace the city's weights, volume bands and grade bounds: validated whole first (weights sum to 1,
+    bounds descending, each formula's source named), then one transaction that writes the settings row and
+    a change-log row naming who changed it."""
+    if not (by or "").strip():
+        raise EvaluationError("须注明修改人 (who changes the evaluation rules must be named)")
+    rules = rules_from_data(data)
+    with db.write() as s:
+        row = s.scalars(select(m.Setting).where(m.Setting.key == "evaluation").with_for_update()).first()
+        if row is None:
+            s.add(m.Setting(key="evaluation", value=copy.deepcopy(dict(data))))
+        else:
+            row.value = copy.deepcopy(dict(data))
+        log_change(s, "rules", "evaluation", "set", operator=by.strip(), at=datetime.now(timezone.utc))
+    db.invalidate_rules()
+    return rules
+
+
+def evaluate(db: Database, by: str, window: Window, *, street: str | None = None) -> list[ScopeCounts]:
     """Every scope of the family `by` (street, department, inspector ...) with its counts over `window`.
 
-    `by` names what is ranked, not a seat's jurisdiction (no street restriction here yet).
+    `by` names what is ranked; `street` (a street seat's jurisdiction) counts only that street's cases,
+    and then departments and hall people are those with such cases in the window.
     """
     scope = by
     if scope not in SCOPES:
         raise ValueError(f"未知的评价范围 {scope!r} (unknown scope; one of {', '.join(SCOPES)})")
     totals: dict[str, dict[str, int]] = {}
     with db.read() as s:
-        names = _names(s, scope)
+        if street is not None and s.get(m.Street, street) is None:
+            raise EvaluationError(f"街道 {street!r} 不存在 (no such street code)")
+        names = _names(s, scope, street)
         whole = next(iter(names), "district") if scope == "district" else None
         for family in (_case_counts, _open_counts, _event_counts, _overlay_counts, _grid_counts):
-            for key, counts in family(s, scope, window, whole).items():
+            for key, counts in family(s, scope, window, whole, street).items():
                 bucket = totals.setdefault(str(key), {})
                 for name, value in counts.items():
                     bucket[name] = bucket.get(name, 0) + int(value or 0)
-    codes = sorted(set(names) | set(totals))
+    codes = sorted((set() if street and scope == "department" else set(names)) | set(totals))
     return [ScopeCounts(scope, code, names.get(code, code), totals.get(code, {})) for code in codes
             if code != "None"]
 
@@ -108,6 +136,11 @@ def _event_key(scope: str, whole: str | None) -> Any:
     if scope in PEOPLE:
         return m.CaseEvent.operator_name
     return _case_key(scope, whole)
+
+
+def _in_street(query: Any, street: str | None) -> Any:
+    """A street seat's figures: only the cases of its street."""
+    return query if street is None else query.where(m.Case.street_code == street)
 
 
 def _in(column: Any, w: Window) -> Any:
@@ -131,7 +164,7 @@ def _rows(s: Session, key: Any, columns: Mapping[str, Any], query: Any) -> dict[
 # --- the families ----------------------------------------------------------------------------------
 
 
-def _case_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+def _case_counts(s: Session, scope: str, w: Window, whole: str | None, street: str | None) -> dict[Any, dict[str, int]]:
     """上报 and 有效上报 (reached 待派遣 = filed, not cancelled) of the cases reported in the window."""
     key = _case_key(scope, whole)
     if key is None:
@@ -145,10 +178,10 @@ def _case_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[A
         "valid_reports": _count(valid),
         "public_valid_reports": _count(and_(valid, c.source != "inspector")),
     }
-    return _rows(s, key, columns, select().select_from(c).where(_in(c.created_at, w)))
+    return _rows(s, key, columns, _in_street(select().select_from(c).where(_in(c.created_at, w)), street))
 
 
-def _open_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+def _open_counts(s: Session, scope: str, w: Window, whole: str | None, street: str | None) -> dict[Any, dict[str, int]]:
     """挂账 and 超期未结案 as they stood at the window's end, from the events, not the current state.
 
     Open at `end`: reported before it and not closed (or cancelled) before it.  Hung at `end`: the last
@@ -163,7 +196,7 @@ def _open_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[A
     hung = state_at_end == "hung"
     columns = {"hung": _count(hung), "overdue_open": _count(and_(not_(hung), _red_dispose_at(w.end)))}
     still_open = and_(c.created_at < w.end, or_(c.closed_at.is_(None), c.closed_at >= w.end))
-    return _rows(s, key, columns, select().select_from(c).where(still_open))
+    return _rows(s, key, columns, _in_street(select().select_from(c).where(still_open), street))
 
 
 def _red_dispose_at(end: datetime) -> Any:
@@ -182,7 +215,7 @@ def _never_red_dispose() -> Any:
                                or_(k.red_since.is_not(None), k.outcome == "late")))
 
 
-def _event_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+def _event_counts(s: Session, scope: str, w: Window, whole: str | None, street: str | None) -> dict[Any, dict[str, int]]:
     e = m.CaseEvent
     key = _event_key(scope, whole)
     on_time = e.stopped_late.is_(False)
@@ -197,23 +230,23 @@ def _event_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[
     for step, actions in STEP_ACTIONS.items():
         columns[f"{step}_steps"] = _count(e.action.in_(actions))
         columns[f"{step}_steps_on_time"] = _count(and_(e.action.in_(actions), on_time))
-    query = select().select_from(e).join(m.Case, m.Case.id == e.case_id).where(_in(e.at, w))
+    query = _in_street(select().select_from(e).join(m.Case, m.Case.id == e.case_id).where(_in(e.at, w)), street)
     if scope in PEOPLE:
         query = query.where(e.role == scope)
     return _rows(s, key, columns, query)
 
 
-def _overlay_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+def _overlay_counts(s: Session, scope: str, w: Window, whole: str | None, street: str | None) -> dict[Any, dict[str, int]]:
     key = _case_key(scope, whole)
     if key is None or scope == "inspector":
         return {}
     u = m.UrgeRecord
     columns = {"urged": _count(u.kind == "urge"), "supervised": _count(u.kind == "supervise")}
-    query = select().select_from(u).join(m.Case, m.Case.id == u.case_id).where(_in(u.at, w))
+    query = _in_street(select().select_from(u).join(m.Case, m.Case.id == u.case_id).where(_in(u.at, w)), street)
     return _rows(s, key, columns, query)
 
 
-def _grid_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[Any, dict[str, int]]:
+def _grid_counts(s: Session, scope: str, w: Window, whole: str | None, street: str | None) -> dict[Any, dict[str, int]]:
     """漏报: valid public reports in the inspector's grid, over the cases filed there."""
     if scope != "inspector":
         return {}
@@ -224,28 +257,30 @@ def _grid_counts(s: Session, scope: str, w: Window, whole: str | None) -> dict[A
                "filed_in_grid": _count(filed)}
     query = (select().select_from(staff).join(c, c.grid_code == staff.grid_code)
              .where(staff.kind == "inspector", c.created_at < w.end))
+    query = _in_street(query, street)
     return _rows(s, staff.id, columns, query)
 
 
 # --- names ----------------------------------------------------------------------------------------
 
 
-def _names(s: Session, scope: str) -> dict[str, str]:
-    """Every scope of the family that exists, so a scope without cases still shows ("—")."""
+def _names(s: Session, scope: str, street: str | None = None) -> dict[str, str]:
+    """Every scope of the family that exists (in the street, if given), so a scope without cases shows "—"."""
     if scope in PEOPLE:
         return {}
     table = {
-        "district": (m.District.code, m.District.name, None),
-        "street": (m.Street.code, m.Street.name, None),
-        "community": (m.Community.code, m.Community.name, None),
-        "grid": (m.UnitGrid.code, func.coalesce(m.UnitGrid.name, m.UnitGrid.code), m.UnitGrid.valid_to.is_(None)),
-        "department": (m.Department.id, m.Department.name, None),
-        "inspector": (m.Staff.id, m.Staff.name, m.Staff.kind == "inspector"),
+        "district": (m.District.code, m.District.name, None, None),
+        "street": (m.Street.code, m.Street.name, None, m.Street.code),
+        "community": (m.Community.code, m.Community.name, None, m.Community.street_code),
+        "grid": (m.UnitGrid.code, func.coalesce(m.UnitGrid.name, m.UnitGrid.code), m.UnitGrid.valid_to.is_(None),
+                 m.UnitGrid.street_code),
+        "department": (m.Department.id, m.Department.name, None, None),
+        "inspector": (m.Staff.id, m.Staff.name, m.Staff.kind == "inspector", m.Staff.street_code),
     }[scope]
-    code, name, where = table
+    code, name, where, street_column = table
     query = select(code, name)
     if where is not None:
         query = query.where(where)
+    if street is not None and street_column is not None:
+        query = query.where(street_column == street)
     return {str(k): v for k, v in s.execute(query).all()}
-
-

@@ -223,15 +223,30 @@ def rules_from_data(data: Mapping[str, Any]) -> EvaluationRules:
     try:
         grades = tuple((str(g), float(bound)) for g, bound in data["grades"])
         formulas = {name: _formula(name, f) for name, f in data["formulas"].items()}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise EvaluationError(f"评价规则格式错误 (bad evaluation rules): {exc!r}") from exc
-    if [b for _, b in grades] != sorted((b for _, b in grades), reverse=True):
-        raise EvaluationError("评价等级下限须从高到低排列 (grade bounds must be in descending order)")
+    except EvaluationError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise EvaluationError(f"评价规则格式错误 (bad evaluation rules): missing or malformed {exc!s}") from exc
+    bounds = [b for _, b in grades]
+    if not grades or bounds != sorted(bounds, reverse=True) or len(set(bounds)) != len(bounds):
+        raise EvaluationError(f"评价等级下限须从高到低排列 (grade bounds must be strictly descending: {bounds})")
+    if not all(0 <= b <= 100 for b in bounds):
+        raise EvaluationError(f"评价等级下限须在 0 到 100 之间 (grade bounds must lie in 0..100: {bounds})")
     return EvaluationRules(formulas, grades)
 
 
+_FORMULA_NAMES = frozenset(FAMILY_OF_SCOPE) | frozenset(FAMILY_OF_SCOPE.values())
+
+
 def _formula(name: str, f: Mapping[str, Any]) -> Formula:
+    if name not in _FORMULA_NAMES:
+        raise EvaluationError(f"公式 {name!r} 不是评价范围或其类别 (unknown formula; one of {', '.join(sorted(_FORMULA_NAMES))})")
+    source = f.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise EvaluationError(f"公式 {name} 须注明权重来源 (formula {name} needs a named source)")
     terms = tuple(Term(t["figure"], float(t["weight"]), bool(t.get("complement", False))) for t in f["terms"])
+    if any(t.weight < 0 for t in terms):
+        raise EvaluationError(f"公式 {name} 的权重不能为负 (negative weight in formula {name})")
     for term in terms:
         if term.figure != "volume_band" and term.figure not in RATES:
             raise EvaluationError(f"公式 {name} 的指标 {term.figure!r} 不存在 (unknown figure in formula {name})")
@@ -239,7 +254,10 @@ def _formula(name: str, f: Mapping[str, Any]) -> Formula:
         raise EvaluationError(f"公式 {name} 的权重之和须为 1 (weights of {name} sum to {sum(t.weight for t in terms)})")
     volume = f.get("volume") or {}
     bands = tuple(Band(float(b["score"]), b.get("below"), b.get("at_least")) for b in volume.get("bands", ()))
-    return Formula(name, str(f["source"]), terms, volume.get("figure"), bands, float(volume.get("otherwise", 0)))
+    banded = any(t.figure == "volume_band" for t in terms)
+    if banded and volume.get("figure") not in (*COUNTS, "due_to_close"):
+        raise EvaluationError(f"公式 {name} 的数量档须指明计数指标 (volume band of {name} needs a count figure)")
+    return Formula(name, source, terms, volume.get("figure"), bands, float(volume.get("otherwise", 0)))
 
 
 # --- windows ------------------------------------------------------------------------------------

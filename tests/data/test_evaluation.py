@@ -12,17 +12,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import shapely
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from console.data import models as m
 from console.data.commands import ActionParams, Actor, act, report_case
-from console.data.evaluation import STEP_ACTIONS, evaluate, evaluation_rules
-from console.domain.evaluation import parse_period
+from console.data.evaluation import (
+    STEP_ACTIONS, evaluate, evaluation_rules, evaluation_rules_data, set_evaluation_rules,
+)
+from console.domain.evaluation import EvaluationError, parse_period
 
 SH = ZoneInfo("Asia/Shanghai")
 MON = datetime(2026, 11, 23, 9, 0, tzinfo=SH)  # a working Monday
 LON, LAT = 117.605, 26.265  # grid 350402001001001, street 350402001
 GRID, STREET = "350402001001001", "350402001"
+WEST_LON = 117.625  # grid 350402002001001, street 350402002 (列西)
 STAFF_ID = 501
 INTAKE = Actor("张受理", "intake", seat="受理席1")
 SHIFT = Actor("李值班", "shift_lead", seat="值班长席")
@@ -33,9 +36,9 @@ SZ = Actor("市政", "department", seat="市政", department_id=1)
 
 
 class Case:
-    def __init__(self, db, at, source="inspector", self_handled=False):
+    def __init__(self, db, at, source="inspector", self_handled=False, lon=LON):
         self.db = db
-        ref = report_case(db, FIELD if source == "inspector" else INTAKE, source=source, lon=LON, lat=LAT,
+        ref = report_case(db, FIELD if source == "inspector" else INTAKE, source=source, lon=lon, lat=LAT,
                           category_code="06010", at=at, self_handled=self_handled,
                           reporter_staff_id=STAFF_ID if source == "inspector" else None)
         self.number, self.version, self.at = ref.number, ref.version, at
@@ -255,3 +258,71 @@ def test_a_past_window_counts_hung_and_overdue_as_they_stood_at_its_end(db, peri
         code = s.scalar(select(m.District.code))
     expected = independent_counts(db, window, lambda case: code)[code]
     assert (expected["hung"], expected["overdue_open"]) == (hung, overdue_open)
+
+
+@pytest.mark.parametrize("scope, key", [("street", lambda c: c.street_code), ("department", lambda c: c.department_id),
+                                        ("grid", lambda c: c.grid_code)])
+def test_a_street_counts_only_its_cases(db, scope, key):
+    build_month(db)
+    Case(db, MON, lon=WEST_LON).dispatched().closed()  # in 列西: left out of 列东's figures
+    Case(db, MON, lon=WEST_LON).dispatched()
+    window = parse_period("2026-11")
+    got = {row.code: row.counts for row in evaluate(db, scope, window, street=STREET)}
+    everything = independent_counts(db, window, lambda c: f"{key(c)}|{c.street_code}")
+    expected = {code.split("|")[0]: v for code, v in everything.items() if code.endswith(f"|{STREET}")}
+    assert any(code.endswith("|350402002") for code in everything)  # the other street has figures ...
+    assert "350402002" not in got and "350402002001001" not in got  # ... not shown here
+    for code, counts in expected.items():
+        if code == "None":
+            continue
+        for figure in FIGURES:
+            assert got[code].get(figure, 0) == counts.get(figure, 0), (scope, code, figure)
+
+
+def test_an_unknown_street_is_named(db):
+    with pytest.raises(EvaluationError, match="999999999"):
+        evaluate(db, "street", parse_period("2026-11"), street="999999999")
+
+
+def test_rules_are_changed_whole_in_one_audited_transaction(db):
+    data = evaluation_rules_data(db)
+    data["grades"] = [["A", 95], ["B", 80], ["C", 60], ["D", 40], ["E", 0]]
+    data["formulas"]["department"]["source"] = "2026 年考核办法（区数字城管中心）"
+    rules = set_evaluation_rules(db, data, by="考核科")
+    assert rules.grade(92) == "B" and evaluation_rules(db).grade(92) == "B"
+    assert evaluation_rules(db).formula("department").source == "2026 年考核办法（区数字城管中心）"
+    with db.read() as s:
+        log = s.execute(select(m.ChangeLog.entity, m.ChangeLog.entity_id, m.ChangeLog.op, m.ChangeLog.operator_name)
+                        .order_by(m.ChangeLog.rev.desc())).first()
+    assert tuple(log) == ("rules", "evaluation", "set", "考核科")
+
+
+def _bad(data, change):
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize("change, needle", [
+    (lambda d: d["formulas"]["department"]["terms"][0].update(weight=0.5), "权重之和"),
+    (lambda d: d.update(grades=[["A", 60], ["B", 75], ["E", 0]]), "从高到低"),
+    (lambda d: d["formulas"]["inspector"].update(source=" "), "来源"),
+    (lambda d: d["formulas"]["inspector"].pop("source"), "来源"),
+    (lambda d: d["formulas"]["inspector"]["terms"][0].update(figure="happiness"), "happiness"),
+    (lambda d: d["formulas"].update(mayor=d["formulas"]["inspector"]), "mayor"),
+    (lambda d: d.pop("grades"), "grades"),
+])
+def test_bad_rules_are_refused_and_nothing_is_written(db, change, needle):
+    before = evaluation_rules_data(db)
+    with db.read() as s:
+        revs = s.scalar(select(func.count()).select_from(m.ChangeLog))
+    with pytest.raises(EvaluationError, match=needle):
+        set_evaluation_rules(db, _bad(evaluation_rules_data(db), change), by="考核科")
+    db.invalidate_rules()
+    assert evaluation_rules_data(db) == before
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(m.ChangeLog)) == revs
+
+
+def test_a_rules_change_names_who_made_it(db):
+    with pytest.raises(EvaluationError, match="修改人"):
+        set_evaluation_rules(db, evaluation_rules_data(db), by=" ")

@@ -78,11 +78,25 @@ def test_every_formula_names_its_source(rules):
 
 def test_bad_rules_are_named():
     with pytest.raises(EvaluationError, match="权重之和"):
-        rules_from_data({"grades": [["A", 90]], "formulas": {"x": {"source": "s", "terms": [
+        rules_from_data({"grades": [["A", 90]], "formulas": {"department": {"source": "s", "terms": [
             {"figure": "close_rate", "weight": 0.5}]}}})
     with pytest.raises(EvaluationError, match="nope"):
-        rules_from_data({"grades": [["A", 90]], "formulas": {"x": {"source": "s", "terms": [
+        rules_from_data({"grades": [["A", 90]], "formulas": {"department": {"source": "s", "terms": [
             {"figure": "nope", "weight": 1}]}}})
+    with pytest.raises(EvaluationError, match="'x'"):  # a formula is named after a scope or its family
+        rules_from_data({"grades": [["A", 90]], "formulas": {"x": {"source": "s", "terms": [
+            {"figure": "close_rate", "weight": 1}]}}})
+    with pytest.raises(EvaluationError, match="来源"):  # each set of weights names its source
+        rules_from_data({"grades": [["A", 90]], "formulas": {"department": {"source": "", "terms": [
+            {"figure": "close_rate", "weight": 1}]}}})
+    with pytest.raises(EvaluationError, match="负"):
+        rules_from_data({"grades": [["A", 90]], "formulas": {"department": {"source": "s", "terms": [
+            {"figure": "close_rate", "weight": 1.5}, {"figure": "rework_rate", "weight": -0.5}]}}})
+    with pytest.raises(EvaluationError, match="数量档"):
+        rules_from_data({"grades": [["A", 90]], "formulas": {"department": {"source": "s", "terms": [
+            {"figure": "volume_band", "weight": 1}]}}})
+    with pytest.raises(EvaluationError, match="0 到 100"):
+        rules_from_data({"grades": [["A", 190], ["E", 0]], "formulas": {}})
     with pytest.raises(EvaluationError, match="unknown scope"):
         rules_from_data({"grades": [["A", 0]], "formulas": {}}).formula("planet")
 

@@ -141,3 +141,17 @@ def _with_pg_database(admin_url: str, fn: Callable[[str], Any]) -> Any:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# --- evaluation (issue 10): appended so the suite's database runs also time every scope family ---------
+
+_bench_database_without_evaluation = bench_database
+
+
+def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str, Any]:  # noqa: F811
+    """The database benchmarks above, then a month's evaluation of every family against the naive count."""
+    from console.bench.bench_evaluation import run as bench_evaluation
+
+    result = _bench_database_without_evaluation(label, url, scale, seed)
+    result["evaluation"] = bench_evaluation(url)
+    return result

@@ -97,7 +97,7 @@ def test_small_counts_match_scale_and_summary(small):
         levels = set(s.scalars(select(m.RoadChief.level)))
         kinds = set(s.scalars(select(m.Department.kind)))
         routing = s.scalar(select(func.count()).select_from(m.RoutingRule))
-    assert levels == {"general", "first", "second", "segment"}
+    assert levels == {"general", "first", "street_head", "second"}  # seed 004; the 路段长 is derived
     assert kinds == {"professional", "street"}
     assert routing > 0
 
@@ -303,7 +303,9 @@ VOLATILE = {"operators": {"password_hash", "created_at"}, "change_log": {"at"}}
 # module's cccb3a35...4fa11), then for areas and metres per degree from pyproj.Geod (the stored
 # area_m2 of every grid and the lon/lat of every vertex move by millimetres; the counts below stay),
 # then for migration 0011 (new nullable columns in every clock, event and case row; the clocks'
-# overdue_minutes filled) and the `evaluation` rules row from rules.json (counts unchanged).
+# overdue_minutes filled) and the `evaluation` rules row from rules.json (counts unchanged), then for
+# migration 0012's 路长制 (seed 004's hierarchy: units, street-level chiefs, no stored 路段长; the cases
+# snapped to their segments, the 路长办's findings, the `roads` rules row; the case counts unchanged).
 BEFORE_SPLIT_STATS = {
     "streets": 3, "communities": 12, "grids": 48, "staff": 160, "cameras": 40, "departments": 17,
     "area_km2": 8.0, "calendar": {"unconfirmed_years": [], "warning": None},
@@ -311,7 +313,7 @@ BEFORE_SPLIT_STATS = {
               "by_state": {"cancelled": 24, "closed": 357, "disposing": 39, "hung": 5, "reported": 1,
                            "to_check": 2, "to_file": 1}},
 }
-BEFORE_SPLIT_DIGEST = "87c85222a956508ff4f87417bfb04ef0d5f7eaa680338991ae66981fbd5dab22"
+BEFORE_SPLIT_DIGEST = "a3cf8955f559cf8a70e98cfbc13f090b1aeacf42e22e94d233236b231b4b95ef"
 
 
 def every_row_digest(db: Database) -> str:

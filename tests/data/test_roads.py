@@ -178,3 +178,12 @@ def test_rescoring_replaces_the_months_flags_and_accountability_reads_the_year(d
     assert warning and "连续 3" in warning[0]["reason"] and warning[0]["black_months"] == ["2026-09", "2026-10", "2026-11"]
     funding = {f["code"]: f for f in again.funding}
     assert funding["A1"]["units"] == 1 and funding["A1"]["amount"] == 11  # 88 points: one full 3 above 85, group A base 10
+
+
+def test_bench_roads_runs_and_agrees_with_its_naive_baseline(db):
+    from console.bench.bench_roads import measure
+
+    build_month(db)
+    result = measure(db.url, "2026-11", repeat=1)
+    assert result["naive_agrees"] is True and result["segments"] == 3
+    assert result["score_ms"] > 0 and result["naive_ms"] > 0 and result["speedup"] is not None

@@ -405,6 +405,119 @@ def _evaluation_xlsx(path: Path, figures: list[dict]) -> None:
         raise CliError(f"无法写入 {path}: {exc.strerror or exc}") from None
 
 
+# --- roads (issue 10: 路长制, seed 004) -----------------------------------------------------------
+
+ROADS_TABLES = ("segments", "roads", "streets", "second_chiefs", "units", "departments")
+_FLAG_WORDS = {"red": "红旗", "black": "黑旗"}
+
+
+def cmd_roads_score(args: argparse.Namespace) -> int:
+    from console.data.roads import score_month
+    from console.domain.evaluation import EvaluationError
+    from console.domain.roads import parse_month
+
+    try:
+        parse_month(args.month)
+    except EvaluationError as exc:
+        raise CliError(f"--month: {exc}") from None
+    db = open_db(args.db)
+    result = score_month(db, args.month).as_dict()
+    if args.xlsx:
+        _roads_xlsx(Path(args.xlsx), result)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print("\n".join(_roads_lines(result)))
+    return 0
+
+
+def _roads_lines(result: dict) -> list[str]:
+    lines = [f"路长制月度考评 {result['month']}"]
+    for table in ("streets", "second_chiefs", "units", "departments"):
+        lines.append(f"[{table}]")
+        for r in result[table]:
+            flag = _FLAG_WORDS.get(r["flag"] or "", "")
+            lines.append(f"  {r['rank'] or '—':>3}  {r['code']:<12} {r['name']}  {r['score']}  {r['grade']}  "
+                         f"{r['group'] or ''} {flag}".rstrip())
+    for w in result["accountability"]:
+        lines.append(f"问责预警 (accountability): {w['name']} {w['reason']}")
+    return lines
+
+
+def _roads_xlsx(path: Path, result: dict) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for table in (*ROADS_TABLES, "accountability", "funding"):
+        sheet = book.create_sheet(table)
+        rows = result[table]
+        keys = list(rows[0]) if rows else ["code", "name"]
+        sheet.append(keys)
+        for r in rows:
+            sheet.append([", ".join(v) if isinstance(v, list) else v for v in (r[k] for k in keys)])
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise CliError(f"无法写入 {path}: {exc.strerror or exc}") from None
+
+
+def cmd_roads_finding_add(args: argparse.Namespace) -> int:
+    from console.data.commands import Actor
+    from console.data.roads import add_finding
+
+    found_at = _parse_time(args.at) if args.at else None
+    db = open_db(args.db)
+    actor = Actor(args.by or "路长办", "leader", seat="路长办")
+    finding = add_finding(db, actor, segment_id=args.segment, problem=args.problem, found_by=args.found_by,
+                          photo=args.photo, found_at=found_at)
+    print(f"督导问题 {finding.id} 已记录：{finding.segment} · {finding.problem}")
+    if args.to_case:
+        ref = _finding_case(db, actor, finding.id, args.category)
+        print(f"已转为案件 {ref.number}")
+    return 0
+
+
+def cmd_roads_finding_case(args: argparse.Namespace) -> int:
+    from console.data.commands import Actor
+
+    db = open_db(args.db)
+    ref = _finding_case(db, Actor(args.by or "路长办", "leader", seat="路长办"), args.finding, args.category)
+    print(f"督导问题 {args.finding} 已转为案件 {ref.number}")
+    return 0
+
+
+def _finding_case(db, actor, finding_id: int, category: str | None):  # noqa: ANN001, ANN202
+    from console.data.commands import Actor
+    from console.data.roads import finding_to_case
+
+    reporter = Actor(actor.name, "intake", seat=actor.seat)  # reported at the hall, as 领导交办
+    return finding_to_case(db, reporter, finding_id, category_code=category)
+
+
+def cmd_roads_finding_list(args: argparse.Namespace) -> int:
+    from console.data.roads import list_findings
+    from console.domain.evaluation import EvaluationError
+    from console.domain.roads import parse_month
+
+    try:
+        window = parse_month(args.month) if args.month else None
+    except EvaluationError as exc:
+        raise CliError(f"--month: {exc}") from None
+    db = open_db(args.db)
+    rows = list_findings(db, window=window, segment_id=args.segment)
+    if args.json:
+        print(json.dumps([{"id": f.id, "segment_id": f.segment_id, "segment": f.segment, "street_code": f.street_code,
+                           "problem": f.problem, "photo": f.photo, "found_at": f.found_at.isoformat(),
+                           "found_by": f.found_by, "recorded_by": f.recorded_by, "case": f.case_number}
+                          for f in rows], ensure_ascii=False))
+    else:
+        for f in rows:
+            when = f.found_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            print(f"  {f.id:>6}  {when}  {f.segment}  {f.problem}  {f.found_by}  {f.case_number or '—'}")
+    return 0
+
+
 def _warn_calendar(db, **span) -> None:  # noqa: ANN001
     """Figures computed on a year without its holiday notice say so (stderr; stats --json also carries it)."""
     from console.data.calendar_admin import calendar_warning
@@ -660,6 +773,38 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--set", metavar="FILE.json", help="replace them (validated whole; one audited transaction)")
     er.add_argument("--operator", default="cli", help="who changes them, for the change log (default: cli)")
     er.set_defaults(func=cmd_evaluate_rules)
+
+    p = add("roads", lambda a: a.parser.print_help() or EXIT_USAGE, "路长制: monthly scores, flags, 路长办 findings")
+    p.set_defaults(parser=p)
+    rsub = p.add_subparsers(dest="roads_command")
+    rs = rsub.add_parser("score", parents=[db_opt], help="score a month; records its red/black flags (re-run replaces)")
+    rs.add_argument("--month", required=True, help="2026-11 (Asia/Shanghai)")
+    rs.add_argument("--json", action="store_true")
+    rs.add_argument("--xlsx", metavar="FILE")
+    rs.set_defaults(func=cmd_roads_score)
+    rf = rsub.add_parser("finding", parents=[db_opt], help="路长办 findings (督导问题)")
+    rf.set_defaults(func=lambda a: rf.print_help() or EXIT_USAGE)
+    fsub = rf.add_subparsers(dest="finding_command")
+    fa = fsub.add_parser("add", parents=[db_opt], help="record a finding on a segment")
+    fa.add_argument("--segment", type=_bounded_int("--segment", 1, 2**31 - 1), required=True, help="road segment id")
+    fa.add_argument("--problem", required=True)
+    fa.add_argument("--found-by", required=True, help="who found it (路长办督查组 ...)")
+    fa.add_argument("--photo", help="photo file path or blob reference")
+    fa.add_argument("--at", help="when it was found (ISO time; default now)")
+    fa.add_argument("--by", help="who records it (default 路长办)")
+    fa.add_argument("--to-case", action="store_true", help="also turn it into a case at once")
+    fa.add_argument("--category", help="the case's category code (with --to-case)")
+    fa.set_defaults(func=cmd_roads_finding_add)
+    fc = fsub.add_parser("case", parents=[db_opt], help="turn a finding into a case")
+    fc.add_argument("finding", type=_bounded_int("finding", 1, 2**63 - 1))
+    fc.add_argument("--category")
+    fc.add_argument("--by")
+    fc.set_defaults(func=cmd_roads_finding_case)
+    fl = fsub.add_parser("list", parents=[db_opt], help="list findings")
+    fl.add_argument("--month", help="2026-11")
+    fl.add_argument("--segment", type=int)
+    fl.add_argument("--json", action="store_true")
+    fl.set_defaults(func=cmd_roads_finding_list)
 
     p = add("bench", cmd_bench, "the performance suite")
     p.add_argument("--quick", action="store_true")

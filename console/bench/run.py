@@ -127,6 +127,9 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
         result["sqlite"] = bench_database("sqlite", sqlite_url, scale)
     admin_url = pg_url or os.environ.get("URBAN_CONSOLE_BENCH_PG", DEFAULT_PG_ADMIN)
     result["postgresql"] = _with_pg_database(admin_url, lambda url: bench_database("postgresql", url, scale))
+    from console.bench import bench_roads
+
+    result["roads"] = bench_roads.run(scale="small" if quick else "city")  # `roads score` vs a naive count
     return result
 
 

@@ -227,7 +227,19 @@ class Road(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(20))  # 主干道 | 次干道 | 支路 | 背街小巷
-    chief_staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))  # 一级路长
+    # Unused since 0012: a road crossing several streets has a 二级路长 in each (road_chiefs, level second).
+    chief_staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
+
+
+class RoadUnit(Base):
+    """路段责任单位: a municipal unit given segments; its head (一把手) is their 路段长 (seed 004)."""
+
+    __tablename__ = "road_units"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit_group: Mapped[str] = mapped_column(String(10))  # A | B: ranked and funded apart
+    head_staff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff.id"))
 
 
 class RoadSegment(GeometryMixin, Base):
@@ -238,17 +250,54 @@ class RoadSegment(GeometryMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     difficulty_class: Mapped[int] = mapped_column(Integer, default=1)
     length_m: Mapped[float] = mapped_column(Float, default=0.0)
+    # 路段责任单位; None: no unit, the road's 二级路长 in this street is the 路段长.
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("road_units.id"), index=True)
 
 
 class RoadChief(Base):
-    """路长: 总路长 / 一级路长 (road) / 二级路长 / 路段长 (segment)."""
+    """路长 by level (seed 004): general 总路长 / deputy_general 副总路长 (district), first 一级路长 and
+    street_head 辖区总路长 (street_code), second 二级路长 (street_code + road_id).  The 路段长 is not
+    stored: the head of the segment's unit, else the road's 二级路长 in that street."""
 
     __tablename__ = "road_chiefs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    level: Mapped[str] = mapped_column(String(20))  # general | first | second | segment
+    level: Mapped[str] = mapped_column(String(20))
     road_id: Mapped[Optional[int]] = mapped_column(ForeignKey("roads.id"))
     segment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("road_segments.id"), index=True)
+    street_code: Mapped[Optional[str]] = mapped_column(ForeignKey("streets.code"), index=True)
+
+
+class RoadFinding(Base):
+    """督导问题: what the 路长办 found on a segment (counts as a problem of the segment); may become a case."""
+
+    __tablename__ = "road_findings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("road_segments.id"), index=True)
+    problem: Mapped[str] = free_text(NOTE_MAX)
+    photo: Mapped[Optional[str]] = mapped_column(String(300))  # a file path or a blob reference
+    found_at: Mapped[datetime] = mapped_column(index=True)
+    found_by: Mapped[str] = mapped_column(String(50))
+    recorded_by: Mapped[str] = mapped_column(String(50))
+    recorded_seat: Mapped[Optional[str]] = mapped_column(String(50))
+    recorded_at: Mapped[datetime]
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id"), unique=True)  # the case it became
+
+
+class RoadFlag(Base):
+    """A month's red or black flag of one subject of a sequence (street, second, unit): the flag history."""
+
+    __tablename__ = "road_flags"
+    __table_args__ = (UniqueConstraint("month", "sequence", "subject"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)  # 2026-11
+    sequence: Mapped[str] = mapped_column(String(20))  # street | second | unit
+    subject: Mapped[str] = mapped_column(String(40))  # street code, staff id, unit code
+    name: Mapped[str] = mapped_column(String(100))
+    flag: Mapped[str] = mapped_column(String(10))  # red | black
+    score: Mapped[float] = mapped_column(Float)
+    rank: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime]
 
 
 def _username_key_default(context: Any) -> str:

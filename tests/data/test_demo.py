@@ -99,7 +99,7 @@ def test_small_counts_match_scale_and_summary(small):
         levels = set(s.scalars(select(m.RoadChief.level)))
         kinds = set(s.scalars(select(m.Department.kind)))
         routing = s.scalar(select(func.count()).select_from(m.RoutingRule))
-    assert levels == {"general", "first", "second", "segment"}
+    assert levels == {"general", "first", "street_head", "second"}  # seed 004; the 路段长 is derived
     assert kinds == {"professional", "street"}
     assert routing > 0
 
@@ -310,7 +310,9 @@ VOLATILE = {"operators": {"password_hash", "created_at"}, "change_log": {"at"}}
 # stopped_late and staff_id of the inspector of record, cases' road_segment_id by commands.nearest_of):
 # sharing clock_after also keeps a reworked round late when its first round was (clock outcomes late
 # 94 -> 96, on_time 1996 -> 1995, open 49 -> 48; close types normal 265 -> 264, overdue 32 -> 33);
-# the states, lights and every other count below are unchanged.
+# the states, lights and every other count below are unchanged; then for
+# migration 0012's 路长制 (seed 004's hierarchy: units, street-level chiefs, no stored 路段长; the cases
+# snapped to their segments, the 路长办's findings, the `roads` rules row; the case counts unchanged).
 BEFORE_SPLIT_STATS = {
     "streets": 3, "communities": 12, "grids": 48, "staff": 160, "cameras": 40, "departments": 17,
     "area_km2": 8.0, "calendar": {"unconfirmed_years": [], "warning": None},
@@ -318,7 +320,7 @@ BEFORE_SPLIT_STATS = {
               "by_state": {"cancelled": 24, "closed": 357, "disposing": 39, "hung": 5, "reported": 1,
                            "to_check": 2, "to_file": 1}},
 }
-BEFORE_SPLIT_DIGEST = "6ca82b4fad88c43e02b9876543fe8754bb4d7fa93ed90e1beccaef2052b5eba6"
+BEFORE_SPLIT_DIGEST = "3cddae39852bb9f33e912c03753b5d6ccfe10fe9b47cbb89e07c2c0c00355291"
 
 
 def every_row_digest(db: Database) -> str:

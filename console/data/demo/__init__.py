@@ -42,6 +42,7 @@ from console.data.db import Database
 from console.data.demo.accounts import DEMO_ACCOUNTS, _add_accounts
 from console.data.demo.city import _write_city, build_city
 from console.data.demo.geography import build_geography
+from console.data.demo.roads import finish_roads
 from console.data.demo.scales import DEMO_PASSWORD, SCALES, DemoError, Scale, _UTC
 from console.data.demo.writer import _analyze, _reset_sequences, _simulate_and_write
 from console.data.reference import demo_catalogue, demo_rules, install_catalogue, install_settings
@@ -93,6 +94,7 @@ def generate(db: Database, scale: str = "city", seed: int = 1, *, history_days: 
     accounts = _add_accounts(db, city)
     counts = _simulate_and_write(db, params, seed, days, now, geo, city, catalogue, _fast_rules(rules, now, days),
                                  accounts, say, workers)
+    counts.update(finish_roads(db, city.segments, seed, now, days))
     with db.write() as s:
         log_change(s, "demo", scale, "generated", operator="demo", at=now)
     _reset_sequences(db)

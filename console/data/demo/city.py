@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiPoint
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from console.data import models as m
 from console.data.db import Database
 from console.data.demo import names
 from console.data.demo.geography import Area, Geography, _allocate, _mass, _points_in
+from console.data.demo.roads import Hierarchy, officials_needed
 from console.data.demo.scales import DemoError, GRID_VALID_FROM, Scale
 from console.domain.catalogue import Catalogue, Category
 from console.domain.codes import CameraId
@@ -31,6 +32,7 @@ class City:
     roads: list[dict[str, Any]] = field(default_factory=list)
     segments: list[dict[str, Any]] = field(default_factory=list)
     chiefs: list[dict[str, Any]] = field(default_factory=list)
+    units: list[dict[str, Any]] = field(default_factory=list)  # 路段责任单位
     cameras: list[dict[str, Any]] = field(default_factory=list)
     grid_rows: list[dict[str, Any]] = field(default_factory=list)
     inspector_of_grid: dict[str, int] = field(default_factory=dict)
@@ -148,7 +150,7 @@ def _patrols_and_staff(city: City, params: Scale, geo: Geography, rnd: random.Ra
         sid = person("inspector", patrol["street_code"], None, patrol["code"])
         for grid in patrol["unit_grid_codes"]:
             city.inspector_of_grid[grid] = sid
-    officials = 1 + params.roads + len(geo.streets)
+    officials = officials_needed(params)
     remaining = params.staff - len(city.patrols) - officials
     if remaining < len(geo.grids):
         raise DemoError(f"scale {params.name}: {params.staff} staff are too few for {len(geo.grids)} grids")
@@ -183,19 +185,10 @@ def _roads(city: City, params: Scale, geo: Geography, rng: np.random.Generator, 
     # first-appearance order, not set order: the draws from rnd must not depend on PYTHONHASHSEED
     pools = {lv: iter(names.road_names(rnd, params.roads * 2 + 10, lv)) for lv in dict.fromkeys(levels)}
     streets_local = [(s, s.local) for s in geo.streets]
-    officials = iter(city.officials)
-    general = next(officials)
-    city.chiefs.append({"staff_id": general, "level": "general", "road_id": None, "segment_id": None})
-    street_official = {s.code: None for s in geo.streets}
-    grid_staff_by_street: dict[str, list[int]] = {}
-    for row in city.staff:
-        if row["kind"] == "grid_staff":
-            grid_staff_by_street.setdefault(row["street_code"], []).append(row["id"])
-    road_officials = [next(officials) for _ in range(params.roads)]
-    for s in geo.streets:
-        street_official[s.code] = next(officials)
-    for s in geo.streets:
-        city.staff[street_official[s.code] - 1]["street_code"] = s.code
+    chiefs = Hierarchy(params, city.officials, [s.code for s in geo.streets], rnd)
+    for street, deputies in chiefs.deputies.items():  # the street's head and deputies belong to it
+        for staff_id in (chiefs.street_officials[street], *deputies):
+            city.staff[staff_id - 1]["street_code"] = street
     seg_id = 0
     for road_id, level in enumerate(levels, start=1):
         name = next(n for n in pools[level] if n not in used)
@@ -212,9 +205,7 @@ def _roads(city: City, params: Scale, geo: Geography, rng: np.random.Generator, 
             keep = min(length, rng.uniform(0.4, 0.9) * 1500.0)
             start = rng.uniform(0, max(length - keep, 0))
             line = _substring(line, start, start + keep)
-        city.roads.append({"id": road_id, "name": name, "level": level, "chief_staff_id": road_officials[road_id - 1]})
-        city.chiefs.append({"staff_id": road_officials[road_id - 1], "level": "first", "road_id": road_id,
-                            "segment_id": None})
+        city.roads.append({"id": road_id, "name": name, "level": level, "chief_staff_id": None})
         difficulty = {"主干道": 3, "次干道": 2, "支路": 1, "背街小巷": 1}[level]
         for street, poly in streets_local:
             inside = shapely.intersection(line, poly)
@@ -222,8 +213,7 @@ def _roads(city: City, params: Scale, geo: Geography, rng: np.random.Generator, 
             if not pieces:
                 continue
             city.street_roads.setdefault(street.code, []).append(name)
-            city.chiefs.append({"staff_id": street_official[street.code], "level": "second", "road_id": road_id,
-                                "segment_id": None})
+            chiefs.second_chief(street.code, road_id)
             n = 0
             for piece in pieces:
                 count = max(1, round(piece.length / 1200.0))
@@ -237,12 +227,10 @@ def _roads(city: City, params: Scale, geo: Geography, rng: np.random.Generator, 
                         "id": seg_id, "road_id": road_id, "street_code": street.code,
                         "name": f"{name}（{short}段{n}）", "difficulty_class": difficulty,
                         "length_m": round(part.length, 1), "geom": geo.to_lonlat(part),
+                        "unit_id": chiefs.unit_of_segment(),
                     })
-                    pool = grid_staff_by_street.get(street.code) or [general]
-                    city.chiefs.append({"staff_id": pool[rnd.randrange(len(pool))], "level": "segment",
-                                        "road_id": road_id, "segment_id": seg_id})
-    for i, chief in enumerate(city.chiefs, start=1):
-        chief["id"] = i
+    chiefs.finish()
+    city.chiefs, city.units = chiefs.chiefs, chiefs.units
 
 
 def _substring(line: LineString, start: float, end: float) -> LineString:
@@ -309,6 +297,10 @@ def _write_city(db: Database, geo: Geography, city: City) -> None:
         _bulk(conn, m.RoutingRule.__table__, city.routing)
         _bulk(conn, m.Staff.__table__, city.staff)
         _bulk(conn, m.Road.__table__, city.roads)
+        _bulk(conn, m.RoadUnit.__table__, city.units)
+        if db.is_postgres:  # explicit ids: move the sequence past them (writer._reset_sequences lists the rest)
+            s.execute(text("SELECT setval(pg_get_serial_sequence('road_units', 'id'), "
+                           "COALESCE((SELECT MAX(id) FROM road_units), 0) + 1, false)"))
         _bulk(conn, m.RoadSegment.__table__, [{**{k: v for k, v in row.items() if k != "geom"},
                                                **_geom_columns(row["geom"])} for row in city.segments])
         _bulk(conn, m.RoadChief.__table__, city.chiefs)

@@ -532,28 +532,35 @@ class SqliteChangeFeed(ChangeFeed):
         self._identity = self._file_identity()
         self._version = change_log.data_version(conn)
         if self._watch:
-            self._watcher = QFileSystemWatcher(self)
-            self._watcher.fileChanged.connect(self._on_file_changed)
-            self._watcher.directoryChanged.connect(self._on_directory_changed)
-            self._rewatch()
+            self._start_watching()
         self._poll.start()
+
+    def _start_watching(self) -> None:
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._on_file_changed)
+        self._watcher.directoryChanged.connect(self._on_directory_changed)
+        self._rewatch()
 
     def _disconnect(self) -> None:
         for timer in (self._poll, self._wake, self._settle):
             timer.stop()
-        if self._watcher is not None:
-            watcher, self._watcher = self._watcher, None
-            watcher.fileChanged.disconnect(self._on_file_changed)
-            watcher.directoryChanged.disconnect(self._on_directory_changed)
-            watcher.setParent(None)  # off the feed now; gone with its notifier at the next loop turn
-            watcher.deleteLater()
-            self._retired = watcher  # alive until then: _disconnect may run inside one of its signals
+        self._stop_watching()
         if self._conn is not None:
             conn, self._conn = self._conn, None
             try:
                 conn.close()
             except self.ERRORS:
                 pass
+
+    def _stop_watching(self) -> None:
+        if self._watcher is None:
+            return
+        watcher, self._watcher = self._watcher, None
+        watcher.fileChanged.disconnect(self._on_file_changed)
+        watcher.directoryChanged.disconnect(self._on_directory_changed)
+        watcher.setParent(None)  # off the feed now; gone with its notifier at the next loop turn
+        watcher.deleteLater()
+        self._retired = watcher  # alive until then: _disconnect may run inside one of its signals
 
     def _watch_paths(self) -> list[str]:
         return [str(self.path), f"{self.path}-wal", str(self.path.parent)]

@@ -9,14 +9,16 @@ through the feed, as in a hall.  Once the feed has caught up with the log's top,
 the seat is measured again.
 
 Baseline in the same run: this process with Qt and the database open but no
-workstation yet; growth is reported in MB and in MB per 1,000 changes.
+workstation yet; growth is reported in MB and in MB per 1,000 changes, over the
+whole run and per phase (the run in equal parts: growth in the first may be caches
+filling, growth that goes on in the later ones is a leak).
 
 An hour-equivalent is the city's busiest hour: ``cases_per_day`` of ``--scale``
 times the busiest hour's share of the demo's day (``HOUR_WEIGHTS``) reports, each
 followed by ``--actions`` workflow actions, as ``urban-console simulate`` does.
 
 Run: ``python -m console.bench.bench_memory --db sqlite:///metro.db [--scale metro] [--hours 1]
-[--no-map]`` (prints one JSON line).  Without ``--db`` it builds the tests' tiny city
+[--phases 2] [--no-map]`` (prints one JSON line).  Without ``--db`` it builds the tests' tiny city
 in a temporary folder.
 """
 from __future__ import annotations
@@ -138,8 +140,13 @@ def _top_rev(db) -> int:  # noqa: ANN001
         return int(s.scalar(select(func.coalesce(func.max(m.ChangeLog.rev), 0))))
 
 
-def measure(url: str, *, reports: int, actions: int = 1, with_map: bool = True, seed: int = 1) -> dict:
-    """RSS of a workstation on `url` before and after `reports` simulated reports reach it by the feed."""
+def measure(url: str, *, reports: int, actions: int = 1, with_map: bool = True, seed: int = 1,
+            phases: int = 1) -> dict:
+    """RSS of a workstation on `url` before and after `reports` simulated reports reach it by the feed.
+
+    The reports run in `phases` equal parts, measured after each: growth that goes on in
+    the later parts is a leak, growth in the first one may be caches filling.
+    """
     from console.app import make_application
     from console.data.db import Database
     from console.services.feed import ChangeFeed
@@ -161,19 +168,34 @@ def measure(url: str, *, reports: int, actions: int = 1, with_map: bool = True, 
         _settle(SETTLE_S * (3 if with_map else 1))  # the map page loads in its own process
         before = {"rss_mb": rss_mb(), "children_rss_mb": children_rss_mb(),
                   "queue_rows": window.queue.model.rowCount(), "rev": feed.last_rev}
-        run = _simulate(url, reports, actions, seed)
-        top = _top_rev(db)
-        caught_up = _wait(lambda: feed.last_rev >= top, CATCH_UP_S)
-        _settle()
-        after = {"rss_mb": rss_mb(), "children_rss_mb": children_rss_mb(),
-                 "queue_rows": window.queue.model.rowCount(), "rev": feed.last_rev}
+        steps, caught_up, runs = [], True, []
+        for phase in range(phases):
+            runs.append(_simulate(url, max(1, reports // phases), actions, seed + phase))
+            top = _top_rev(db)
+            caught_up = _wait(lambda: feed.last_rev >= top, CATCH_UP_S) and caught_up
+            _settle()
+            steps.append({"rss_mb": rss_mb(), "children_rss_mb": children_rss_mb(),
+                          "queue_rows": window.queue.model.rowCount(), "rev": feed.last_rev})
+        after = steps[-1]
+        run = {key: sum(r[key] for r in runs) for key in ("reports", "actions", "seconds")}
     finally:
         window.stop()
         window.close()
         window.deleteLater()
         _settle(0.2)
         db.dispose()
-    return _figures(baseline, before, after, run, caught_up, with_map)
+    return {**_figures(baseline, before, after, run, caught_up, with_map), "phases": _phases(before, steps)}
+
+
+def _phases(before: dict, steps: list[dict]) -> list[dict]:
+    """Changes and RSS growth of each part of the run."""
+    out, previous = [], before
+    for step in steps:
+        changes, growth = step["rev"] - previous["rev"], step["rss_mb"] - previous["rss_mb"]
+        out.append({"changes": changes, "rss_mb": round(step["rss_mb"], 1), "growth_mb": round(growth, 1),
+                    "growth_mb_per_1000_changes": round(growth / changes * 1000, 2) if changes else None})
+        previous = step
+    return out
 
 
 def _simulate(url: str, reports: int, actions: int, seed: int) -> dict:
@@ -210,12 +232,15 @@ def _figures(baseline: float, before: dict, after: dict, run: dict, caught_up: b
 
 
 def run(url: str | None = None, *, scale: str = "metro", hours: float = 1.0, actions: int = 1,
-        with_map: bool = True, reports: int | None = None) -> dict:
-    """Measure on `url` (a demo city at `scale`), or on the tiny city in a temporary folder."""
+        with_map: bool = True, reports: int | None = None, phases: int = 2) -> dict:
+    """Measure on `url` (a demo city at `scale`), or on the tiny city in a temporary folder.
+
+    The hours run in `phases` parts (see :func:`measure`).
+    """
     count = reports or hour_reports(scale, hours)
+    kw = dict(reports=count, actions=actions, with_map=with_map, phases=phases)
     if url is not None:
-        return {"city": scale, "hour_of": scale, "hours": hours,
-                **measure(url, reports=count, actions=actions, with_map=with_map)}
+        return {"city": scale, "hour_of": scale, "hours": hours, **measure(url, **kw)}
     from console.data.db import Database
     from console.data.demo.tiny import seed_tiny_city
     from console.data.schema import upgrade
@@ -226,8 +251,7 @@ def run(url: str | None = None, *, scale: str = "metro", hours: float = 1.0, act
         upgrade(db)
         seed_tiny_city(db)
         db.dispose()
-        return {"city": "tiny", "hour_of": scale, "hours": hours,
-                **measure(tiny, reports=count, actions=actions, with_map=with_map)}
+        return {"city": "tiny", "hour_of": scale, "hours": hours, **measure(tiny, **kw)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -238,13 +262,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="metro", help="the scale the city was generated at (sets the hour)")
     parser.add_argument("--hours", type=float, default=1.0, help="hour-equivalents of simulate")
     parser.add_argument("--actions", type=int, default=1, help="workflow actions per report")
+    parser.add_argument("--phases", type=int, default=2, help="parts of the run, measured after each")
     parser.add_argument("--no-map", action="store_true", help="a workstation without its map page")
     args = parser.parse_args(argv)
     if args.writer:
         url, reports, actions, seed, out = args.writer
         write_simulation(url, int(reports), int(actions), int(seed), out)
         return 0
-    result = run(args.db, scale=args.scale, hours=args.hours, actions=args.actions, with_map=not args.no_map)
+    if args.phases < 1 or not 0 < args.hours <= 24:
+        parser.error(f"--phases {args.phases} / --hours {args.hours:g}: at least one phase, hours in (0, 24]")
+    result = run(args.db, scale=args.scale, hours=args.hours, actions=args.actions, with_map=not args.no_map,
+                 phases=args.phases)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

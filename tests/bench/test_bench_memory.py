@@ -7,8 +7,10 @@ from console.bench import bench_memory
 
 
 def test_bench_memory_runs_a_seat_through_simulate_on_the_tiny_city(qapp):
-    result = bench_memory.run(None, scale="small", reports=5, with_map=False)
-    assert result["city"] == "tiny" and result["reports"] == 5 and result["actions"] >= 1
+    result = bench_memory.run(None, scale="small", reports=6, with_map=False, phases=2)
+    assert result["city"] == "tiny" and result["reports"] == 6 and result["actions"] >= 1
+    assert [p["changes"] > 0 for p in result["phases"]] == [True, True]
+    assert sum(p["changes"] for p in result["phases"]) == result["changes"]
     assert result["caught_up"] is True and result["changes"] >= result["reports"]
     assert result["queue_rows_after"] > result["queue_rows_before"]  # the deltas reached the seat's queue
     assert result["rss_before_mb"] > 0 and result["rss_after_mb"] > 0

@@ -6,10 +6,13 @@ child processes such as QtWebEngine's renderer when the map is on).  Another pro
 then runs ``console.data.simulate.Simulator`` as fast as the database takes it for an
 hour-equivalent of reports and workflow actions; every change reaches the seat
 through the feed, as in a hall.  Once the feed has caught up with the log's top,
-the seat is measured again.
+the seat is measured again.  RSS is reported whole and as its private heap
+(``RssAnon``): SQLite memory-maps the database (``mmap_size``), so the file pages
+in RSS rise and fall with what the queries touched; a leak shows in the heap.
 
-Baseline in the same run: this process with Qt and the database open but no
-workstation yet; growth is reported in MB and in MB per 1,000 changes, over the
+Every measurement follows a garbage collection and ``malloc_trim`` (glibc), so RSS
+counts memory in use, not heap a load once took and freed.  Baseline in the same
+run: this process with Qt and the database open but no workstation yet; growth is reported in MB and in MB per 1,000 changes, over the
 whole run and per phase (the run in equal parts: growth in the first may be caches
 filling, growth that goes on in the later ones is a leak).
 
@@ -24,6 +27,7 @@ in a temporary folder.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import json
 import os
@@ -54,15 +58,26 @@ def hour_reports(scale: str, hours: float = 1.0) -> int:
 # --- memory ---------------------------------------------------------------------------------------
 
 
-def rss_mb(pid: int | str = "self") -> float:
-    """Resident set size of a process in MB (Linux /proc; 0.0 when it cannot be read)."""
+def rss_mb(pid: int | str = "self", field: str = "VmRSS") -> float:
+    """A process's resident memory in MB (Linux /proc; 0.0 when it cannot be read).
+
+    ``VmRSS`` is all of it; ``RssAnon`` its private heap (where a leak shows);
+    ``RssFile`` file pages, here mostly SQLite's memory-mapped database, which
+    come and go with what the queries touched.
+    """
     try:
         for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except (OSError, ValueError):
         pass
     return 0.0
+
+
+def _sample(window, feed) -> dict:  # noqa: ANN001
+    return {"rss_mb": rss_mb(), "anon_mb": rss_mb(field="RssAnon"), "file_mb": rss_mb(field="RssFile"),
+            "children_rss_mb": children_rss_mb(), "queue_rows": window.queue.model.rowCount(),
+            "rev": feed.last_rev}
 
 
 def children_rss_mb() -> float:
@@ -84,8 +99,16 @@ def children_rss_mb() -> float:
     return sum(rss_mb(pid) for pid in ours - {os.getpid()})
 
 
+def _trim_heap() -> None:
+    """Give freed heap back to the system (glibc), so RSS counts live memory, not what a load once took."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: RSS then includes freed but kept heap
+        pass
+
+
 def _settle(seconds: float = SETTLE_S) -> None:
-    """Run the Qt loop for a while (deferred deletes, paints), then collect garbage."""
+    """Run the Qt loop for a while (deferred deletes, paints), collect garbage, trim the heap."""
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 
     loop = QEventLoop()
@@ -93,6 +116,7 @@ def _settle(seconds: float = SETTLE_S) -> None:
     loop.exec()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
+    _trim_heap()
 
 
 def _wait(done: Callable[[], bool], timeout_s: float) -> bool:
@@ -157,7 +181,7 @@ def measure(url: str, *, reports: int, actions: int = 1, with_map: bool = True, 
     db = Database(url)
     db.rules()
     _settle(0.2)
-    baseline = rss_mb()
+    baseline = {"rss_mb": rss_mb(), "anon_mb": rss_mb(field="RssAnon")}
     session = Session(db=db, username="bench-memory", display_name="内存压测席", role="leader",
                       seat_name="观察席", seat=Seat("operator"))
     feed = ChangeFeed.for_database(db)
@@ -166,16 +190,14 @@ def measure(url: str, *, reports: int, actions: int = 1, with_map: bool = True, 
         window.show()
         window.start()
         _settle(SETTLE_S * (3 if with_map else 1))  # the map page loads in its own process
-        before = {"rss_mb": rss_mb(), "children_rss_mb": children_rss_mb(),
-                  "queue_rows": window.queue.model.rowCount(), "rev": feed.last_rev}
+        before = _sample(window, feed)
         steps, caught_up, runs = [], True, []
         for phase in range(phases):
             runs.append(_simulate(url, max(1, reports // phases), actions, seed + phase))
             top = _top_rev(db)
             caught_up = _wait(lambda: feed.last_rev >= top, CATCH_UP_S) and caught_up
             _settle()
-            steps.append({"rss_mb": rss_mb(), "children_rss_mb": children_rss_mb(),
-                          "queue_rows": window.queue.model.rowCount(), "rev": feed.last_rev})
+            steps.append(_sample(window, feed))
         after = steps[-1]
         run = {key: sum(r[key] for r in runs) for key in ("reports", "actions", "seconds")}
     finally:
@@ -184,18 +206,29 @@ def measure(url: str, *, reports: int, actions: int = 1, with_map: bool = True, 
         window.deleteLater()
         _settle(0.2)
         db.dispose()
-    return {**_figures(baseline, before, after, run, caught_up, with_map), "phases": _phases(before, steps)}
+    phased = _phases(before, steps)
+    steady = phased[-1]["heap_growth_mb_per_1000_changes"] if len(phased) > 1 else None
+    return {**_figures(baseline, before, after, run, caught_up, with_map),
+            "steady_heap_growth_mb_per_1000_changes": steady,  # the last phase: past the first load's caches
+            "phases": phased}
 
 
 def _phases(before: dict, steps: list[dict]) -> list[dict]:
-    """Changes and RSS growth of each part of the run."""
+    """Changes and growth (all RSS, and the heap) of each part of the run."""
     out, previous = [], before
     for step in steps:
-        changes, growth = step["rev"] - previous["rev"], step["rss_mb"] - previous["rss_mb"]
-        out.append({"changes": changes, "rss_mb": round(step["rss_mb"], 1), "growth_mb": round(growth, 1),
-                    "growth_mb_per_1000_changes": round(growth / changes * 1000, 2) if changes else None})
+        out.append({"changes": step["rev"] - previous["rev"], "rss_mb": round(step["rss_mb"], 1),
+                    "anon_mb": round(step["anon_mb"], 1), **_growth(previous, step)})
         previous = step
     return out
+
+
+def _growth(before: dict, after: dict) -> dict:
+    changes = after["rev"] - before["rev"]
+    rss, heap = after["rss_mb"] - before["rss_mb"], after["anon_mb"] - before["anon_mb"]
+    return {"growth_mb": round(rss, 1), "heap_growth_mb": round(heap, 1),
+            "growth_mb_per_1000_changes": round(rss / changes * 1000, 2) if changes else None,
+            "heap_growth_mb_per_1000_changes": round(heap / changes * 1000, 2) if changes else None}
 
 
 def _simulate(url: str, reports: int, actions: int, seed: int) -> dict:
@@ -212,18 +245,18 @@ def _simulate(url: str, reports: int, actions: int, seed: int) -> dict:
         out.unlink(missing_ok=True)
 
 
-def _figures(baseline: float, before: dict, after: dict, run: dict, caught_up: bool, with_map: bool) -> dict:
-    changes = after["rev"] - before["rev"]
-    growth = after["rss_mb"] - before["rss_mb"]
+def _figures(baseline: dict, before: dict, after: dict, run: dict, caught_up: bool, with_map: bool) -> dict:
     return {
         "with_map": with_map,
         "reports": run["reports"], "actions": run["actions"], "simulate_s": run["seconds"],
-        "changes": changes, "caught_up": caught_up,
-        "rss_without_workstation_mb": round(baseline, 1),
+        "changes": after["rev"] - before["rev"], "caught_up": caught_up,
+        "rss_without_workstation_mb": round(baseline["rss_mb"], 1),
+        "heap_without_workstation_mb": round(baseline["anon_mb"], 1),
         "rss_before_mb": round(before["rss_mb"], 1), "rss_after_mb": round(after["rss_mb"], 1),
-        "workstation_mb": round(before["rss_mb"] - baseline, 1),
-        "growth_mb": round(growth, 1),
-        "growth_mb_per_1000_changes": round(growth / changes * 1000, 2) if changes else None,
+        "heap_before_mb": round(before["anon_mb"], 1), "heap_after_mb": round(after["anon_mb"], 1),
+        "mapped_files_before_mb": round(before["file_mb"], 1), "mapped_files_after_mb": round(after["file_mb"], 1),
+        "workstation_mb": round(before["rss_mb"] - baseline["rss_mb"], 1),
+        **_growth(before, after),
         "after_vs_before": round(after["rss_mb"] / before["rss_mb"], 3) if before["rss_mb"] else None,
         "children_rss_before_mb": round(before["children_rss_mb"], 1),
         "children_rss_after_mb": round(after["children_rss_mb"], 1),

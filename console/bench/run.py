@@ -125,6 +125,7 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = db_url if db_url and db_url.startswith("sqlite") else f"sqlite:///{tmp}/bench.db"
         result["sqlite"] = bench_database("sqlite", sqlite_url, scale)
+        result["memory"] = bench_memory_on(sqlite_url, scale)
     admin_url = pg_url or os.environ.get("URBAN_CONSOLE_BENCH_PG", DEFAULT_PG_ADMIN)
     result["postgresql"] = _with_pg_database(admin_url, lambda url: bench_database("postgresql", url, scale))
     return result
@@ -141,3 +142,10 @@ def _with_pg_database(admin_url: str, fn: Callable[[str], Any]) -> Any:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def bench_memory_on(url: str, scale: str) -> dict[str, Any]:
+    """A workstation's resident memory on the city just generated, before and after an hour of simulate."""
+    from console.bench.bench_memory import run
+
+    return run(url, scale=scale)

@@ -163,6 +163,7 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
     if window.map is not None and not window.map.ready:  # e.g. a bridge script missing from the install
         window.stop()
         window.close()
+        window.deleteLater()  # no window left behind a refused screenshot
         raise CommandError(f"地图页面未能加载 (the map page did not load within {timeout_ms / 1000:g} s): "
                            "no screenshot written; reinstall urban-console")
     window.refresh_lights(window._now())

@@ -139,8 +139,10 @@ class SeatController(QObject):
     _sig_job = Signal(object)  # (request id, callable) to the worker
 
     def __init__(self, session: Session, *, feed=None, stall_ms: int = STALL_MS,  # noqa: ANN001
-                 command_timeout_ms: int = COMMAND_TIMEOUT_MS, parent: QObject | None = None) -> None:
+                 command_timeout_ms: int = COMMAND_TIMEOUT_MS, threaded: bool = True,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.threaded = threaded  # False: every job runs inline (tests written for the synchronous seat)
         self.session, self.db, self.feed = session, session.db, feed
         self.scope = session.street_code
         self.stall_ms, self.command_timeout_ms = stall_ms, command_timeout_ms
@@ -152,10 +154,11 @@ class SeatController(QObject):
         self._thread = QThread()
         self._thread.setObjectName(f"seat-worker-{session.username}")
         self._worker = _Worker()
-        self._worker.moveToThread(self._thread)
         self._worker.sig_answer.connect(self._answer)
         self._sig_job.connect(self._worker.run)
-        self._thread.start()
+        if threaded:
+            self._worker.moveToThread(self._thread)
+            self._thread.start()
         self._watch = QTimer(self)
         self._watch.setInterval(max(50, min(stall_ms, command_timeout_ms) // 4))
         self._watch.timeout.connect(self._check_late)
@@ -168,12 +171,16 @@ class SeatController(QObject):
         return not self._pending
 
     def run(self, kind: str, call: Callable[[], Any], on_ok: Callable[[Any], None],
-            on_error: Callable[[BaseException], None] | None = None, *, command: bool = False) -> int:
+            on_error: Callable[[BaseException], None] | None = None, *, command: bool = False,
+            request: int | None = None) -> int:
         """Run `call` on the worker; `on_ok(value)` / `on_error(exc)` later on the UI thread. Returns the request id."""
-        request = next(self._ids)
+        request = request or next(self._ids)
         self._pending[request] = _Pending(kind, time.monotonic(), on_ok, on_error or self._read_failed, command)
         if not self._watch.isActive():
             self._watch.start()
+        if not self.threaded:
+            self._worker.run((request, call))  # answered at once, on this thread
+            return request
         self._sig_job.emit((request, call))  # queued into the worker thread's event loop
         return request
 
@@ -218,6 +225,8 @@ class SeatController(QObject):
             self.feed.stop()
         self._watch.stop()
         if not self._thread.isRunning():
+            if last is not None:
+                last()
             return
         thread = self._thread
 
@@ -258,10 +267,9 @@ class SeatController(QObject):
     def load_detail(self, case_id: int) -> int:
         """The case's detail (sig_detail); an answer for an earlier request is dropped."""
         db, scope = self.db, self.scope
-        request = self.run("detail", lambda: DetailAnswer(case_id, queries.load_case_detail(db, case_id, scope=scope)),
-                           lambda answer: self._deliver_detail(request, answer))
-        self._detail_request = request
-        return request
+        request = self._detail_request = next(self._ids)
+        return self.run("detail", lambda: DetailAnswer(case_id, queries.load_case_detail(db, case_id, scope=scope)),
+                        lambda answer: self._deliver_detail(request, answer), request=request)
 
     def _deliver_detail(self, request: int, answer: DetailAnswer) -> None:
         if request != self._detail_request:
@@ -315,27 +323,32 @@ class SeatController(QObject):
     # --- commands ---------------------------------------------------------------------------
 
     def act(self, number: str, action: Action, *, version: int, note: str, params: ActionParams,
-            at: datetime) -> int:
+            at: datetime, request: int | None = None) -> int:
         """One workflow action on the version the operator saw (sig_command_done / sig_command_refused)."""
         db, actor = self.db, self.session.actor
-        request = self.run("act", lambda: act(db, actor, number, action, expected_version=version, note=note, at=at,
+        request = request or next(self._ids)
+        return self.run("act", lambda: act(db, actor, number, action, expected_version=version, note=note, at=at,
                                               params=params),
                            lambda ref: self.sig_command_done.emit(CommandDone(request, ref.id, ref.number)),
-                           lambda exc: self._refuse(request, exc), command=True)
-        return request
+                           lambda exc: self._refuse(request, exc), command=True, request=request)
 
-    def report_case(self, at: datetime, **fields: Any) -> int:
+    def reserve(self) -> int:
+        """A request id to register an answer's receiver before the request is sent."""
+        return next(self._ids)
+
+    def report_case(self, at: datetime, request: int | None = None, **fields: Any) -> int:
         db, actor = self.db, self.session.actor
-        request = self.run("report", lambda: report_case(db, actor, at=at, **fields),
+        request = request or next(self._ids)
+        return self.run("report", lambda: report_case(db, actor, at=at, **fields),
                            lambda ref: self.sig_command_done.emit(CommandDone(request, ref.id, ref.number)),
-                           lambda exc: self._refuse(request, exc), command=True)
-        return request
+                           lambda exc: self._refuse(request, exc), command=True, request=request)
 
-    def acknowledge(self, keys: Iterable[AlertKey], note: str, at: datetime, on_ok: Callable[[int], None]) -> int:
+    def acknowledge(self, keys: Iterable[AlertKey], note: str, at: datetime, on_ok: Callable[[int], None],
+                    request: int | None = None) -> int:
         keys, db, actor = list(keys), self.db, self.session.actor
-        request = self.run("acknowledge", lambda: acknowledge(db, actor, keys, note=note, at=at), on_ok,
-                           lambda exc: self._refuse(request, exc), command=True)
-        return request
+        request = request or next(self._ids)
+        return self.run("acknowledge", lambda: acknowledge(db, actor, keys, note=note, at=at), on_ok,
+                           lambda exc: self._refuse(request, exc), command=True, request=request)
 
     def _refuse(self, request: int, exc: BaseException) -> None:
         self.sig_command_refused.emit(CommandRefused(request, _message(exc), stale=isinstance(exc, StaleVersion)))

@@ -92,16 +92,17 @@ class _FormDialog(QDialog):
         if self.submit is None:
             self.accept()
             return
+        self._answered = False
         try:
             pending = self.submit()
         except Exception as exc:  # noqa: BLE001 - every refusal is shown, never swallowed
             self.show_error(str(exc))
             return
-        if pending is PENDING:
+        if pending is not PENDING:
+            self.accept()
+        elif not self._answered:  # a synchronous seat has answered already (closed or shown why)
             self._ok_button().setEnabled(False)
             self.show_error(self.tr("正在提交…"))
-            return
-        self.accept()
 
     def _ok_button(self) -> QWidget:
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -113,6 +114,7 @@ class _FormDialog(QDialog):
 
     def submit_answered(self, refusal: str | None) -> None:
         """The later answer to a PENDING submit: close on success, else show why and keep the input."""
+        self._answered = True
         self._ok_button().setEnabled(True)
         if refusal is None:
             self.accept()

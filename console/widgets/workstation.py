@@ -86,11 +86,11 @@ class Workstation(QMainWindow):
     def __init__(self, session: Session, *, feed=None, with_map: bool = True,  # noqa: ANN001
                  clock: Callable[[], datetime] = _utcnow, alert_interval_ms: int = 3000,
                  basemap: str | None = None, stall_ms: int = STALL_MS,
-                 command_timeout_ms: int = COMMAND_TIMEOUT_MS) -> None:
+                 command_timeout_ms: int = COMMAND_TIMEOUT_MS, threaded: bool = True) -> None:
         super().__init__()
         self.session, self.db, self.feed = session, session.db, feed
         self.controller = SeatController(session, feed=feed, stall_ms=stall_ms, command_timeout_ms=command_timeout_ms,
-                                         parent=self)
+                                         threaded=threaded, parent=self)
         self._submits: dict[int, tuple[object, Action | None]] = {}  # command request -> (its dialog, its action)
         self.scope = session.street_code
         self._now = clock
@@ -501,8 +501,9 @@ class Workstation(QMainWindow):
             if announce and count:
                 self.statusBar().showMessage(self.tr("已确认 {n} 条提醒").format(n=count), 5000)
 
-        request = self.controller.acknowledge(keys, note, self._now(), done)
+        request = self.controller.reserve()
         self._submits[request] = (None, None)  # a refusal is shown in a message box
+        self.controller.acknowledge(keys, note, self._now(), done, request=request)
 
     def _refresh_acknowledged(self) -> None:
         if self.alerts.open_keys:  # the feed resyncs on reconnect should the read fail
@@ -581,8 +582,10 @@ class Workstation(QMainWindow):
         params = ActionParams(condition_code=value.condition_code, urgency=value.urgency,
                               category_code=value.category_code, department_id=value.department_id, extension=value.extension,
                               close_type=value.close_type, reason=value.reason)
-        request = self.controller.act(number, action, version=version, note=value.note, params=params, at=self._now())
-        self._submits[request] = (dialog, action)
+        request = self.controller.reserve()
+        self._submits[request] = (dialog, action)  # before sending: a synchronous seat answers at once
+        self.controller.act(number, action, version=version, note=value.note, params=params, at=self._now(),
+                            request=request)
         return PENDING
 
     def _command_done(self, done: CommandDone) -> None:
@@ -626,11 +629,12 @@ class Workstation(QMainWindow):
     def _report(self, dialog: NewCaseDialog) -> object:
         value = dialog.value()
         dialog._reported_source = value.source
-        request = self.controller.report_case(
-            self._now(), source=value.source, lon=value.lon, lat=value.lat, category_code=value.category_code,
-            description=value.description, address=value.address, caller_name=value.caller_name,
-            caller_phone=value.caller_phone)
+        request = self.controller.reserve()
         self._submits[request] = (dialog, None)
+        self.controller.report_case(
+            self._now(), request=request, source=value.source, lon=value.lon, lat=value.lat,
+            category_code=value.category_code, description=value.description, address=value.address,
+            caller_name=value.caller_name, caller_phone=value.caller_phone)
         return PENDING
 
     # --- status -------------------------------------------------------------------------------

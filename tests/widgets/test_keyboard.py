@@ -27,7 +27,8 @@ CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModi
 
 def seat(db, qtbot, role: str = "intake", name: str = "张受理", clock=None) -> Workstation:
     session = Session(db=db, username=name, display_name=name, role=role, seat_name="席1", seat=Seat("operator"))
-    window = Workstation(session, with_map=False, alert_interval_ms=3_600_000, clock=clock or (lambda: T0))
+    window = Workstation(session, with_map=False, alert_interval_ms=3_600_000, clock=clock or (lambda: T0),
+                         threaded=False)  # the synchronous seat: answers at once
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
@@ -294,7 +295,7 @@ def test_sign_out_asks_who_signs_in_next_and_opens_their_seat(db, qtbot):
     windows = []
 
     def make(session):
-        window = Workstation(session, with_map=False, alert_interval_ms=3_600_000, clock=lambda: T0)
+        window = Workstation(session, with_map=False, alert_interval_ms=3_600_000, clock=lambda: T0, threaded=False)
         qtbot.addWidget(window)
         window.show()
         windows.append(window)

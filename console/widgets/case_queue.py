@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.data.queue_and_detail import CaseRow, FilterOptions
+from console.services.read_models import CaseRow, FilterOptions
 from console.domain.calendar import WorkCalendar
 from console.domain.clocks import DEFAULT_THRESHOLDS, Light, Thresholds
 from console.widgets.queue_model import (

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Optional
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
-from console.data.queue_and_detail import CaseRow
+from console.services.read_models import CaseRow
 from console.domain.calendar import Limit, TimeKind, WorkCalendar, default_calendar
 from console.domain.clocks import (
     DEFAULT_THRESHOLDS, Light, Thresholds, light_from_marks, light_of_ratio, remaining_from_due,

@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -34,7 +34,9 @@ from console.services.seat import (
     COMMAND_TIMEOUT_MS, NO_ANSWER, STALL_MS, ActionChoices, ActionParams, CasesChanged, CommandDone, CommandRefused, DetailAnswer,
     QueueSnapshot, SeatController,
 )
+from console.services import settings
 from console.services.session import Session
+from console.services.settings import SeatSettings
 from console.widgets.alert_banner import AlertBanner
 from console.widgets.case_detail import CaseDetailPanel
 from console.widgets.case_queue import CaseQueuePanel
@@ -51,9 +53,8 @@ ROLE_QUEUES: dict[Role, str] = {
 
 
 def basemap_setting() -> str | None:
-    """The operator's basemap: an intranet XYZ URL or an MBTiles path (QSettings)."""
-    value = QSettings("urban-console", "console").value("map/basemap")
-    return str(value) if value else None
+    """The hall's basemap: an intranet XYZ URL or an MBTiles path (the settings service)."""
+    return SeatSettings().get(settings.BASEMAP) or None
 
 
 def save_basemap_setting(value: str | None) -> None:
@@ -64,7 +65,7 @@ def save_basemap_setting(value: str | None) -> None:
         if path.suffix.lower() != ".mbtiles" or not path.is_file():
             raise ValueError(f"底图 {value!r} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件")
         value = str(path)
-    QSettings("urban-console", "console").setValue("map/basemap", value or "")
+    SeatSettings().set(settings.BASEMAP, value or "")
 
 
 def _ignore(_exc: BaseException) -> None:
@@ -89,6 +90,8 @@ class Workstation(QMainWindow):
                  command_timeout_ms: int = COMMAND_TIMEOUT_MS, threaded: bool = True) -> None:
         super().__init__()
         self.session, self.db, self.feed = session, session.db, feed
+        self.settings = SeatSettings(session.username, session.seat.kind)
+        self._heat_mode = self.settings.get(settings.HEAT_MODE)
         self.controller = SeatController(session, feed=feed, stall_ms=stall_ms, command_timeout_ms=command_timeout_ms,
                                          threaded=threaded, parent=self)
         self._submits: dict[int, tuple[object, Action | None]] = {}  # command request -> (its dialog, its action)
@@ -100,7 +103,6 @@ class Workstation(QMainWindow):
         self.setWindowTitle(self.tr("数字城管监督指挥中心 · 操作台 · {db}").format(db=self.db.where))
         self.resize(1920, 1080)
         self._current_case: int | None = None
-        self._heat_mode = "open"  # grid heat: open cases or overdue ones
         self._shown = None  # the CaseDetail on screen: its version is what the operator saw
         self._last_data_at: datetime | None = None
         self._select_after_report: int | None = None
@@ -131,19 +133,14 @@ class Workstation(QMainWindow):
         self.controller.load_map_layers()
         return view
 
-    def _settings_key(self, name: str) -> str:
-        return f"{name}/{self.session.username}"
-
     def cameras_setting(self) -> bool:
         """This operator's camera layer: off by default on an operator seat, remembered per user."""
-        value = QSettings("urban-console", "workstation").value(self._settings_key("map_cameras"))
-        if value is None:
-            return self.session.seat.kind != "operator"
-        return str(value).lower() in ("true", "1")
+        value = self.settings.get(settings.CAMERAS_SHOWN)
+        return self.session.seat.kind != "operator" if value is None else value
 
     def show_cameras(self, on: bool) -> None:
         """The 显示摄像头 toggle (menu or the map's layer switch): applied and remembered for this user."""
-        QSettings("urban-console", "workstation").setValue(self._settings_key("map_cameras"), bool(on))
+        self.settings.set(settings.CAMERAS_SHOWN, bool(on))
         if self.map is None:
             return
         if self.map.cameras_shown != on:
@@ -209,7 +206,9 @@ class Workstation(QMainWindow):
         self._panel_toggle(view, self.tr("案件详情"), self.detail_dock)
         sound = self._action(view, self.tr("超时提醒声音"), None, lambda: None)
         sound.setCheckable(True)
-        sound.toggled.connect(lambda on: setattr(self.banner, "sound_enabled", on))
+        sound.toggled.connect(self._set_sound)
+        sound.setChecked(self.settings.get(settings.ALERT_SOUND))
+        self.banner.sound_enabled = sound.isChecked()
         if self.map is not None:
             maps = bar.addMenu(self.tr("地图"))
             self.cameras_action = self._action(maps, self.tr("显示摄像头"), None, lambda: None)
@@ -218,8 +217,8 @@ class Workstation(QMainWindow):
             self.cameras_action.toggled.connect(self.show_cameras)
             self.resume_fit_action = self._action(maps, self.tr("恢复自动适配"), QKeySequence("Ctrl+0"),
                                                   lambda: self.map.set_auto_fit(True))
-            self._action(maps, self.tr("热力：在办案件"), None, lambda: self._restyle_heat("open"))
-            self._action(maps, self.tr("热力：超期案件"), None, lambda: self._restyle_heat("overdue"))
+            self._action(maps, self.tr("热力：在办案件"), None, lambda: self.choose_heat("open"))
+            self._action(maps, self.tr("热力：超期案件"), None, lambda: self.choose_heat("overdue"))
             maps.addSeparator()
             self._action(maps, self.tr("底图设置…"), None, self._ask_basemap)
         bar.addMenu(self.tr("报表"))
@@ -261,7 +260,8 @@ class Workstation(QMainWindow):
     def _open_own_queue(self) -> None:
         """The role's own tab, the most urgent case first unless this user chose another sort."""
         self.queue.set_stage(ROLE_QUEUES.get(self.session.role, "all"))
-        self.queue.keep_sort(QSettings("urban-console", "workstation"), f"queue_sort/{self.session.username}")
+        self.queue.keep_sort(lambda: self.settings.get(settings.QUEUE_SORT),
+                             lambda value: self.settings.set(settings.QUEUE_SORT, value))
         self.queue.setFocus()
 
     def sign_out(self) -> None:
@@ -345,13 +345,16 @@ class Workstation(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
         self.stop()
-        QSettings("urban-console", "workstation").setValue(f"layout/{self.session.username}", self.saveState())
+        self.settings.save_layout("workstation", self.saveGeometry(), self.saveState())
+        self.settings.sync()
         super().closeEvent(event)
 
     def _restore_layout(self) -> None:
-        state = QSettings("urban-console", "workstation").value(f"layout/{self.session.username}")
-        if state is not None:
-            self.restoreState(state)
+        """The layout this user left, unless it was saved for another arrangement of docks (then dropped)."""
+        saved = self.settings.layout("workstation")
+        if saved is not None:
+            self.restoreGeometry(saved[0])
+            self.restoreState(saved[1])
 
     # --- data in ------------------------------------------------------------------------------
 
@@ -422,6 +425,15 @@ class Workstation(QMainWindow):
         light = self.queue.model.light_of(row.id) or Light.GREEN
         return CaseMarker(row.id, row.number, row.lon, row.lat, str(light), row.category_name or "",
                                       row.grid_code)
+
+    def _set_sound(self, on: bool) -> None:
+        self.banner.sound_enabled = on
+        self.settings.set(settings.ALERT_SOUND, bool(on))
+
+    def choose_heat(self, mode: str) -> None:
+        """热力：在办/超期 from the menu: applied and remembered for this user."""
+        self.settings.set(settings.HEAT_MODE, mode)
+        self._restyle_heat(mode)
 
     def _restyle_heat(self, mode: str) -> None:
         self._heat_mode = mode

@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMenu
 from sqlalchemy import select
@@ -15,6 +15,8 @@ from console.data import models as m
 from console.data.accounts import add_user
 from console.data.commands import act
 from console.domain.workflow import ACTION_LABELS, Action
+from console.services import settings
+from console.services.settings import SeatSettings
 from console.services.session import Seat, Session
 from console.widgets.dialogs import ActionDialog, NewCaseDialog
 from console.widgets.queue_model import Column
@@ -254,7 +256,7 @@ def test_the_most_urgent_case_comes_first_and_the_sort_is_kept_per_user(db, qtbo
 
 
 def test_a_damaged_saved_sort_falls_back_to_most_urgent_first(db, qtbot):
-    QSettings("urban-console", "workstation").setValue("queue_sort/张受理", "99,7")
+    SeatSettings("张受理", "operator").set(settings.QUEUE_SORT, "99,7")
     window = seat(db, qtbot)
     assert (window.queue.model.sort_column, window.queue.model.sort_order) == (Column.LIGHT, Qt.SortOrder.DescendingOrder)
 

@@ -94,7 +94,9 @@ class Workstation(QMainWindow):
         self._heat_mode = self.settings.get(settings.HEAT_MODE)
         self.controller = SeatController(session, feed=feed, stall_ms=stall_ms, command_timeout_ms=command_timeout_ms,
                                          threaded=threaded, parent=self)
-        self._submits: dict[int, tuple[object, Action | None]] = {}  # command request -> (its dialog, its action)
+        # command request -> (its dialog or None, the status line on success or None)
+        self._submits: dict[int, tuple[object, Callable[[CommandDone], str] | None]] = {}
+        self._asked: tuple[Action, object] | None = None  # the action whose dialog waits for its choices
         self.scope = session.street_code
         self._now = clock
         rules = self.db.rules()
@@ -576,7 +578,7 @@ class Workstation(QMainWindow):
         return None
 
     def _open_action_dialog(self, choices: ActionChoices) -> None:
-        action, row = getattr(self, "_asked", (None, None))
+        action, row = self._asked or (None, None)
         if row is None or choices.action != action or choices.case_id != row.id or row.id != self._current_case:
             return  # the operator moved on before the choices came
         dialog = ActionDialog(action, case_number=row.number, conditions=choices.conditions,
@@ -595,22 +597,20 @@ class Workstation(QMainWindow):
                               category_code=value.category_code, department_id=value.department_id, extension=value.extension,
                               close_type=value.close_type, reason=value.reason)
         request = self.controller.reserve()
-        self._submits[request] = (dialog, action)  # before sending: a synchronous seat answers at once
+        label = ACTION_LABELS[action]
+        self._submits[request] = (dialog, lambda done: self.tr("{action}：案件 {number} 已完成").format(
+            action=label, number=done.number))  # registered before sending: a synchronous seat answers at once
         self.controller.act(number, action, version=version, note=value.note, params=params, at=self._now(),
                             request=request)
         return PENDING
 
     def _command_done(self, done: CommandDone) -> None:
-        dialog, action = self._submits.pop(done.request, (None, None))
-        self.apply_case_ids([done.case_id])
+        dialog, message = self._submits.pop(done.request, (None, None))
         if isinstance(dialog, NewCaseDialog):
             self._select_after_report = done.case_id
-            source = getattr(dialog, "_reported_source", "")
-            self.statusBar().showMessage(self.tr("案件 {number} 已登记（{source}）").format(
-                number=done.number, source=SOURCE_LABELS.get(source, source)), 5000)
-        elif action is not None:
-            self.statusBar().showMessage(self.tr("{action}：案件 {number} 已完成").format(
-                action=ACTION_LABELS[action], number=done.number), 5000)
+        self.apply_case_ids([done.case_id])
+        if message is not None:
+            self.statusBar().showMessage(message(done), 5000)
         if dialog is not None and shiboken6.isValid(dialog):
             dialog.submit_answered(None)
 
@@ -640,9 +640,9 @@ class Workstation(QMainWindow):
 
     def _report(self, dialog: NewCaseDialog) -> object:
         value = dialog.value()
-        dialog._reported_source = value.source
         request = self.controller.reserve()
-        self._submits[request] = (dialog, None)
+        self._submits[request] = (dialog, lambda done: self.tr("案件 {number} 已登记（{source}）").format(
+            number=done.number, source=SOURCE_LABELS.get(value.source, value.source)))
         self.controller.report_case(
             self._now(), request=request, source=value.source, lon=value.lon, lat=value.lat,
             category_code=value.category_code, description=value.description, address=value.address,

@@ -199,7 +199,7 @@ class SeatController(QObject):
     def _check_late(self) -> None:
         now = time.monotonic()
         late = False
-        for request, pending in self._pending.items():
+        for request, pending in list(self._pending.items()):  # a slot may send a new request
             waited = (now - pending.started) * 1000
             late = late or waited >= self.stall_ms
             if pending.command and not pending.timed_out and waited >= self.command_timeout_ms:

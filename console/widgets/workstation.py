@@ -1,9 +1,11 @@
 """The operator workstation (screens.md): queue, map, detail, alerts, status.
 
-The window only displays and forwards: reads go through console.data query
-functions scoped to the seat's jurisdiction, writes through the data
-commands, and every change (ours or another seat's) comes back through the
-change feed as a delta to the queue model and the map.
+The window only displays and forwards: every read and command goes through the
+seat's SeatController (console.services.seat), which runs them on its worker
+thread and answers by signal with plain read models; every change (ours or
+another seat's) comes back through the change feed as a delta to the queue
+model and the map.  A hung database never freezes the window: the stale banner
+shows and a submitted form stays open until the answer (or "数据库无响应").
 """
 from __future__ import annotations
 

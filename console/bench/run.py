@@ -112,7 +112,7 @@ def _database_size(db) -> int:  # noqa: ANN001
 def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | None = None) -> dict[str, Any]:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the Qt benchmarks draw offscreen
-    from console.bench import bench_crs, bench_feed, bench_map, bench_queue, bench_sign_in
+    from console.bench import bench_crs, bench_feed, bench_map, bench_queue, bench_sign_in, bench_start
 
     scale = "small" if quick else "metro"
     result: dict[str, Any] = {"lights": bench_lights(20_000 if quick else 100_000)}
@@ -122,6 +122,9 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
     result["feed"] = bench_feed.run(seconds=3 if quick else 10, rate=50)
     result["second_seat"] = bench_feed.run(seconds=3 if quick else 10, rate=50, seat=True)
     result["sign_in_flood"] = bench_sign_in.run(seconds=3 if quick else 8)
+    # cold start to a usable workstation and the longest UI stall (reload, hung PostgreSQL): issue 9
+    result["seat_start"] = bench_start.run(scales=("small",) if quick else ("city", "metro"),
+                                           pg_admin=pg_url or os.environ.get("URBAN_CONSOLE_BENCH_PG"))
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = db_url if db_url and db_url.startswith("sqlite") else f"sqlite:///{tmp}/bench.db"
         result["sqlite"] = bench_database("sqlite", sqlite_url, scale)

@@ -8,9 +8,9 @@ and hands them over (`set_rows` once, `apply_rows` / `remove_ids` per change,
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.data.queue_and_detail import CaseRow, FilterOptions
+from console.services.read_models import CaseRow, FilterOptions
 from console.domain.calendar import WorkCalendar
 from console.domain.clocks import DEFAULT_THRESHOLDS, Light, Thresholds
 from console.widgets import labels
@@ -197,16 +197,15 @@ class CaseQueuePanel(QWidget):
         """What the panel says when the filters leave no case ('' while something shows)."""
         return self._no_match.text() if not self._no_match.isHidden() else ""
 
-    def keep_sort(self, settings: QSettings, key: str) -> None:
-        """Restore this user's sort (default: most urgent first) and save every change under `key`."""
-        saved = str(settings.value(key, "") or "")
+    def keep_sort(self, load: Callable[[], str], save: Callable[[str], None]) -> None:
+        """Restore this user's sort (default: most urgent first) from `load()`; every change goes to `save`."""
+        saved = str(load() or "")
         column, order = Column.LIGHT, Qt.SortOrder.DescendingOrder  # red first, then least time left
         parts = saved.split(",")
         if len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[0]) < len(HEADERS) and int(parts[1]) < 2:
             column, order = int(parts[0]), Qt.SortOrder(int(parts[1]))
         self._view.sortByColumn(column, order)
-        self._view.horizontalHeader().sortIndicatorChanged.connect(
-            lambda col, how: settings.setValue(key, f"{col},{how.value}"))
+        self._view.horizontalHeader().sortIndicatorChanged.connect(lambda col, how: save(f"{col},{how.value}"))
 
     # -- building -------------------------------------------------------------------------------
     def _build(self) -> None:

@@ -22,7 +22,8 @@ SEAT = dict(username="张受理", display_name="张受理", role="intake", seat_
 
 
 def seat(db, qtbot, clock) -> Workstation:
-    window = Workstation(Session(db=db, **SEAT), with_map=False, clock=clock, alert_interval_ms=3_600_000)
+    window = Workstation(Session(db=db, **SEAT), with_map=False, clock=clock, alert_interval_ms=3_600_000,
+                         threaded=False)  # the synchronous seat: answers at once
     qtbot.addWidget(window)
     return window
 

@@ -34,7 +34,7 @@ class Alert:
     street: str
     department: str
     light: str  # yellow | red
-    remaining: str  # "超时 1:20" / "剩余 0:12" in work time, as the queue shows it
+    remaining_minutes: Optional[float]  # work minutes left on the step's clock (< 0: overdue); the banner words it
     raised_at: datetime  # when the light changed
     street_code: str = ""
 

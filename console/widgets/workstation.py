@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.calendar import unconfirmed_warning
 from console.domain.clocks import Light
-from console.domain.workflow import ACTION_LABELS, Action, Role, allowed_actions
+from console.domain.workflow import Action, Role, allowed_actions
 from console.services.alerts import Alert, AlertClock, AlertFilter, Lit
 from console.services.presence import PresenceTracker
 from console.services.read_models import AlertKey, CaseMarker
@@ -42,9 +42,10 @@ from console.services.settings import SeatSettings
 from console.widgets.alert_banner import AlertBanner
 from console.widgets.case_detail import CaseDetailPanel
 from console.widgets.case_queue import CaseQueuePanel
-from console.widgets.dialogs import PENDING, ActionDialog, NewCaseDialog, SOURCE_LABELS
-from console.widgets.queue_model import format_remaining
+from console.widgets import labels
+from console.widgets.dialogs import PENDING, ActionDialog, NewCaseDialog
 from console.widgets.shortcuts import ACTION_SHORTCUTS, RED_STOCK_SHORTCUT, workflow_actions
+from console.widgets.theme import WORKSTATION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The queue tab each role opens on: the step that role works (leaders and admins see everything).
@@ -65,7 +66,9 @@ def save_basemap_setting(value: str | None) -> None:
     if value and not (value.startswith(("http://", "https://")) and "{z}" in value and "{x}" in value and "{y}" in value):
         path = Path(value).expanduser()
         if path.suffix.lower() != ".mbtiles" or not path.is_file():
-            raise ValueError(f"底图 {value!r} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件")
+            raise ValueError(QCoreApplication.translate(
+                "Workstation", "底图 {value} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件").format(
+                value=repr(value)))
         value = str(path)
     SeatSettings().set(settings.BASEMAP, value or "")
 
@@ -165,8 +168,8 @@ class Workstation(QMainWindow):
         layout.setSpacing(0)
         self.stale_banner = QLabel()
         self.stale_banner.setObjectName("stale_banner")
-        self.stale_banner.setStyleSheet("#stale_banner { background: #D64541; color: white; font-weight: bold;"
-                                        " padding: 6px 10px; }")
+        self.stale_banner.setStyleSheet(f"#stale_banner {{ background: {WORKSTATION.notes['stale_bg']}; "
+                                        f"color: {WORKSTATION.notes['stale_ink']}; font-weight: bold; padding: 6px 10px; }}")
         self.stale_banner.hide()
         layout.addWidget(self.stale_banner)
         layout.addWidget(self.banner)
@@ -228,7 +231,7 @@ class Workstation(QMainWindow):
         bar.addMenu(self.tr("报表"))
         help_menu = bar.addMenu(self.tr("帮助"))
         self._action(help_menu, self.tr("关于"), None, self._about)
-        self.signed_in_label = QLabel(f"  {self.session.title}  ")
+        self.signed_in_label = QLabel(f"  {self._seat_title()}  ")
         self.signed_in_label.setObjectName("signed_in")
         bar.setCornerWidget(self.signed_in_label, Qt.Corner.TopRightCorner)
         self.freshness = QLabel()
@@ -245,7 +248,7 @@ class Workstation(QMainWindow):
     def _workflow_action(self, menu, action: Action) -> QAction:  # noqa: ANN001
         """One workflow action on the case shown; enabled only when the role may take it there."""
         shortcut = ACTION_SHORTCUTS.get(action)
-        item = self._action(menu, ACTION_LABELS[action], QKeySequence(shortcut) if shortcut else None,
+        item = self._action(menu, labels.action_label(action), QKeySequence(shortcut) if shortcut else None,
                             lambda: self.request_action(action))
         item.setObjectName(f"menu_{action.value}")
         item.setEnabled(False)
@@ -281,7 +284,7 @@ class Workstation(QMainWindow):
         self.red_stock.setObjectName("red_stock")
         self.red_stock.setFlat(True)
         self.red_stock.setToolTip(self.tr("在队列中列出全部红灯案件 (%1)").replace("%1", RED_STOCK_SHORTCUT))
-        self.red_stock.setStyleSheet("#red_stock { color: #D64541; font-weight: bold; padding: 0 6px; }")
+        self.red_stock.setStyleSheet(f"#red_stock {{ color: {WORKSTATION.ink(Light.RED)}; font-weight: bold; padding: 0 6px; }}")
         self.red_stock.clicked.connect(self.show_red_stock)
         self.db_label = QLabel()
         self.db_label.setObjectName("db_state")
@@ -293,7 +296,7 @@ class Workstation(QMainWindow):
         status.addPermanentWidget(self.day_label)
         self.calendar_label = QLabel()  # a year without its holiday notice: say so (issue 8)
         self.calendar_label.setObjectName("calendar_warning")
-        self.calendar_label.setStyleSheet("color: #B88A00;")
+        self.calendar_label.setStyleSheet(f"color: {WORKSTATION.ink(Light.YELLOW)};")
         self.calendar_label.hide()
         status.addPermanentWidget(self.calendar_label)
         self._status_timer = QTimer(self)
@@ -495,12 +498,9 @@ class Workstation(QMainWindow):
         row = self.queue.model.case(lit.key.case_id)
         if row is None:
             return None
-        remaining = format_remaining(self.queue.model.remaining_of(row.id))
-        if lit.key.light != Light.RED:
-            remaining = self.tr("剩余 {time}").format(time=remaining)
         return Alert(key=lit.key, number=row.number, category=row.category_name or "", grid_code=row.grid_code or "-",
                      street=row.street_name or "", department=row.department_name or "", light=lit.key.light,
-                     remaining=remaining, raised_at=since, street_code=row.street_code or "")
+                     remaining_minutes=self.queue.model.remaining_of(row.id), raised_at=since, street_code=row.street_code or "")
 
     def acknowledge_alert(self, key: AlertKey) -> None:
         self._acknowledge([key], self.tr("单条确认"))
@@ -599,7 +599,7 @@ class Workstation(QMainWindow):
                               category_code=value.category_code, department_id=value.department_id, extension=value.extension,
                               close_type=value.close_type, reason=value.reason)
         request = self.controller.reserve()
-        label = ACTION_LABELS[action]
+        label = labels.action_label(action)
         self._submits[request] = (dialog, lambda done: self.tr("{action}：案件 {number} 已完成").format(
             action=label, number=done.number))  # registered before sending: a synchronous seat answers at once
         self.controller.act(number, action, version=version, note=value.note, params=params, at=self._now(),
@@ -644,7 +644,7 @@ class Workstation(QMainWindow):
         value = dialog.value()
         request = self.controller.reserve()
         self._submits[request] = (dialog, lambda done: self.tr("案件 {number} 已登记（{source}）").format(
-            number=done.number, source=SOURCE_LABELS.get(value.source, value.source)))
+            number=done.number, source=labels.source_label(value.source)))
         self.controller.report_case(
             self._now(), request=request, source=value.source, lon=value.lon, lat=value.lat,
             category_code=value.category_code, description=value.description, address=value.address,
@@ -655,17 +655,14 @@ class Workstation(QMainWindow):
 
     def _update_status(self) -> None:
         counts = self.queue.model.light_counts()
-        self.light_label.setText(
-            f"<span style='color:#2E9D57'>● 绿 {counts.get(Light.GREEN, 0):,}</span>&nbsp;&nbsp;"
-            f"<span style='color:#B88A00'>● 黄 {counts.get(Light.YELLOW, 0):,}</span>")
+        self.light_label.setText("&nbsp;&nbsp;".join(
+            f"<span style='color:{WORKSTATION.ink(light)}'>● {labels.light_word(light)} {counts.get(light, 0):,}</span>"
+            for light in (Light.GREEN, Light.YELLOW)))
         self.red_stock.setText(self.tr("● 红灯 {n}").format(n=f"{counts.get(Light.RED, 0):,}"))
-        now = self._now().astimezone(SHANGHAI)
-        workday = self.calendar.is_workday(now.date())
-        weekday = "一二三四五六日"[now.weekday()]
-        self.day_label.setText(f"{now:%Y-%m-%d} 周{weekday} {'工作日' if workday else '休息日'}")
+        self.day_label.setText(self._day_text(self._now().astimezone(SHANGHAI)))
         self.db_label.setText(self._db_text())
         seen = self._last_data_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if self._last_data_at else "—"
-        self.freshness.setText(f"数据 {seen}")
+        self.freshness.setText(self.tr("数据 {time}").format(time=seen))
         self.queue_dock.setWindowTitle(self.tr("案件队列 · 数据 %1").replace("%1", seen))
         self.detail_dock.setWindowTitle(self.tr("案件详情 · 数据 %1").replace("%1", seen))
         self._show_staleness()
@@ -693,20 +690,33 @@ class Workstation(QMainWindow):
         stale = health is not None and health.state != "live"
         if stale:
             age = health.age_seconds()
-            since = "从未连接" if age == float("inf") else f"已 {int(age)} 秒未更新"
+            since = self.tr("从未连接") if age == float("inf") else self.tr("已 {n} 秒未更新").format(n=int(age))
             self.stale_banner.setText(self.tr("⚠ 数据可能已过期：{since}，正在自动重连…  {why}").format(since=since, why=health.message))
         elif self.controller.stalled:
             self.stale_banner.setText(self.tr("⚠ 数据可能已过期：数据库无响应，正在等待…"))
         self.stale_banner.setVisible(stale or self.controller.stalled)
 
+    def _day_text(self, now: datetime) -> str:
+        """2026-12-01 周二 工作日: the date, its weekday and whether the hall's calendar works that day."""
+        weekdays = (self.tr("周一"), self.tr("周二"), self.tr("周三"), self.tr("周四"), self.tr("周五"),
+                    self.tr("周六"), self.tr("周日"))
+        kind = self.tr("工作日") if self.calendar.is_workday(now.date()) else self.tr("休息日")
+        return f"{now:%Y-%m-%d} {weekdays[now.weekday()]} {kind}"
+
+    def _seat_title(self) -> str:
+        """派遣员 李明 @ 派遣席1: the role in the operator's language, the names as the hall wrote them."""
+        return self.tr("{role} {name} @ {seat}").format(role=labels.role_label(self.session.role),
+                                                        name=self.session.display_name, seat=self.session.seat_name)
+
     def _db_text(self) -> str:
         kind = "PostgreSQL" if self.db.is_postgres else "SQLite"
         if self.feed is None:
-            return f"{kind} ● 本机"
-        health = self.feed.health
-        colour = {"live": "#2E9D57", "stale": "#B88A00", "down": "#D64541"}.get(health.state, "#777")
-        word = {"live": "实时", "stale": "数据可能过期", "down": "连接中断"}.get(health.state, health.state)
-        return f"{kind} <span style='color:{colour}'>● {word}</span>"
+            return self.tr("{kind} ● 本机").format(kind=kind)
+        state = self.feed.health.state
+        light = {"live": Light.GREEN, "stale": Light.YELLOW, "down": Light.RED}.get(state)
+        colour = WORKSTATION.ink(light) if light else WORKSTATION.text["unknown"]
+        words = {"live": self.tr("实时"), "stale": self.tr("数据可能过期"), "down": self.tr("连接中断")}
+        return f"{kind} <span style='color:{colour}'>● {words.get(state, state)}</span>"
 
     def _ask_basemap(self) -> None:
         from PySide6.QtWidgets import QInputDialog

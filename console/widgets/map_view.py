@@ -271,10 +271,11 @@ def _parse_basemap(basemap: str | os.PathLike[str] | None) -> tuple[Basemap | No
     if re.match(r"https?://", text, re.I):
         if "{z}" not in text or "{x}" not in text or "{y}" not in text:
             raise ValueError(f"basemap URL must be an XYZ template with {{z}}/{{x}}/{{y}}: {text}")
-        return Basemap(text, "内网底图"), None
+        return Basemap(text, QCoreApplication.translate("CaseMapView", "内网底图")), None
     if text.lower().endswith(".mbtiles"):
         tiles = MBTiles(Path(text))
-        name = tiles.metadata.get("attribution") or tiles.metadata.get("name") or "本地底图"
+        name = tiles.metadata.get("attribution") or tiles.metadata.get("name") \
+            or QCoreApplication.translate("CaseMapView", "本地底图")
         return Basemap("tiles/{z}/{x}/{y}", name, tiles.max_zoom), tiles
     raise ValueError(f"basemap must be None, an http(s) XYZ URL template or a .mbtiles file: {text!r}")
 

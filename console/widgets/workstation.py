@@ -694,6 +694,8 @@ class Workstation(QMainWindow):
             self.stale_banner.setText(self.tr("⚠ 数据可能已过期：{since}，正在自动重连…  {why}").format(since=since, why=health.message))
         elif self.controller.stalled:
             self.stale_banner.setText(self.tr("⚠ 数据可能已过期：数据库无响应，正在等待…"))
+        else:
+            self.stale_banner.clear()  # fresh: no old warning left behind the hidden banner
         self.stale_banner.setVisible(stale or self.controller.stalled)
 
     def _day_text(self, now: datetime) -> str:

@@ -275,7 +275,9 @@ class CaseQueuePanel(QWidget):
         combo.setObjectName(name)
         combo.addItem(all_text, None)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(chars)
+        # room for the "all" item in this language ("All communities" is wider than 全部社区), counted in average characters
+        fits = -(-combo.fontMetrics().horizontalAdvance(all_text) // max(combo.fontMetrics().averageCharWidth(), 1))
+        combo.setMinimumContentsLength(max(chars, fits + 3))  # + the frame and the arrow's margin
         combo.setMaxVisibleItems(20)
         return combo
 
@@ -308,12 +310,19 @@ class CaseQueuePanel(QWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
         for column, width in _COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
+            header.resizeSection(column, max(width, self._words_width(column)))
         header.setSectionResizeMode(Column.ADDRESS, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(36)
         header.setSortIndicator(self._model.sort_column, self._model.sort_order)
         view.setSortingEnabled(True)  # clicks call CaseQueueModel.sort: no proxy
         assert len(HEADERS) == len(_COLUMN_WIDTHS)
+
+    def _words_width(self, column: int) -> int:
+        """The widest word a column of UI words shows (light, source) in this language, with its icon and margins."""
+        words = {Column.LIGHT: [labels.light_word(light) for light in Light],
+                 Column.SOURCE: list(labels.table("Source").values())}.get(column, [])
+        metrics = self._view.fontMetrics()
+        return max((metrics.horizontalAdvance(w) for w in words), default=0) + (40 if column == Column.LIGHT else 16)
 
     def _connect(self) -> None:
         self._tabs.currentChanged.connect(self._on_tab)

@@ -4,8 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from console.data.commands import CommandError
-from console.data.db import Database
+from console.services.session import CommandError, Database
 
 
 def make_application(argv: list[str] | None = None):  # noqa: ANN201 - QApplication
@@ -141,15 +140,14 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from console.services.session import Seat, session_for
+    from console.services.session import Seat, demo_session
     from console.widgets.workstation import Workstation
 
     seat = Seat.parse(view if view.startswith("street:") else ("operator" if view == "operator" else view))
     if seat.kind not in ("operator", "street"):
         raise CommandError(f"视图 {view!r} 尚不能截图 (no screenshot for this view yet)")
     make_application()
-    operator = _demo_operator(db, seat)
-    session = session_for(db, operator, seat)
+    session = demo_session(db, seat)
     window = Workstation(session, feed=None)
     window.resize(*size)
     window.show()
@@ -163,6 +161,7 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
     if window.map is not None and not window.map.ready:  # e.g. a bridge script missing from the install
         window.stop()
         window.close()
+        window.deleteLater()  # no window left behind a refused screenshot
         raise CommandError(f"地图页面未能加载 (the map page did not load within {timeout_ms / 1000:g} s): "
                            "no screenshot written; reinstall urban-console")
     window.refresh_lights(window._now())
@@ -175,21 +174,3 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
     window.stop()
     window.close()
     return out
-
-
-def _demo_operator(db: Database, seat):  # noqa: ANN001, ANN202
-    from sqlalchemy import select
-
-    from console.data import models as m
-
-    with db.read() as s:
-        q = select(m.Operator).where(m.Operator.active)
-        if seat.kind == "street":
-            q = q.where(m.Operator.role == "street_seat", m.Operator.street_code == seat.street_code)
-        else:
-            q = q.where(m.Operator.role.in_(["intake", "shift_lead", "dispatcher", "leader"])).order_by(m.Operator.id)
-        operator = s.scalars(q).first()
-    if operator is None:
-        raise CommandError(f"数据库中没有可用于 {seat.kind} 席位的账号 (no account for this seat; `urban-console user add`)")
-    return operator
-

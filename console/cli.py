@@ -86,7 +86,7 @@ def _generate_demo(db, scale: str, seed: int, history_days: int | None) -> dict:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _remember_language(args.lang)
+    _this_run_language(args.lang)
     db = open_db(args.db, seat=True)
     from console.app import run_console
 
@@ -530,19 +530,28 @@ def _warn_calendar(db, **span) -> None:  # noqa: ANN001
 def cmd_screenshot(args: argparse.Namespace) -> int:
     from console.app import screenshot
 
-    _remember_language(args.lang)
+    _this_run_language(args.lang)
     width, height = _size(args.size)
     out = screenshot(open_db(args.db, seat=True), view=args.view, out=Path(args.out), size=(width, height))
     print(out)
     return 0
 
 
-def _remember_language(lang: str | None) -> None:
-    """--lang: the hall's language from now on (settings LANGUAGE); make_application installs it."""
-    if lang:
-        from console.widgets.i18n import remember_language
+def _this_run_language(lang: str | None) -> None:
+    """--lang: this run's language only; make_application installs it (the stored LANGUAGE stays)."""
+    from console.widgets.i18n import use_for_this_run
 
-        remember_language(lang)
+    use_for_this_run(lang)
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    """`settings language [en|zh|system]`: show or set the hall's language (the default of every run)."""
+    from console.widgets.i18n import SYSTEM, remember_language, stored_language
+
+    if args.value is not None:
+        remember_language(args.value)
+    print(stored_language() or SYSTEM)
+    return 0
 
 
 SCREENSHOT_MAX = (7680, 4320)  # 8K: anything larger is a typo that would exhaust memory
@@ -651,7 +660,8 @@ def _bounded_int(what: str, lo: int, hi: int) -> Callable[[str], int]:
     return parse
 
 
-LANG_HELP = "界面语言 (UI language), remembered for this hall; default: the stored choice, else the system locale"
+LANG_HELP = ("界面语言 (UI language) of this run only; default: the hall's choice "
+             "(`urban-console settings language`), else the system locale")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -753,6 +763,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--size", default="1920x1080", help="WxH, at most 7680x4320")
     p.add_argument("--lang", choices=["en", "zh"], help=LANG_HELP)
+
+    p = sub.add_parser("settings", help="the hall's settings on this machine")
+    ssub = p.add_subparsers(dest="settings_command", required=True)
+    lang = ssub.add_parser("language", help="show or set the hall's UI language (system: follow the locale)")
+    lang.add_argument("value", nargs="?", choices=["en", "zh", "system"])
+    lang.set_defaults(func=cmd_settings)
 
     p = add("simulate", cmd_simulate, "live reports and actions, as field staff and departments would")
     p.add_argument("--rate", type=float, required=True, help="reports per second")

@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
+
+# The suite never reads or writes the real user's files: settings, the default
+# database and caches land in one sandbox per run (tests/test_user_files.py proves it).
+# Set before Qt or platformdirs look; subprocesses (the CLI tests) inherit it.
+SANDBOX = Path(os.environ.get("URBAN_CONSOLE_TEST_SANDBOX") or tempfile.mkdtemp(prefix="uc-test-home-"))
+for _var, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
+                   ("XDG_STATE_HOME", "state")):
+    os.environ[_var] = str(SANDBOX / _sub)
+    (SANDBOX / _sub).mkdir(parents=True, exist_ok=True)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
@@ -23,6 +33,16 @@ from console.data.schema import upgrade
 
 PG_ADMIN_URL = os.environ.get("URBAN_CONSOLE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 RUN_ID = uuid.uuid4().hex[:8]
+
+pytest_plugins = ["tests.qt_leaks"]  # the `qt_leaks` fixture: Qt tests leave nothing running
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_files_sandbox():
+    """The run's own XDG directories (set above, before any import looked); removed at the end."""
+    yield SANDBOX
+    if not os.environ.get("URBAN_CONSOLE_TEST_SANDBOX"):
+        shutil.rmtree(SANDBOX, ignore_errors=True)
 
 
 def pg_admin():

@@ -68,9 +68,11 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
     generate_s = time.perf_counter() - t0
     db.dispose()
     from console.bench.bench_alerts import run as bench_alerts
+    from console.bench.bench_evaluation import run as bench_evaluation
 
     return {"database": label, "scale": scale, "cases": summary.get("cases"), "generate_s": round(generate_s, 1),
-            **measure_database(url), "alerts": bench_alerts(url)}
+            **measure_database(url), "alerts": bench_alerts(url),
+            "evaluation": bench_evaluation(url)}  # a month of every scope family against the naive count
 
 
 def measure_database(url: str, repeat: int = 15) -> dict[str, Any]:
@@ -112,7 +114,7 @@ def _database_size(db) -> int:  # noqa: ANN001
 def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | None = None) -> dict[str, Any]:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the Qt benchmarks draw offscreen
-    from console.bench import bench_crs, bench_feed, bench_map, bench_queue, bench_sign_in
+    from console.bench import bench_crs, bench_feed, bench_map, bench_queue, bench_sign_in, bench_start
 
     scale = "small" if quick else "metro"
     result: dict[str, Any] = {"lights": bench_lights(20_000 if quick else 100_000)}
@@ -122,9 +124,13 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
     result["feed"] = bench_feed.run(seconds=3 if quick else 10, rate=50)
     result["second_seat"] = bench_feed.run(seconds=3 if quick else 10, rate=50, seat=True)
     result["sign_in_flood"] = bench_sign_in.run(seconds=3 if quick else 8)
+    # cold start to a usable workstation and the longest UI stall (reload, hung PostgreSQL): issue 9
+    result["seat_start"] = bench_start.run(scales=("small",) if quick else ("city", "metro"),
+                                           pg_admin=pg_url or os.environ.get("URBAN_CONSOLE_BENCH_PG"))
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = db_url if db_url and db_url.startswith("sqlite") else f"sqlite:///{tmp}/bench.db"
         result["sqlite"] = bench_database("sqlite", sqlite_url, scale)
+        result["memory"] = bench_memory_on(sqlite_url, scale)
     admin_url = pg_url or os.environ.get("URBAN_CONSOLE_BENCH_PG", DEFAULT_PG_ADMIN)
     result["postgresql"] = _with_pg_database(admin_url, lambda url: bench_database("postgresql", url, scale))
     from console.bench import bench_roads
@@ -146,15 +152,8 @@ def _with_pg_database(admin_url: str, fn: Callable[[str], Any]) -> Any:
         admin.dispose()
 
 
-# --- evaluation (issue 10): appended so the suite's database runs also time every scope family ---------
+def bench_memory_on(url: str, scale: str) -> dict[str, Any]:
+    """A workstation's resident memory on the city just generated, before and after an hour of simulate."""
+    from console.bench.bench_memory import run
 
-_bench_database_without_evaluation = bench_database
-
-
-def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str, Any]:  # noqa: F811
-    """The database benchmarks above, then a month's evaluation of every family against the naive count."""
-    from console.bench.bench_evaluation import run as bench_evaluation
-
-    result = _bench_database_without_evaluation(label, url, scale, seed)
-    result["evaluation"] = bench_evaluation(url)
-    return result
+    return run(url, scale=scale)

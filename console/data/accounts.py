@@ -174,3 +174,14 @@ def _check_new_user(s, username: str, street_code: str | None, department_id: in
         raise CommandError(f"街道 {street_code} 不存在 (unknown street code)")
     if department_id is not None and s.get(m.Department, department_id) is None:
         raise CommandError(f"部门 {department_id} 不存在 (unknown department)")
+
+
+def demo_operator(db: Database, seat_kind: str, street_code: str | None = None) -> m.Operator | None:
+    """The first active account that can sit at this seat (screenshots of a demo database), or None."""
+    with db.read() as s:
+        q = select(m.Operator).where(m.Operator.active)
+        if seat_kind == "street":
+            q = q.where(m.Operator.role == Role.STREET_SEAT.value, m.Operator.street_code == street_code)
+        else:
+            q = q.where(m.Operator.role.in_(["intake", "shift_lead", "dispatcher", "leader"])).order_by(m.Operator.id)
+        return s.scalars(q).first()

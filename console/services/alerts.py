@@ -34,7 +34,7 @@ class Alert:
     street: str
     department: str
     light: str  # yellow | red
-    remaining: str  # "超时 1:20" / "剩余 0:12" in work time, as the queue shows it
+    remaining_minutes: Optional[float]  # work minutes left on the step's clock (< 0: overdue); the banner words it
     raised_at: datetime  # when the light changed
     street_code: str = ""
 
@@ -105,16 +105,26 @@ class AlertClock(QObject):
     def matching(self, alert_filter: AlertFilter) -> list[Alert]:
         return [a for a in self.alerts if alert_filter.matches(a)]
 
-    def observe(self, lit: Mapping[int, Lit], describe: Describe) -> list[Alert]:
+    def news(self, lit: Mapping[int, Lit]) -> list[AlertKey]:
+        """The keys `observe` would look up acknowledgements for (a seat reads them off the UI thread)."""
+        now = self._now()
+        changed = [v for cid, v in lit.items() if self._seen.get(cid) != v.key]
+        return [v.key for v in changed
+                if self._watching or (v.since is not None and now - v.since <= self._recent)]
+
+    def observe(self, lit: Mapping[int, Lit], describe: Describe, done: Iterable[AlertKey] | None = None) -> list[Alert]:
         """Compare the cases lit now with those seen before; raise the changes. Returns the raised alerts.
 
-        `lit` holds every case of the seat whose running clock is yellow or red.
+        `lit` holds every case of the seat whose running clock is yellow or red; `done`, the
+        acknowledged keys among `news(lit)` when the caller read them already.
         If the acknowledgements cannot be read, nothing is marked seen: the next call retries.
         """
         now = self._now()
-        changed = [v for cid, v in lit.items() if self._seen.get(cid) != v.key]
-        news = [v for v in changed if self._watching or (v.since is not None and now - v.since <= self._recent)]
-        done = acknowledged(self._db, [v.key for v in news]) if news else {}
+        keys = set(self.news(lit))
+        news = [v for v in lit.values() if v.key in keys]
+        if done is None:
+            done = acknowledged(self._db, [v.key for v in news]) if news else {}
+        done = set(done)
         self._watching = True
         self._seen = {cid: v.key for cid, v in lit.items()}
         stale = [k for k in self._open if self._seen.get(k.case_id) != k]
@@ -143,6 +153,14 @@ class AlertClock(QObject):
         """Another seat acknowledged alerts: drop those of ours it covered."""
         if self._open:
             self._drop(acknowledged(self._db, list(self._open)))
+
+    @property
+    def open_keys(self) -> list[AlertKey]:
+        return list(self._open)
+
+    def drop(self, keys: Iterable[AlertKey]) -> None:
+        """These alerts were acknowledged (by this seat's command or another seat): they leave the banner."""
+        self._drop(list(keys))
 
     def forget_cases(self, case_ids: Iterable[int]) -> None:
         """Cases that left the queue (closed, out of scope) drop their alerts."""

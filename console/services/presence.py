@@ -27,6 +27,9 @@ from console.data.db import Database
 log = logging.getLogger(__name__)
 
 
+Runner = Callable[[Callable[[], object], Callable[[object], None]], None]
+
+
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -40,8 +43,10 @@ class PresenceTracker(QObject):
 
     def __init__(self, db: Database, actor: Actor, *, parent: QObject | None = None,
                  clock: Callable[[], datetime] = _utc_now, ttl_s: float = data.DEFAULT_TTL_S,
-                 interval_ms: int | None = None) -> None:
+                 interval_ms: int | None = None, runner: Runner | None = None) -> None:
         super().__init__(parent)
+        # where database calls run: inline by default; a seat passes its worker (SeatController.run_presence)
+        self._run: Runner = runner or (lambda call, done: done(call()))
         data.seat_of(actor)  # no seat: CommandError now, not at the first open()
         self.db = db
         self.actor = actor
@@ -72,13 +77,19 @@ class PresenceTracker(QObject):
         """The seat now has `case_id` open (the previous case, if another, is released)."""
         if self._case_id is not None and self._case_id != case_id:
             self._release(self._case_id)
-        # Out of jurisdiction or no such case: CommandError, raised to the caller.
-        self._guard(lambda: data.open_case(self.db, self.actor, case_id, at=self._clock()))
-        self._case_id = case_id
-        self._text = ""
+        # Out of jurisdiction or no such case: CommandError, raised to the caller (inline runner).
+        at = self._clock()
+        self._run(lambda: self._guard(lambda: data.open_case(self.db, self.actor, case_id, at=at)),
+                  lambda _result: self._opened(case_id, refresh=True))
+        self._opened(case_id, refresh=False)  # at once, while a worker still registers it
+
+    def _opened(self, case_id: int, *, refresh: bool) -> None:
+        if self._case_id != case_id:
+            self._case_id, self._text = case_id, ""
         if not self._timer.isActive():
             self._timer.start()
-        self.refresh(force=True)
+        if refresh and self._case_id == case_id:
+            self.refresh(force=True)
 
     def close(self) -> None:
         """The seat closed its case (the detail panel shows nothing)."""
@@ -95,11 +106,21 @@ class PresenceTracker(QObject):
         self._timer.stop()
         self._case_id = None
         self._text = ""
+        at = self._clock()
+        self._run(lambda: self._guard(lambda: data.leave_all(self.db, self.actor.seat, operator=self.actor.name, at=at)),
+                  lambda _result: None)
+
+    def leave_all_now(self) -> None:
+        """Release every case of this seat, here and now (a seat's worker calls it as its last job)."""
         self._guard(lambda: data.leave_all(self.db, self.actor.seat, operator=self.actor.name, at=self._clock()))
 
     def beat(self) -> None:
         """One heartbeat (the timer's slot): keep our rows alive, then look at the others."""
-        if self._guard(lambda: data.heartbeat(self.db, self.actor.seat, at=self._clock())) is not None:
+        at = self._clock()
+        self._run(lambda: self._guard(lambda: data.heartbeat(self.db, self.actor.seat, at=at)), self._beaten)
+
+    def _beaten(self, result: object) -> None:
+        if result is not None:
             self.heartbeats += 1
         self.refresh()
 
@@ -108,16 +129,18 @@ class PresenceTracker(QObject):
         case_id = self._case_id
         if case_id is None:
             return ""
-        entries = self._guard(lambda: data.who_is_on(
-            self.db, case_id, exclude_seat=self.actor.seat, now=self._clock(), ttl_s=self.ttl_s,
-            scope=self.actor.street_code))
-        if entries is None:
-            return self._text
-        text = data.presence_text(entries)
+        now = self._clock()
+        self._run(lambda: self._guard(lambda: data.presence_text(data.who_is_on(
+            self.db, case_id, exclude_seat=self.actor.seat, now=now, ttl_s=self.ttl_s,
+            scope=self.actor.street_code))), lambda text: self._show(case_id, text, force))
+        return self._text
+
+    def _show(self, case_id: int, text: object, force: bool) -> None:
+        if text is None or case_id != self._case_id:
+            return  # unreadable now, or the seat moved on to another case
         if force or text != self._text:
-            self._text = text
-            self.sig_presence_changed.emit(case_id, text)
-        return text
+            self._text = str(text)
+            self.sig_presence_changed.emit(case_id, self._text)
 
     def on_changes(self, batch) -> None:  # noqa: ANN001 - a console.services.feed.ChangeBatch
         """Slot for ChangeFeed.sig_changed: refresh when the open case's presence or case changed."""
@@ -128,10 +151,15 @@ class PresenceTracker(QObject):
             self.refresh()
 
     def _release(self, case_id: int) -> None:
-        try:
-            self._guard(lambda: data.close_case(self.db, self.actor, case_id, at=self._clock()))
-        except CommandError as exc:  # the case is gone or out of reach: nothing of ours to release
-            self.last_error = str(exc)
+        at = self._clock()
+
+        def release() -> None:
+            try:
+                self._guard(lambda: data.close_case(self.db, self.actor, case_id, at=at))
+            except CommandError as exc:  # the case is gone or out of reach: nothing of ours to release
+                self.last_error = str(exc)
+
+        self._run(release, lambda _result: None)
 
     def _guard(self, call: Callable[[], object]) -> object | None:
         """Presence is a courtesy: a database hiccup must not break the seat (the feed reports health)."""

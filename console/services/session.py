@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from console.data.accounts import authenticate
+from console.data.accounts import authenticate, demo_operator
 from console.data.commands import Actor, CommandError
 from console.data.db import Database
 from console.data import models as m
@@ -70,3 +70,14 @@ def session_for(db: Database, operator: m.Operator, seat: Seat, seat_name: str |
 
 def sign_in(db: Database, username: str, password: str, seat: Seat, seat_name: str | None = None) -> Session:
     return session_for(db, authenticate(db, username, password), seat, seat_name)
+
+
+def demo_session(db: Database, seat: Seat) -> Session:
+    """A session for the first account that can sit at `seat` (screenshots of a demo database)."""
+    operator = demo_operator(db, seat.kind, seat.street_code)
+    if operator is None:
+        raise CommandError(f"数据库中没有可用于 {seat.kind} 席位的账号 (no account for this seat; `urban-console user add`)")
+    return session_for(db, operator, seat)
+
+
+__all__ = ["CommandError", "Database", "SEAT_KINDS", "Seat", "Session", "demo_session", "session_for", "sign_in"]

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.clocks import Light, format_remaining
 from console.services.alerts import Alert, AlertFilter
 from console.widgets import labels
 from console.widgets.theme import WORKSTATION
@@ -129,6 +130,11 @@ class AlertBanner(QFrame):
         if self.listed():
             self.sig_acknowledge_all.emit(self.alert_filter, self.filter_note())
 
+    def remaining_text(self, alert: Alert) -> str:
+        """超时 0:11 on a red alert, 剩余 0:12 on a yellow one (work time, as the queue shows it)."""
+        time = format_remaining(alert.remaining_minutes, overdue_word=self.tr("超时"))
+        return time if alert.light == Light.RED else self.tr("剩余 {time}").format(time=time)
+
     def _row(self, alert: Alert) -> QWidget:
         row = QWidget()
         row.setObjectName(f"alert_{alert.key.case_id}_{alert.key.light}")
@@ -140,7 +146,7 @@ class AlertBanner(QFrame):
         grid = self.tr("网格 {code}").format(code=alert.grid_code)
         department = alert.department or self.tr("未派遣")  # tr outside the f-string: lupdate reads only plain calls
         text = QLabel(f"<b>{alert.number}</b>  {alert.category}  {alert.street} {grid}  "
-                      f"{department}  <b style='color:{colour}'>{alert.remaining}</b>")
+                      f"{department}  <b style='color:{colour}'>{self.remaining_text(alert)}</b>")
         ack = QPushButton(self.tr("确认"))
         ack.setObjectName("ack")
         ack.clicked.connect(lambda: self.sig_acknowledge.emit(alert.key))

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.data.queue_and_detail import CaseDetail, ClockInfo
+from console.services.read_models import CaseDetail, ClockInfo
 from console.domain.calendar import Limit, WorkCalendar, default_calendar
 from console.domain.clocks import (
     DEFAULT_THRESHOLDS, Light, Thresholds, clock_light, format_remaining, remaining_minutes,

@@ -8,9 +8,9 @@ and hands them over (`set_rows` once, `apply_rows` / `remove_ids` per change,
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.data.queue_and_detail import CaseRow, FilterOptions
+from console.services.read_models import CaseRow, FilterOptions
 from console.domain.calendar import WorkCalendar
 from console.domain.clocks import DEFAULT_THRESHOLDS, Light, Thresholds
 from console.widgets import labels
@@ -197,16 +197,15 @@ class CaseQueuePanel(QWidget):
         """What the panel says when the filters leave no case ('' while something shows)."""
         return self._no_match.text() if not self._no_match.isHidden() else ""
 
-    def keep_sort(self, settings: QSettings, key: str) -> None:
-        """Restore this user's sort (default: most urgent first) and save every change under `key`."""
-        saved = str(settings.value(key, "") or "")
+    def keep_sort(self, load: Callable[[], str], save: Callable[[str], None]) -> None:
+        """Restore this user's sort (default: most urgent first) from `load()`; every change goes to `save`."""
+        saved = str(load() or "")
         column, order = Column.LIGHT, Qt.SortOrder.DescendingOrder  # red first, then least time left
         parts = saved.split(",")
         if len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[0]) < len(HEADERS) and int(parts[1]) < 2:
             column, order = int(parts[0]), Qt.SortOrder(int(parts[1]))
         self._view.sortByColumn(column, order)
-        self._view.horizontalHeader().sortIndicatorChanged.connect(
-            lambda col, how: settings.setValue(key, f"{col},{how.value}"))
+        self._view.horizontalHeader().sortIndicatorChanged.connect(lambda col, how: save(f"{col},{how.value}"))
 
     # -- building -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -276,7 +275,9 @@ class CaseQueuePanel(QWidget):
         combo.setObjectName(name)
         combo.addItem(all_text, None)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(chars)
+        # room for the "all" item in this language ("All communities" is wider than 全部社区), counted in average characters
+        fits = -(-combo.fontMetrics().horizontalAdvance(all_text) // max(combo.fontMetrics().averageCharWidth(), 1))
+        combo.setMinimumContentsLength(max(chars, fits + 3))  # + the frame and the arrow's margin
         combo.setMaxVisibleItems(20)
         return combo
 
@@ -309,12 +310,19 @@ class CaseQueuePanel(QWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
         for column, width in _COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
+            header.resizeSection(column, max(width, self._words_width(column)))
         header.setSectionResizeMode(Column.ADDRESS, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(36)
         header.setSortIndicator(self._model.sort_column, self._model.sort_order)
         view.setSortingEnabled(True)  # clicks call CaseQueueModel.sort: no proxy
         assert len(HEADERS) == len(_COLUMN_WIDTHS)
+
+    def _words_width(self, column: int) -> int:
+        """The widest word a column of UI words shows (light, source) in this language, with its icon and margins."""
+        words = {Column.LIGHT: [labels.light_word(light) for light in Light],
+                 Column.SOURCE: list(labels.table("Source").values())}.get(column, [])
+        metrics = self._view.fontMetrics()
+        return max((metrics.horizontalAdvance(w) for w in words), default=0) + (40 if column == Column.LIGHT else 16)
 
     def _connect(self) -> None:
         self._tabs.currentChanged.connect(self._on_tab)

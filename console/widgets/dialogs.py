@@ -32,6 +32,9 @@ from console.widgets import labels
 from console.widgets.theme import WORKSTATION
 
 
+PENDING = object()  # what a submit returns when its answer comes later (submit_answered)
+
+
 class _FormDialog(QDialog):
     """A titled form with OK/Cancel and an error line that keeps the input."""
 
@@ -54,7 +57,7 @@ class _FormDialog(QDialog):
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)
         self._layout.addWidget(self.buttons)
-        self.submit: Callable[[], None] | None = None
+        self.submit: Callable[[], object] | None = None  # raise to refuse; return PENDING to answer later
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -90,12 +93,34 @@ class _FormDialog(QDialog):
         if self.submit is None:
             self.accept()
             return
+        self._answered = False
         try:
-            self.submit()
+            pending = self.submit()
         except Exception as exc:  # noqa: BLE001 - every refusal is shown, never swallowed
             self.show_error(str(exc))
             return
-        self.accept()
+        if pending is not PENDING:
+            self.accept()
+        elif not self._answered:  # a synchronous seat has answered already (closed or shown why)
+            self._ok_button().setEnabled(False)
+            self.show_error(self.tr("正在提交…"))
+
+    def _ok_button(self) -> QWidget:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    @property
+    def submitting(self) -> bool:
+        """A submit that answers later is outstanding (OK is disabled meanwhile)."""
+        return not self._ok_button().isEnabled()
+
+    def submit_answered(self, refusal: str | None) -> None:
+        """The later answer to a PENDING submit: close on success, else show why and keep the input."""
+        self._answered = True
+        self._ok_button().setEnabled(True)
+        if refusal is None:
+            self.accept()
+        else:
+            self.show_error(refusal)
 
 
 class SignInDialog(_FormDialog):

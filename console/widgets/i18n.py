@@ -1,9 +1,10 @@
 """The console's language: Chinese is the source text, English ships as a Qt translation.
 
-`--lang en|zh` wins; then the hall's stored choice (settings LANGUAGE, which `--lang` writes);
-then the system locale's UI languages (the first of them that is Chinese or English).  Any
-other locale keeps Chinese, the hall's language.  "zh" installs no translator at all: the
-source strings are the Chinese UI.
+`--lang en|zh` wins, for that run only (a one-off English screenshot leaves the hall's language
+alone); then the hall's stored choice (settings LANGUAGE, set by `urban-console settings language
+en|zh|system`); then the system locale's UI languages (the first of them that is Chinese or
+English).  Any other locale keeps Chinese, the hall's language.  "zh" installs no translator at
+all: the source strings are the Chinese UI.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 SOURCE_LANGUAGE = "zh"
 LANGUAGES = ("zh", "en")  # zh: the source text; every other one has console/resources/i18n/urban_console_<lang>.qm
 QM_NAME = "urban_console_{lang}.qm"
+SYSTEM = "system"  # the stored choice that follows the system locale (stored as "")
+
+_this_run: str | None = None  # --lang of this process, never stored
 
 
 def normalise(lang: str) -> str | None:
@@ -38,6 +42,12 @@ def choose_language(lang: str | None = None, stored: str = "", ui_languages: Seq
     return SOURCE_LANGUAGE
 
 
+def use_for_this_run(lang: str | None) -> None:
+    """--lang: the language of this process only (checked now, so a bad one fails before any window)."""
+    global _this_run
+    _this_run = choose_language(lang) if lang else None
+
+
 def stored_language() -> str:
     """The hall's remembered choice ("" = follow the system locale)."""
     from console.services.settings import LANGUAGE, SeatSettings
@@ -46,11 +56,11 @@ def stored_language() -> str:
 
 
 def remember_language(lang: str) -> None:
-    """Store `--lang` for the hall, so the next start without it keeps the language."""
+    """The hall's language from now on: zh, en, or "system" (follow the locale)."""
     from console.services.settings import LANGUAGE, SeatSettings
 
     settings = SeatSettings()
-    settings.set(LANGUAGE, choose_language(lang))
+    settings.set(LANGUAGE, "" if lang == SYSTEM else choose_language(lang))
     settings.sync()
 
 
@@ -67,11 +77,11 @@ def load_translator(lang: str) -> QTranslator:
 
 
 def install_translator(app: QCoreApplication, lang: str | None = None) -> QTranslator | None:
-    """Install the translation `lang` / the stored choice / the system locale asks for; None for Chinese.
+    """Install the translation `lang` / this run's --lang / the stored choice / the locale asks for; None for Chinese.
 
     The translator is parented to the application so it lives as long as it does.
     """
-    chosen = choose_language(lang, stored_language(), QLocale.system().uiLanguages())
+    chosen = choose_language(lang or _this_run, stored_language(), QLocale.system().uiLanguages())
     if chosen == SOURCE_LANGUAGE:
         return None
     translator = load_translator(chosen)
@@ -80,5 +90,6 @@ def install_translator(app: QCoreApplication, lang: str | None = None) -> QTrans
     return translator
 
 
-__all__ = ["LANGUAGES", "SOURCE_LANGUAGE", "normalise", "choose_language", "stored_language", "remember_language",
+__all__ = ["LANGUAGES", "SOURCE_LANGUAGE", "SYSTEM", "normalise", "choose_language", "use_for_this_run",
+           "stored_language", "remember_language",
            "load_translator", "install_translator"]

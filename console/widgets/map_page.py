@@ -22,7 +22,7 @@ from folium.plugins import MarkerCluster
 
 from PySide6.QtCore import QCoreApplication
 
-from console.data.map_layers import Area, CaseMarker, MapLayers
+from console.services.read_models import Area, CaseMarker, MapLayers
 from console.domain.clocks import Light
 from console.domain.vocabulary import CAMERA_STATUS_LABELS, HEAT_MODE_LABELS
 from console.widgets import labels

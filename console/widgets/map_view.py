@@ -35,7 +35,6 @@ import os
 import posixpath
 import re
 import shutil
-import sqlite3
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -54,8 +53,9 @@ from PySide6.QtWebEngineCore import (
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
-from console.data.map_layers import CameraPoint, CaseMarker, HeatMode, MapLayers
+from console.services.read_models import CameraPoint, CaseMarker, HeatMode, MapLayers
 from console.resources import resource_root
+from console.services.tiles import MBTiles  # the reader lives in console.data; a basemap is the services' business
 from console.widgets.map_page import Basemap, build_page_html
 
 log = logging.getLogger(__name__)
@@ -107,37 +107,7 @@ if QCoreApplication.instance() is None:  # at import, while it is still possible
     register_app_scheme()
 
 
-# --- MBTiles ---------------------------------------------------------------------------------
-
-
-class MBTiles:
-    """A read-only MBTiles file: tiles(zoom_level, tile_column, tile_row) in TMS rows."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise FileNotFoundError(f"MBTiles basemap not found: {self.path}")
-        self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-        try:
-            self.metadata = dict(self._conn.execute("SELECT name, value FROM metadata").fetchall())
-        except sqlite3.DatabaseError as exc:
-            raise ValueError(f"{self.path} is not an MBTiles file (no metadata table): {exc}") from exc
-
-    def tile(self, z: int, x: int, y: int) -> bytes | None:
-        """The tile at XYZ (Leaflet) coordinates; MBTiles stores TMS rows, so y is flipped."""
-        row = (1 << z) - 1 - y
-        hit = self._conn.execute(
-            "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?", (z, x, row)
-        ).fetchone()
-        return bytes(hit[0]) if hit else None
-
-    @property
-    def max_zoom(self) -> int | None:
-        value = self.metadata.get("maxzoom")
-        return int(value) if value not in (None, "") else None
-
-    def close(self) -> None:
-        self._conn.close()
+# --- MBTiles tiles' content types -----------------------------------------------------------
 
 
 def _tile_mime(data: bytes) -> bytes:
@@ -301,10 +271,11 @@ def _parse_basemap(basemap: str | os.PathLike[str] | None) -> tuple[Basemap | No
     if re.match(r"https?://", text, re.I):
         if "{z}" not in text or "{x}" not in text or "{y}" not in text:
             raise ValueError(f"basemap URL must be an XYZ template with {{z}}/{{x}}/{{y}}: {text}")
-        return Basemap(text, "内网底图"), None
+        return Basemap(text, QCoreApplication.translate("CaseMapView", "内网底图")), None
     if text.lower().endswith(".mbtiles"):
         tiles = MBTiles(Path(text))
-        name = tiles.metadata.get("attribution") or tiles.metadata.get("name") or "本地底图"
+        name = tiles.metadata.get("attribution") or tiles.metadata.get("name") \
+            or QCoreApplication.translate("CaseMapView", "本地底图")
         return Basemap("tiles/{z}/{x}/{y}", name, tiles.max_zoom), tiles
     raise ValueError(f"basemap must be None, an http(s) XYZ URL template or a .mbtiles file: {text!r}")
 

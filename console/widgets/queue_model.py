@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Optional
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
-from console.data.queue_and_detail import CaseRow
+from console.services.read_models import CaseRow
 from console.domain.calendar import WorkCalendar, default_calendar
 from console.domain.clocks import (  # clock helpers re-exported: the workstation and bench_alerts import them here
     DEFAULT_THRESHOLDS, Light, Thresholds, clock_light, format_remaining, limit_kind, remaining_minutes,  # noqa: F401

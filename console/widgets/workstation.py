@@ -1,9 +1,11 @@
 """The operator workstation (screens.md): queue, map, detail, alerts, status.
 
-The window only displays and forwards: reads go through console.data query
-functions scoped to the seat's jurisdiction, writes through the data
-commands, and every change (ours or another seat's) comes back through the
-change feed as a delta to the queue model and the map.
+The window only displays and forwards: every read and command goes through the
+seat's SeatController (console.services.seat), which runs them on its worker
+thread and answers by signal with plain read models; every change (ours or
+another seat's) comes back through the change feed as a delta to the queue
+model and the map.  A hung database never freezes the window: the stale banner
+shows and a submitted form stays open until the answer (or "数据库无响应").
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -23,23 +26,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.data import map_layers, queue_and_detail
-from console.data.alerts import AlertKey
-from console.data.commands import ActionParams, CommandError, StaleVersion, act, report_case
-from console.data.db import DatabaseUnavailable
-from console.data.routing import suggest_department
 from console.domain.calendar import unconfirmed_warning
 from console.domain.clocks import Light
-from console.domain.workflow import ACTION_LABELS, Action, Role, allowed_actions
+from console.domain.workflow import Action, Role, allowed_actions
 from console.services.alerts import Alert, AlertClock, AlertFilter, Lit
 from console.services.presence import PresenceTracker
+from console.services.read_models import AlertKey, CaseMarker
+from console.services.seat import (
+    COMMAND_TIMEOUT_MS, NO_ANSWER, STALL_MS, ActionChoices, ActionParams, CasesChanged, CommandDone, CommandRefused, DetailAnswer,
+    QueueSnapshot, SeatController,
+)
+from console.services import settings
 from console.services.session import Session
+from console.services.settings import SeatSettings
 from console.widgets.alert_banner import AlertBanner
 from console.widgets.case_detail import CaseDetailPanel
 from console.widgets.case_queue import CaseQueuePanel
-from console.widgets.dialogs import ActionDialog, NewCaseDialog, SOURCE_LABELS
-from console.widgets.queue_model import format_remaining
+from console.widgets import labels
+from console.widgets.dialogs import PENDING, ActionDialog, NewCaseDialog
 from console.widgets.shortcuts import ACTION_SHORTCUTS, RED_STOCK_SHORTCUT, workflow_actions
+from console.widgets.theme import WORKSTATION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The queue tab each role opens on: the step that role works (leaders and admins see everything).
@@ -50,9 +56,8 @@ ROLE_QUEUES: dict[Role, str] = {
 
 
 def basemap_setting() -> str | None:
-    """The operator's basemap: an intranet XYZ URL or an MBTiles path (QSettings)."""
-    value = QSettings("urban-console", "console").value("map/basemap")
-    return str(value) if value else None
+    """The hall's basemap: an intranet XYZ URL or an MBTiles path (the settings service)."""
+    return SeatSettings().get(settings.BASEMAP) or None
 
 
 def save_basemap_setting(value: str | None) -> None:
@@ -61,9 +66,15 @@ def save_basemap_setting(value: str | None) -> None:
     if value and not (value.startswith(("http://", "https://")) and "{z}" in value and "{x}" in value and "{y}" in value):
         path = Path(value).expanduser()
         if path.suffix.lower() != ".mbtiles" or not path.is_file():
-            raise ValueError(f"底图 {value!r} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件")
+            raise ValueError(QCoreApplication.translate(
+                "Workstation", "底图 {value} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件").format(
+                value=repr(value)))
         value = str(path)
-    QSettings("urban-console", "console").setValue("map/basemap", value or "")
+    SeatSettings().set(settings.BASEMAP, value or "")
+
+
+def _ignore(_exc: BaseException) -> None:
+    """Presence is a courtesy: its failures are logged by the tracker, never shown."""
 
 
 def _utcnow() -> datetime:
@@ -80,9 +91,17 @@ class Workstation(QMainWindow):
 
     def __init__(self, session: Session, *, feed=None, with_map: bool = True,  # noqa: ANN001
                  clock: Callable[[], datetime] = _utcnow, alert_interval_ms: int = 3000,
-                 basemap: str | None = None) -> None:
+                 basemap: str | None = None, stall_ms: int = STALL_MS,
+                 command_timeout_ms: int = COMMAND_TIMEOUT_MS, threaded: bool = True) -> None:
         super().__init__()
         self.session, self.db, self.feed = session, session.db, feed
+        self.settings = SeatSettings(session.username, session.seat.kind)
+        self._heat_mode = self.settings.get(settings.HEAT_MODE)
+        self.controller = SeatController(session, feed=feed, stall_ms=stall_ms, command_timeout_ms=command_timeout_ms,
+                                         threaded=threaded, parent=self)
+        # command request -> (its dialog or None, the status line on success or None)
+        self._submits: dict[int, tuple[object, Callable[[CommandDone], str] | None]] = {}
+        self._asked: tuple[Action, object] | None = None  # the action whose dialog waits for its choices
         self.scope = session.street_code
         self._now = clock
         rules = self.db.rules()
@@ -91,16 +110,17 @@ class Workstation(QMainWindow):
         self.setWindowTitle(self.tr("数字城管监督指挥中心 · 操作台 · {db}").format(db=self.db.where))
         self.resize(1920, 1080)
         self._current_case: int | None = None
-        self._heat_mode = "open"  # grid heat: open cases or overdue ones
         self._shown = None  # the CaseDetail on screen: its version is what the operator saw
         self._last_data_at: datetime | None = None
+        self._select_after_report: int | None = None
 
         self.queue = CaseQueuePanel(calendar=self.calendar, thresholds=self.thresholds, now=clock())
         self.detail = CaseDetailPanel(calendar=self.calendar, thresholds=self.thresholds)
         self.banner = AlertBanner()
         self.map = self._make_map(basemap) if with_map else None
         self.alerts = AlertClock(self.db, session.actor, interval_ms=alert_interval_ms, clock=clock, parent=self)
-        self.presence = PresenceTracker(self.db, session.actor, parent=self, clock=clock)
+        self.presence = PresenceTracker(self.db, session.actor, parent=self, clock=clock,
+                                        runner=lambda call, done: self.controller.run("presence", call, done, _ignore))
         self._build_layout()
         self._build_menus()
         self._build_status()
@@ -115,23 +135,19 @@ class Workstation(QMainWindow):
         from console.widgets.map_view import CaseMapView
 
         view = CaseMapView(basemap=basemap)
-        view.build(map_layers.map_layers(self.db, self.scope))
         view.show_cameras(self.cameras_setting())
+        self.controller.sig_map_layers.connect(view.build)  # the page is built when the seat's layers arrive
+        self.controller.load_map_layers()
         return view
-
-    def _settings_key(self, name: str) -> str:
-        return f"{name}/{self.session.username}"
 
     def cameras_setting(self) -> bool:
         """This operator's camera layer: off by default on an operator seat, remembered per user."""
-        value = QSettings("urban-console", "workstation").value(self._settings_key("map_cameras"))
-        if value is None:
-            return self.session.seat.kind != "operator"
-        return str(value).lower() in ("true", "1")
+        value = self.settings.get(settings.CAMERAS_SHOWN)
+        return self.session.seat.kind != "operator" if value is None else value
 
     def show_cameras(self, on: bool) -> None:
         """The 显示摄像头 toggle (menu or the map's layer switch): applied and remembered for this user."""
-        QSettings("urban-console", "workstation").setValue(self._settings_key("map_cameras"), bool(on))
+        self.settings.set(settings.CAMERAS_SHOWN, bool(on))
         if self.map is None:
             return
         if self.map.cameras_shown != on:
@@ -152,8 +168,8 @@ class Workstation(QMainWindow):
         layout.setSpacing(0)
         self.stale_banner = QLabel()
         self.stale_banner.setObjectName("stale_banner")
-        self.stale_banner.setStyleSheet("#stale_banner { background: #D64541; color: white; font-weight: bold;"
-                                        " padding: 6px 10px; }")
+        self.stale_banner.setStyleSheet(f"#stale_banner {{ background: {WORKSTATION.notes['stale_bg']}; "
+                                        f"color: {WORKSTATION.notes['stale_ink']}; font-weight: bold; padding: 6px 10px; }}")
         self.stale_banner.hide()
         layout.addWidget(self.stale_banner)
         layout.addWidget(self.banner)
@@ -197,23 +213,25 @@ class Workstation(QMainWindow):
         self._panel_toggle(view, self.tr("案件详情"), self.detail_dock)
         sound = self._action(view, self.tr("超时提醒声音"), None, lambda: None)
         sound.setCheckable(True)
-        sound.toggled.connect(lambda on: setattr(self.banner, "sound_enabled", on))
+        sound.toggled.connect(self._set_sound)
+        sound.setChecked(self.settings.get(settings.ALERT_SOUND))
+        self.banner.sound_enabled = sound.isChecked()
         if self.map is not None:
             maps = bar.addMenu(self.tr("地图"))
             self.cameras_action = self._action(maps, self.tr("显示摄像头"), None, lambda: None)
             self.cameras_action.setCheckable(True)
-            self.cameras_action.setChecked(self.map.cameras_shown)
+            self.cameras_action.setChecked(self.cameras_setting())
             self.cameras_action.toggled.connect(self.show_cameras)
             self.resume_fit_action = self._action(maps, self.tr("恢复自动适配"), QKeySequence("Ctrl+0"),
                                                   lambda: self.map.set_auto_fit(True))
-            self._action(maps, self.tr("热力：在办案件"), None, lambda: self._restyle_heat("open"))
-            self._action(maps, self.tr("热力：超期案件"), None, lambda: self._restyle_heat("overdue"))
+            self._action(maps, self.tr("热力：在办案件"), None, lambda: self.choose_heat("open"))
+            self._action(maps, self.tr("热力：超期案件"), None, lambda: self.choose_heat("overdue"))
             maps.addSeparator()
             self._action(maps, self.tr("底图设置…"), None, self._ask_basemap)
         bar.addMenu(self.tr("报表"))
         help_menu = bar.addMenu(self.tr("帮助"))
         self._action(help_menu, self.tr("关于"), None, self._about)
-        self.signed_in_label = QLabel(f"  {self.session.title}  ")
+        self.signed_in_label = QLabel(f"  {self._seat_title()}  ")
         self.signed_in_label.setObjectName("signed_in")
         bar.setCornerWidget(self.signed_in_label, Qt.Corner.TopRightCorner)
         self.freshness = QLabel()
@@ -230,7 +248,7 @@ class Workstation(QMainWindow):
     def _workflow_action(self, menu, action: Action) -> QAction:  # noqa: ANN001
         """One workflow action on the case shown; enabled only when the role may take it there."""
         shortcut = ACTION_SHORTCUTS.get(action)
-        item = self._action(menu, ACTION_LABELS[action], QKeySequence(shortcut) if shortcut else None,
+        item = self._action(menu, labels.action_label(action), QKeySequence(shortcut) if shortcut else None,
                             lambda: self.request_action(action))
         item.setObjectName(f"menu_{action.value}")
         item.setEnabled(False)
@@ -249,7 +267,8 @@ class Workstation(QMainWindow):
     def _open_own_queue(self) -> None:
         """The role's own tab, the most urgent case first unless this user chose another sort."""
         self.queue.set_stage(ROLE_QUEUES.get(self.session.role, "all"))
-        self.queue.keep_sort(QSettings("urban-console", "workstation"), f"queue_sort/{self.session.username}")
+        self.queue.keep_sort(lambda: self.settings.get(settings.QUEUE_SORT),
+                             lambda value: self.settings.set(settings.QUEUE_SORT, value))
         self.queue.setFocus()
 
     def sign_out(self) -> None:
@@ -265,7 +284,7 @@ class Workstation(QMainWindow):
         self.red_stock.setObjectName("red_stock")
         self.red_stock.setFlat(True)
         self.red_stock.setToolTip(self.tr("在队列中列出全部红灯案件 (%1)").replace("%1", RED_STOCK_SHORTCUT))
-        self.red_stock.setStyleSheet("#red_stock { color: #D64541; font-weight: bold; padding: 0 6px; }")
+        self.red_stock.setStyleSheet(f"#red_stock {{ color: {WORKSTATION.ink(Light.RED)}; font-weight: bold; padding: 0 6px; }}")
         self.red_stock.clicked.connect(self.show_red_stock)
         self.db_label = QLabel()
         self.db_label.setObjectName("db_state")
@@ -277,7 +296,7 @@ class Workstation(QMainWindow):
         status.addPermanentWidget(self.day_label)
         self.calendar_label = QLabel()  # a year without its holiday notice: say so (issue 8)
         self.calendar_label.setObjectName("calendar_warning")
-        self.calendar_label.setStyleSheet("color: #B88A00;")
+        self.calendar_label.setStyleSheet(f"color: {WORKSTATION.ink(Light.YELLOW)};")
         self.calendar_label.hide()
         status.addPermanentWidget(self.calendar_label)
         self._status_timer = QTimer(self)
@@ -302,6 +321,17 @@ class Workstation(QMainWindow):
             self.map.sig_ready.connect(self._push_all_markers)
             self.map.sig_cameras_toggled.connect(self.show_cameras)
             self.queue.sig_filter_changed.connect(self._follow_filter)
+        seat = self.controller
+        seat.sig_queue_loaded.connect(self._queue_loaded)
+        seat.sig_cases_changed.connect(self._cases_changed)
+        seat.sig_detail.connect(self._detail_loaded)
+        seat.sig_choices.connect(self._open_action_dialog)
+        seat.sig_command_done.connect(self._command_done)
+        seat.sig_command_refused.connect(self._command_refused)
+        seat.sig_stalled.connect(lambda _stalled: self._update_status())
+        seat.sig_read_failed.connect(lambda message: self.statusBar().showMessage(
+            self.tr("读取失败，将重试：{error}").format(error=message), 5000))
+        seat.sig_calendar_changed.connect(self._calendar_changed)
         if self.feed is not None:
             self.feed.sig_changed.connect(self.apply_changes)
             self.feed.sig_changed.connect(self.presence.on_changes)
@@ -310,34 +340,38 @@ class Workstation(QMainWindow):
 
     def start(self) -> None:
         """Start the live parts: change feed, alert clock, status clock."""
-        if self.feed is not None:
-            self.feed.start()
+        self.controller.start()
         self.alerts.start()
         self._status_timer.start()
 
     def stop(self) -> None:
-        self.presence.stop()  # other seats stop seeing "正在处理" at once
-        if self.feed is not None:
-            self.feed.stop()
+        self.presence.stop()  # other seats stop seeing "正在处理" at once (the worker's last jobs)
+        self.controller.stop()
         self.alerts.stop()
         self._status_timer.stop()
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
         self.stop()
-        QSettings("urban-console", "workstation").setValue(f"layout/{self.session.username}", self.saveState())
+        self.settings.save_layout("workstation", self.saveGeometry(), self.saveState())
+        self.settings.sync()
         super().closeEvent(event)
 
     def _restore_layout(self) -> None:
-        state = QSettings("urban-console", "workstation").value(f"layout/{self.session.username}")
-        if state is not None:
-            self.restoreState(state)
+        """The layout this user left, unless it was saved for another arrangement of docks (then dropped)."""
+        saved = self.settings.layout("workstation")
+        if saved is not None:
+            self.restoreGeometry(saved[0])
+            self.restoreState(saved[1])
 
     # --- data in ------------------------------------------------------------------------------
 
     def reload_all(self) -> None:
-        """Full resync: the queue, the options, the map markers (never on a single change)."""
-        self.queue.set_options(queue_and_detail.filter_options(self.db, self.scope))
-        self.queue.set_rows(queue_and_detail.load_queue(self.db, scope=self.scope))
+        """Full resync: the queue, the options, the map markers (never on a single change); answered later."""
+        self.controller.reload()
+
+    def _queue_loaded(self, snapshot: QueueSnapshot) -> None:
+        self.queue.set_options(snapshot.options)
+        self.queue.set_rows(list(snapshot.rows))
         self._push_all_markers()
         self._mark_fresh()
         if self._current_case is not None:
@@ -346,17 +380,11 @@ class Workstation(QMainWindow):
         self._show_calendar_warning()
 
     def _resync(self, _rev: int) -> None:
-        try:
-            self.reload_all()
-        except Exception as exc:  # noqa: BLE001 - the feed retries; the seat stays up and says so
-            self.statusBar().showMessage(self.tr("重新同步失败，将重试：{error}").format(error=exc), 5000)
+        self.reload_all()  # a failed read says so in the status bar (sig_read_failed); the feed retries
 
     def apply_changes(self, batch) -> None:  # noqa: ANN001 - a feed ChangeBatch
         if batch.entities.get("calendar"):
-            self.db.invalidate_rules()  # `calendar set` elsewhere: the cases it touched follow in the batch
-            self.calendar = self.db.rules().calendar
-            self.queue.model.set_calendar(self.calendar)
-            self.detail.set_calendar(self.calendar)
+            self.controller.reload_rules()  # `calendar set` elsewhere: answered before the cases of the batch
         ids = [int(i) for i in batch.entities.get("case", ())]
         if ids:
             self.apply_case_ids(ids)
@@ -364,11 +392,18 @@ class Workstation(QMainWindow):
             self._refresh_acknowledged()  # another seat acknowledged alerts
         self._mark_fresh()
 
+    def _calendar_changed(self, rules) -> None:  # noqa: ANN001 - Rules
+        self.calendar = rules.calendar
+        self.queue.model.set_calendar(self.calendar)
+        self.detail.set_calendar(self.calendar)
+
     def apply_case_ids(self, ids: Iterable[int]) -> None:
-        """Delta: reload only these cases; those gone from the queue are removed."""
-        ids = set(ids)
-        rows = queue_and_detail.load_queue(self.db, scope=self.scope, ids=ids)
-        gone = ids - {r.id for r in rows}
+        """Delta: reload only these cases (answered later); those gone from the queue are removed."""
+        self.controller.load_cases(ids)
+
+    def _cases_changed(self, delta: CasesChanged) -> None:
+        rows, gone = list(delta.rows), set(delta.gone)
+        ids = gone | {r.id for r in rows}
         self.queue.apply_rows(rows)
         self.queue.remove_ids(gone)
         self.alerts.forget_cases(gone)
@@ -380,6 +415,9 @@ class Workstation(QMainWindow):
             self.show_case(self._current_case)
         self.refresh_lights(self._now())  # lights and alerts on every change, not only on the tick
         self._show_calendar_warning(rows)
+        if self._select_after_report in ids:
+            self.queue.select_case(self._select_after_report)  # the case just registered
+            self._select_after_report = None
         for case_id in ids:
             self.sig_case_changed.emit(case_id)
 
@@ -390,10 +428,19 @@ class Workstation(QMainWindow):
         self.map.upsert_cases([self._marker(r) for r in rows if r is not None])
         self._restyle_heat(self._heat_mode)
 
-    def _marker(self, row) -> map_layers.CaseMarker:  # noqa: ANN001
+    def _marker(self, row) -> CaseMarker:  # noqa: ANN001
         light = self.queue.model.light_of(row.id) or Light.GREEN
-        return map_layers.CaseMarker(row.id, row.number, row.lon, row.lat, str(light), row.category_name or "",
+        return CaseMarker(row.id, row.number, row.lon, row.lat, str(light), row.category_name or "",
                                       row.grid_code)
+
+    def _set_sound(self, on: bool) -> None:
+        self.banner.sound_enabled = on
+        self.settings.set(settings.ALERT_SOUND, bool(on))
+
+    def choose_heat(self, mode: str) -> None:
+        """热力：在办/超期 from the menu: applied and remembered for this user."""
+        self.settings.set(settings.HEAT_MODE, mode)
+        self._restyle_heat(mode)
 
     def _restyle_heat(self, mode: str) -> None:
         self._heat_mode = mode
@@ -421,11 +468,17 @@ class Workstation(QMainWindow):
         if self.map is not None and changed:
             rows = [self.queue.model.case(i) for i in changed]
             self.map.upsert_cases([self._marker(r) for r in rows if r is not None])
-        try:
-            self.alerts.observe(self._lit(), self._alert)
-        except DatabaseUnavailable:
-            pass  # acknowledgements are unreadable for now; the next tick tries again
+        self._observe_alerts()
         self._update_status()
+
+    def _observe_alerts(self) -> None:
+        """New light changes raise alerts once the worker has read which were acknowledged already."""
+        keys = self.alerts.news(self._lit())
+        if not keys:
+            self.alerts.observe(self._lit(), self._alert, done=())
+            return
+        # unreadable acknowledgements: nothing is marked seen, the next tick tries again
+        self.controller.acknowledged(keys, lambda done: self.alerts.observe(self._lit(), self._alert, done=done))
 
     def _lit(self) -> dict[int, Lit]:
         """The seat's cases whose running clock is yellow or red; a paused (挂账) clock raises nothing."""
@@ -445,35 +498,32 @@ class Workstation(QMainWindow):
         row = self.queue.model.case(lit.key.case_id)
         if row is None:
             return None
-        remaining = format_remaining(self.queue.model.remaining_of(row.id))
-        if lit.key.light != Light.RED:
-            remaining = self.tr("剩余 {time}").format(time=remaining)
         return Alert(key=lit.key, number=row.number, category=row.category_name or "", grid_code=row.grid_code or "-",
                      street=row.street_name or "", department=row.department_name or "", light=lit.key.light,
-                     remaining=remaining, raised_at=since, street_code=row.street_code or "")
+                     remaining_minutes=self.queue.model.remaining_of(row.id), raised_at=since, street_code=row.street_code or "")
 
     def acknowledge_alert(self, key: AlertKey) -> None:
-        self._acknowledge(lambda: self.alerts.acknowledge([key], note=self.tr("单条确认")))
+        self._acknowledge([key], self.tr("单条确认"))
 
     def acknowledge_alerts(self, alert_filter: AlertFilter, note: str) -> int:
-        """全部确认: every alert the banner lists, in one command."""
-        count = self._acknowledge(lambda: self.alerts.acknowledge_matching(alert_filter, note))
-        if count:
-            self.statusBar().showMessage(self.tr("已确认 {n} 条提醒").format(n=count), 5000)
-        return count
+        """全部确认: every alert the banner lists, in one command (answered later). Returns how many were asked."""
+        keys = [a.key for a in self.alerts.matching(alert_filter)]
+        self._acknowledge(keys, note, announce=True)
+        return len(keys)
 
-    def _acknowledge(self, command: Callable[[], int]) -> int:
-        try:
-            return command()
-        except (CommandError, DatabaseUnavailable) as exc:
-            QMessageBox.warning(self, self.tr("无法确认"), str(exc))
-            return 0
+    def _acknowledge(self, keys: list[AlertKey], note: str, *, announce: bool = False) -> None:
+        def done(count: int) -> None:
+            self.alerts.drop(keys)
+            if announce and count:
+                self.statusBar().showMessage(self.tr("已确认 {n} 条提醒").format(n=count), 5000)
+
+        request = self.controller.reserve()
+        self._submits[request] = (None, None)  # a refusal is shown in a message box
+        self.controller.acknowledge(keys, note, self._now(), done, request=request)
 
     def _refresh_acknowledged(self) -> None:
-        try:
-            self.alerts.refresh_acknowledged()
-        except DatabaseUnavailable:
-            pass  # the feed resyncs on reconnect
+        if self.alerts.open_keys:  # the feed resyncs on reconnect should the read fail
+            self.controller.acknowledged(self.alerts.open_keys, self.alerts.drop)
 
     def show_red_stock(self) -> None:
         """红灯 n: the queue filtered to every red case of the seat."""
@@ -488,8 +538,14 @@ class Workstation(QMainWindow):
     # --- a case -------------------------------------------------------------------------------
 
     def show_case(self, case_id: int) -> None:
+        """Show this case (its detail answers later; an answer for a case clicked away from is dropped)."""
         self._current_case = case_id
-        detail = queue_and_detail.load_case_detail(self.db, case_id, scope=self.scope)
+        self.controller.load_detail(case_id)
+
+    def _detail_loaded(self, answer: DetailAnswer) -> None:
+        case_id, detail = answer.case_id, answer.detail
+        if case_id != self._current_case:
+            return
         self._shown = detail
         self.detail.set_detail(detail, self._now())
         if detail is not None and self.presence.case_id != case_id:
@@ -514,90 +570,99 @@ class Workstation(QMainWindow):
         offered = workflow_actions()
         return [a for a in actions if a in offered]
 
-    def request_action(self, action: Action) -> ActionDialog | None:
-        """Open the action's dialog (non-modal in tests: the caller drives it)."""
+    def request_action(self, action: Action) -> None:
+        """Open the action's dialog once its choices are read (non-modal: tests drive it)."""
         if self._shown is None or action not in self.actions_for(self._shown):
             return None  # a shortcut pressed when the action is not open to this seat does nothing
-        row = self._shown.row  # act on the version the operator saw, never a fresher one
-        conditions = queue_and_detail.filing_conditions(self.db, row.category_code) if action == Action.FILE else ()
-        departments = queue_and_detail.departments(self.db) if action == Action.DISPATCH else ()
-        suggested = None
-        if action == Action.DISPATCH and row.category_code:
-            dept = suggest_department(self.db, row.category_code, row.street_code)
-            suggested = dept.id if dept else None
-        reclassify = action == Action.RECLASSIFY
-        categories = queue_and_detail.filter_options(self.db, self.scope).categories if reclassify else ()
-        dialog = ActionDialog(action, case_number=row.number, conditions=conditions, departments=departments,
-                              suggested_department=suggested, categories=categories,
-                              conditions_for=lambda code: queue_and_detail.filing_conditions(self.db, code),
+        row = self._shown.row
+        self._asked = (action, row)  # act on the version the operator saw, never a fresher one
+        self.controller.load_choices(action, row.id, row.category_code, row.street_code)
+        return None
+
+    def _open_action_dialog(self, choices: ActionChoices) -> None:
+        action, row = self._asked or (None, None)
+        if row is None or choices.action != action or choices.case_id != row.id or row.id != self._current_case:
+            return  # the operator moved on before the choices came
+        dialog = ActionDialog(action, case_number=row.number, conditions=choices.conditions,
+                              departments=choices.departments, suggested_department=choices.suggested_department,
+                              categories=choices.categories,
+                              conditions_for=lambda code: choices.conditions_by_category.get(code, ()),
                               current_category=row.category_code, parent=self)
         dialog.setObjectName(f"dialog_{action.value}")
         dialog.submit = lambda: self._run_action(dialog, row.number, row.version, action)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
-        return dialog
 
-    def _run_action(self, dialog: ActionDialog, number: str, version: int, action: Action) -> None:
+    def _run_action(self, dialog: ActionDialog, number: str, version: int, action: Action) -> object:
         value = dialog.value()
         params = ActionParams(condition_code=value.condition_code, urgency=value.urgency,
                               category_code=value.category_code, department_id=value.department_id, extension=value.extension,
                               close_type=value.close_type, reason=value.reason)
-        try:
-            ref = act(self.db, self.session.actor, number, action, expected_version=version, note=value.note,
-                      at=self._now(), params=params)
-        except StaleVersion as exc:
-            # another seat acted first: show who, refresh the case, keep nothing stale on screen
-            self.apply_case_ids([self._current_case])
-            raise CommandError(str(exc)) from exc
-        self.apply_case_ids([ref.id])
-        self.statusBar().showMessage(self.tr("{action}：案件 {number} 已完成").format(action=ACTION_LABELS[action], number=ref.number), 5000)
+        request = self.controller.reserve()
+        label = labels.action_label(action)
+        self._submits[request] = (dialog, lambda done: self.tr("{action}：案件 {number} 已完成").format(
+            action=label, number=done.number))  # registered before sending: a synchronous seat answers at once
+        self.controller.act(number, action, version=version, note=value.note, params=params, at=self._now(),
+                            request=request)
+        return PENDING
 
-    def new_case(self, lon: float | None = None, lat: float | None = None) -> NewCaseDialog:
-        options = queue_and_detail.filter_options(self.db, self.scope)
-        if lon is None:
-            lon, lat = self._district_centre()
-        dialog = NewCaseDialog(options.categories, lon=lon, lat=lat, parent=self)
-        dialog.setObjectName("dialog_new_case")
-        dialog.submit = lambda: self._report(dialog)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
+    def _command_done(self, done: CommandDone) -> None:
+        dialog, message = self._submits.pop(done.request, (None, None))
+        if isinstance(dialog, NewCaseDialog):
+            self._select_after_report = done.case_id
+        self.apply_case_ids([done.case_id])
+        if message is not None:
+            self.statusBar().showMessage(message(done), 5000)
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.submit_answered(None)
 
-    def _report(self, dialog: NewCaseDialog) -> None:
+    def _command_refused(self, refused: CommandRefused) -> None:
+        dialog, _action = self._submits.get(refused.request, (None, None))
+        if refused.message != NO_ANSWER:
+            self._submits.pop(refused.request, None)  # a timed-out command may still answer
+        if refused.stale and self._current_case is not None:
+            self.apply_case_ids([self._current_case])  # another seat acted first: refresh, keep nothing stale
+        if dialog is None:
+            QMessageBox.warning(self, self.tr("无法确认"), refused.message)
+        elif shiboken6.isValid(dialog):
+            dialog.submit_answered(refused.message)
+
+    def new_case(self, lon: float | None = None, lat: float | None = None) -> None:
+        """The new-case form, opened once its categories (and the district centre) are read."""
+        def open_form(answer: tuple) -> None:
+            categories, centre = answer
+            x, y = (lon, lat) if lon is not None else centre
+            dialog = NewCaseDialog(list(categories), lon=x, lat=y, parent=self)
+            dialog.setObjectName("dialog_new_case")
+            dialog.submit = lambda: self._report(dialog)
+            dialog.finished.connect(dialog.deleteLater)
+            dialog.open()
+
+        self.controller.load_new_case_form(open_form)
+
+    def _report(self, dialog: NewCaseDialog) -> object:
         value = dialog.value()
-        ref = report_case(self.db, self.session.actor, source=value.source, lon=value.lon, lat=value.lat,
-                          category_code=value.category_code, description=value.description, address=value.address,
-                          caller_name=value.caller_name, caller_phone=value.caller_phone, at=self._now())
-        self.apply_case_ids([ref.id])
-        self.queue.select_case(ref.id)
-        self.statusBar().showMessage(self.tr("案件 {number} 已登记（{source}）").format(
-            number=ref.number, source=SOURCE_LABELS.get(value.source, value.source)), 5000)
-
-    def _district_centre(self) -> tuple[float, float]:
-        options = map_layers.map_layers(self.db, self.scope)
-        geoms = [a.geometry for a in options.streets] or [a.geometry for a in options.grids]
-        if not geoms:
-            return 117.6, 26.26
-        import shapely
-
-        point = shapely.union_all(geoms).representative_point()
-        return point.x, point.y
+        request = self.controller.reserve()
+        self._submits[request] = (dialog, lambda done: self.tr("案件 {number} 已登记（{source}）").format(
+            number=done.number, source=labels.source_label(value.source)))
+        self.controller.report_case(
+            self._now(), request=request, source=value.source, lon=value.lon, lat=value.lat,
+            category_code=value.category_code, description=value.description, address=value.address,
+            caller_name=value.caller_name, caller_phone=value.caller_phone)
+        return PENDING
 
     # --- status -------------------------------------------------------------------------------
 
     def _update_status(self) -> None:
         counts = self.queue.model.light_counts()
-        self.light_label.setText(
-            f"<span style='color:#2E9D57'>● 绿 {counts.get(Light.GREEN, 0):,}</span>&nbsp;&nbsp;"
-            f"<span style='color:#B88A00'>● 黄 {counts.get(Light.YELLOW, 0):,}</span>")
+        self.light_label.setText("&nbsp;&nbsp;".join(
+            f"<span style='color:{WORKSTATION.ink(light)}'>● {labels.light_word(light)} {counts.get(light, 0):,}</span>"
+            for light in (Light.GREEN, Light.YELLOW)))
         self.red_stock.setText(self.tr("● 红灯 {n}").format(n=f"{counts.get(Light.RED, 0):,}"))
-        now = self._now().astimezone(SHANGHAI)
-        workday = self.calendar.is_workday(now.date())
-        weekday = "一二三四五六日"[now.weekday()]
-        self.day_label.setText(f"{now:%Y-%m-%d} 周{weekday} {'工作日' if workday else '休息日'}")
+        self.day_label.setText(self._day_text(self._now().astimezone(SHANGHAI)))
         self.db_label.setText(self._db_text())
         seen = self._last_data_at.astimezone(SHANGHAI).strftime("%H:%M:%S") if self._last_data_at else "—"
-        self.freshness.setText(f"数据 {seen}")
+        self.freshness.setText(self.tr("数据 {time}").format(time=seen))
         self.queue_dock.setWindowTitle(self.tr("案件队列 · 数据 %1").replace("%1", seen))
         self.detail_dock.setWindowTitle(self.tr("案件详情 · 数据 %1").replace("%1", seen))
         self._show_staleness()
@@ -625,18 +690,35 @@ class Workstation(QMainWindow):
         stale = health is not None and health.state != "live"
         if stale:
             age = health.age_seconds()
-            since = "从未连接" if age == float("inf") else f"已 {int(age)} 秒未更新"
+            since = self.tr("从未连接") if age == float("inf") else self.tr("已 {n} 秒未更新").format(n=int(age))
             self.stale_banner.setText(self.tr("⚠ 数据可能已过期：{since}，正在自动重连…  {why}").format(since=since, why=health.message))
-        self.stale_banner.setVisible(stale)
+        elif self.controller.stalled:
+            self.stale_banner.setText(self.tr("⚠ 数据可能已过期：数据库无响应，正在等待…"))
+        else:
+            self.stale_banner.clear()  # fresh: no old warning left behind the hidden banner
+        self.stale_banner.setVisible(stale or self.controller.stalled)
+
+    def _day_text(self, now: datetime) -> str:
+        """2026-12-01 周二 工作日: the date, its weekday and whether the hall's calendar works that day."""
+        weekdays = (self.tr("周一"), self.tr("周二"), self.tr("周三"), self.tr("周四"), self.tr("周五"),
+                    self.tr("周六"), self.tr("周日"))
+        kind = self.tr("工作日") if self.calendar.is_workday(now.date()) else self.tr("休息日")
+        return f"{now:%Y-%m-%d} {weekdays[now.weekday()]} {kind}"
+
+    def _seat_title(self) -> str:
+        """派遣员 李明 @ 派遣席1: the role in the operator's language, the names as the hall wrote them."""
+        return self.tr("{role} {name} @ {seat}").format(role=labels.role_label(self.session.role),
+                                                        name=self.session.display_name, seat=self.session.seat_name)
 
     def _db_text(self) -> str:
         kind = "PostgreSQL" if self.db.is_postgres else "SQLite"
         if self.feed is None:
-            return f"{kind} ● 本机"
-        health = self.feed.health
-        colour = {"live": "#2E9D57", "stale": "#B88A00", "down": "#D64541"}.get(health.state, "#777")
-        word = {"live": "实时", "stale": "数据可能过期", "down": "连接中断"}.get(health.state, health.state)
-        return f"{kind} <span style='color:{colour}'>● {word}</span>"
+            return self.tr("{kind} ● 本机").format(kind=kind)
+        state = self.feed.health.state
+        light = {"live": Light.GREEN, "stale": Light.YELLOW, "down": Light.RED}.get(state)
+        colour = WORKSTATION.ink(light) if light else WORKSTATION.text["unknown"]
+        words = {"live": self.tr("实时"), "stale": self.tr("数据可能过期"), "down": self.tr("连接中断")}
+        return f"{kind} <span style='color:{colour}'>● {words.get(state, state)}</span>"
 
     def _ask_basemap(self) -> None:
         from PySide6.QtWidgets import QInputDialog

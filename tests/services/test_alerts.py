@@ -21,7 +21,7 @@ STANDING = 1_510  # the metro demo's yellow/red cases: the old banner listed eve
 def describe(lit: Lit, since) -> Alert:  # noqa: ANN001
     street = "350402001" if lit.key.case_id % 2 else "350402002"
     return Alert(key=lit.key, number=f"2026{lit.key.case_id:08d}", category="暴露垃圾", grid_code="-", street=street,
-                 department="", light=lit.key.light, remaining="", raised_at=since, street_code=street)
+                 department="", light=lit.key.light, remaining_minutes=None, raised_at=since, street_code=street)
 
 
 def lit(case_id: int, light: str, minutes_ago: float, step: str = "dispose", round_: int = 1) -> Lit:

@@ -296,3 +296,48 @@ def test_pg_outage_goes_down_and_recovers_with_resync(db, qtbot, feeds):
         assert changed.args[0].ids("case") == (str(after.id),)
         feed.stop()
         seat.dispose()
+
+
+class QuietSqliteFeed(SqliteChangeFeed):
+    """Heartbeat and fallback poll a minute apart: within a test only the file watcher can wake it."""
+
+    HEARTBEAT_MS = 60_000
+    FALLBACK_POLL_MS = 60_000
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_sqlite_commit_is_seen_through_the_file_watcher(db, qtbot, feeds):
+    feed = feeds(db, factory=QuietSqliteFeed)
+    rec = started(qtbot, feed)
+    assert set(feed.watched) >= {str(feed.path), f"{feed.path}-wal", str(feed.path.parent)}
+    with qtbot.waitSignal(feed.sig_changed, timeout=5000):
+        ref = report(db)
+    assert rec.ids() == [str(ref.id)] and feed.wakeups >= 1
+    feed.stop()
+    assert feed.watched == []
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_sqlite_watcher_re_adds_a_wal_it_was_not_watching(db, qtbot, feeds):
+    feed = feeds(db, factory=QuietSqliteFeed)
+    started(qtbot, feed)
+    wal = f"{feed.path}-wal"
+    feed._watcher.removePath(wal)  # as if the -wal had been created after the watch began
+    (feed.path.parent / "neighbour.txt").write_text("a change in the folder", encoding="utf-8")
+    qtbot.waitUntil(lambda: wal in feed.watched, timeout=5000)
+    with qtbot.waitSignal(feed.sig_changed, timeout=5000) as blocker:
+        ref = report(db)
+    assert blocker.args[0].ids("case") == (str(ref.id),)
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_sqlite_without_file_events_the_fallback_poll_delivers(db, qtbot, feeds):
+    class Blind(SqliteChangeFeed):  # a filesystem that sends no events (e.g. a network share)
+        HEARTBEAT_MS = 60_000
+
+    feed = feeds(db, factory=lambda d, **kw: Blind(d, watch=False, poll_ms=100, **kw))
+    started(qtbot, feed)
+    assert feed.watched == []
+    with qtbot.waitSignal(feed.sig_changed, timeout=5000) as blocker:
+        ref = report(db)
+    assert blocker.args[0].ids("case") == (str(ref.id),) and feed.wakeups == 0

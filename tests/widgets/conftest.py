@@ -19,3 +19,9 @@ def user_settings(tmp_path, monkeypatch):
     yield config
     for fmt in _FORMATS:
         QSettings.setPath(fmt, QSettings.Scope.UserScope, default)
+
+
+@pytest.fixture(autouse=True)
+def _no_qt_leaks(qt_leaks):
+    """Every widget test fails if it leaves a timer, a thread or a window running (tests/qt_leaks.py)."""
+    yield qt_leaks

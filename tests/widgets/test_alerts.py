@@ -22,7 +22,8 @@ SEAT = dict(username="张受理", display_name="张受理", role="intake", seat_
 
 
 def seat(db, qtbot, clock) -> Workstation:
-    window = Workstation(Session(db=db, **SEAT), with_map=False, clock=clock, alert_interval_ms=3_600_000)
+    window = Workstation(Session(db=db, **SEAT), with_map=False, clock=clock, alert_interval_ms=3_600_000,
+                         threaded=False)  # the synchronous seat: answers at once
     qtbot.addWidget(window)
     return window
 
@@ -62,7 +63,9 @@ def test_alert_lifecycle_across_restart(db, qtbot):
     now["t"] = T0 + timedelta(minutes=41)
     again.alerts.tick()
     assert [a.light for a in again.alerts.alerts] == ["red"]
-    assert again.alerts.alerts[0].remaining == "超时 0:11"
+    assert again.alerts.alerts[0].remaining_minutes == pytest.approx(-11)
+    red_row = again.banner.findChild(object, f"alert_{ref.id}_red")
+    assert "超时 0:11" in " ".join(label.text() for label in red_row.findChildren(QLabel))
     assert again.red_stock.text() == "● 红灯 1"
 
     # 定位 jumps to the case

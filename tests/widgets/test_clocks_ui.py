@@ -26,7 +26,7 @@ def seat(qtbot, db, role: str, *, now: datetime = T0 + timedelta(minutes=30), fe
     names = {"shift_lead": ("李值班", "值班长席"), "leader": ("陈指挥", "指挥长席")}
     name, seat_name = names[role]
     window = Workstation(session(db, name, role, seat_name), feed=feed, with_map=False, clock=lambda: now,
-                         alert_interval_ms=3_600_000)
+                         alert_interval_ms=3_600_000, threaded=False)  # synchronous seat
     qtbot.addWidget(window)
     return window
 

@@ -123,6 +123,34 @@ def test_lang_is_remembered_for_the_hall_and_used_without_it(qapp, user_settings
         qapp.removeTranslator(translator)
 
 
+def test_lang_applies_to_its_run_only_and_never_changes_the_halls_language(qapp, user_settings):
+    """A one-off `screenshot --lang en` on a Chinese hall: English for that run, the stored choice untouched."""
+    i18n.remember_language("zh")
+    try:
+        i18n.use_for_this_run("en")
+        translator = i18n.install_translator(qapp)
+        assert translator is not None and QApplication.translate("State", "待受理") == "Awaiting intake"
+        qapp.removeTranslator(translator)
+    finally:
+        i18n.use_for_this_run(None)
+    assert SeatSettings().get(LANGUAGE) == "zh"
+    assert i18n.install_translator(qapp) is None  # the next run without --lang: the hall's Chinese
+    with pytest.raises(ValueError, match="'fr'"):
+        i18n.use_for_this_run("fr")
+
+
+def test_settings_language_shows_and_sets_the_halls_choice(user_settings, capsys):
+    from console.cli import main
+
+    assert main(["settings", "language"]) == 0 and capsys.readouterr().out.strip() == "system"
+    assert main(["settings", "language", "en"]) == 0 and capsys.readouterr().out.strip() == "en"
+    assert SeatSettings().get(LANGUAGE) == "en"
+    assert main(["settings", "language", "system"]) == 0 and capsys.readouterr().out.strip() == "system"
+    assert SeatSettings().get(LANGUAGE) == ""  # "" follows the locale
+    assert main(["settings", "language", "fr"]) != 0
+    assert "'fr'" in capsys.readouterr().err
+
+
 def test_the_cli_takes_lang_on_run_and_screenshot_only_en_or_zh(capsys):
     parser = build_parser()
     assert parser.parse_args(["run", "--lang", "en"]).lang == "en"
@@ -232,7 +260,7 @@ def test_the_alert_banner_in_english(english, qtbot):
     qtbot.addWidget(banner)
     assert cjk_texts(banner) == []
     alerts = [Alert(AlertKey(i, "dispose", 1, light), f"2026{i:08d}", "Exposed rubbish", "350402001001001", "East street",
-                    "" if i % 2 else "Sanitation", light, "-0:12", NOW, "350402001")
+                    "" if i % 2 else "Sanitation", light, -12.0, NOW, "350402001")
               for i, light in enumerate(["red", "yellow"] * 4)]  # more than the banner lists: the "more" line
     banner.set_alerts(alerts)
     assert cjk_texts(banner) == []

@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMenu
 from sqlalchemy import select
@@ -15,6 +15,8 @@ from console.data import models as m
 from console.data.accounts import add_user
 from console.data.commands import act
 from console.domain.workflow import ACTION_LABELS, Action
+from console.services import settings
+from console.services.settings import SeatSettings
 from console.services.session import Seat, Session
 from console.widgets.dialogs import ActionDialog, NewCaseDialog
 from console.widgets.queue_model import Column
@@ -27,7 +29,8 @@ CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModi
 
 def seat(db, qtbot, role: str = "intake", name: str = "张受理", clock=None) -> Workstation:
     session = Session(db=db, username=name, display_name=name, role=role, seat_name="席1", seat=Seat("operator"))
-    window = Workstation(session, with_map=False, alert_interval_ms=3_600_000, clock=clock or (lambda: T0))
+    window = Workstation(session, with_map=False, alert_interval_ms=3_600_000, clock=clock or (lambda: T0),
+                         threaded=False)  # the synchronous seat: answers at once
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
@@ -253,7 +256,7 @@ def test_the_most_urgent_case_comes_first_and_the_sort_is_kept_per_user(db, qtbo
 
 
 def test_a_damaged_saved_sort_falls_back_to_most_urgent_first(db, qtbot):
-    QSettings("urban-console", "workstation").setValue("queue_sort/张受理", "99,7")
+    SeatSettings("张受理", "operator").set(settings.QUEUE_SORT, "99,7")
     window = seat(db, qtbot)
     assert (window.queue.model.sort_column, window.queue.model.sort_order) == (Column.LIGHT, Qt.SortOrder.DescendingOrder)
 
@@ -294,7 +297,7 @@ def test_sign_out_asks_who_signs_in_next_and_opens_their_seat(db, qtbot):
     windows = []
 
     def make(session):
-        window = Workstation(session, with_map=False, alert_interval_ms=3_600_000, clock=lambda: T0)
+        window = Workstation(session, with_map=False, alert_interval_ms=3_600_000, clock=lambda: T0, threaded=False)
         qtbot.addWidget(window)
         window.show()
         windows.append(window)

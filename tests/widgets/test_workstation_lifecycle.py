@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from sqlalchemy import select
 
 from console.data import models as m
@@ -72,19 +72,42 @@ def case_row(db, number: str) -> m.Case:
         return s.scalars(select(m.Case).where(m.Case.number == number)).one()
 
 
+def settle(qtbot, window: Workstation) -> None:
+    """The seat's worker has answered every request (reads and commands run off the UI thread)."""
+    qtbot.waitUntil(lambda: window.controller.idle, timeout=TIMEOUT)
+
+
+def show(qtbot, window: Workstation, case_id: int) -> None:
+    """This seat's own view of the case (its feed is off in this test), selected and its detail shown."""
+    window.apply_case_ids([case_id])
+    settle(qtbot, window)
+    assert window.queue.select_case(case_id)
+    settle(qtbot, window)
+
+
+def open_dialog(qtbot, window: Workstation, name: str):
+    qtbot.waitUntil(lambda: window.findChild(QDialog, name) is not None, timeout=TIMEOUT)
+    return window.findChild(QDialog, name)
+
+
+def confirm(qtbot, window: Workstation, dialog) -> None:
+    """Click OK; the dialog closes once the worker's answer is a success."""
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible(), dialog.error.text()
+
+
 def click_action(qtbot, window: Workstation, case_id: int, action: str, fill=None) -> None:
     """Select the case in this seat's queue, click the action button, fill and confirm the dialog."""
-    window.apply_case_ids([case_id])  # this seat's own view of the case (its feed is off in this test)
-    assert window.queue.select_case(case_id)
+    show(qtbot, window, case_id)
     button = window.detail.action_button(action)
     assert button is not None and button.isEnabled(), f"{action} not offered to {window.session.role}"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    dialog = window.findChild(ActionDialog, f"dialog_{action}")
-    assert dialog is not None and dialog.isVisible()
+    dialog = open_dialog(qtbot, window, f"dialog_{action}")
+    assert isinstance(dialog, ActionDialog) and dialog.isVisible()
     if fill:
         fill(dialog)
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
-    assert not dialog.error.isVisible(), dialog.error.text()
+    confirm(qtbot, window, dialog)
 
 
 def wait_observer(qtbot, observer, case_id: int, state: str | None) -> None:
@@ -116,15 +139,15 @@ def test_case_lifecycle_by_clicking(hall, qtbot, db):
     # 上报: the intake seat registers a hotline report on the new-case form
     intake = windows["intake"]
     intake.new_case_action.trigger()
-    form = intake.findChild(NewCaseDialog, "dialog_new_case")
+    form = open_dialog(qtbot, intake, "dialog_new_case")
+    assert isinstance(form, NewCaseDialog)
     form.search.setText("暴露垃圾")  # QTest types ASCII only
     form.lon.setValue(LON)
     form.lat.setValue(LAT)
     form.address.setText("列东街 12 号")
     form.caller_name.setText("刘先生")
     qtbot.keyClicks(form.caller_phone, "13900001234")
-    qtbot.mouseClick(form.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
-    assert not form.error.isVisible(), form.error.text()
+    confirm(qtbot, intake, form)
     with db.read() as s:
         case = s.scalars(select(m.Case).order_by(m.Case.id.desc())).first()
     number, case_id = case.number, case.id
@@ -195,14 +218,15 @@ def test_stale_version_shows_who_acted_and_refreshes(hall, qtbot, db):
     mine, other = windows["intake"], Workstation(session(db, "周受理", "intake", "受理席2"), with_map=False)
     qtbot.addWidget(other)
     for w in (mine, other):
-        w.apply_case_ids([ref.id])
-        assert w.queue.select_case(ref.id)
+        show(qtbot, w, ref.id)
     click_action(qtbot, other, ref.id, "forward")
     # my seat still shows the old version: my click is refused, naming the other seat
     qtbot.mouseClick(mine.detail.action_button("refuse"), Qt.MouseButton.LeftButton)
-    dialog = mine.findChild(ActionDialog, "dialog_refuse")
+    dialog = open_dialog(qtbot, mine, "dialog_refuse")
     dialog.note.setPlainText("重复上报")
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "周受理" in dialog.error.text(), timeout=TIMEOUT)
+    settle(qtbot, mine)
     assert dialog.isVisible() and "周受理" in dialog.error.text() and "受理席2" in dialog.error.text()
     assert dialog.note.toPlainText() == "重复上报"  # the input stays in the form
     assert mine.queue.model.case(ref.id).state == "to_file"  # refreshed

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import shiboken6
 import pytest
-from PySide6.QtCore import QSettings
+
+from console.services import settings
+from console.services.settings import SeatSettings
 
 from console.services.session import Seat, Session
 from console.widgets.workstation import Workstation
@@ -43,8 +45,8 @@ def test_cameras_are_off_on_an_operator_seat_and_remembered_per_user(city, open_
     first.cameras_action.trigger()  # 地图 › 显示摄像头: one toggle
     qtbot.waitUntil(lambda: state(first.map, qtbot)["camerasShown"] is True, timeout=5000)
     first.close()
-    stored = (user_settings / "urban-console" / "workstation.conf").read_text(encoding="utf-8")
-    assert "dispatch1=true" in stored
+    stored = (user_settings / "urban-console" / "console.conf").read_text(encoding="utf-8")
+    assert "dispatch1" in stored and "cameras=true" in stored  # the settings service, under the test's own config
 
     again = open_seat(db, "dispatch1")
     assert again.cameras_action.isChecked() and state(again.map, qtbot)["camerasShown"] is True
@@ -56,7 +58,7 @@ def test_cameras_are_off_on_an_operator_seat_and_remembered_per_user(city, open_
                 ".find(l => l.textContent.trim() === '摄像头').querySelector('input')")
     again.map.run_js(f"{checkbox}.click(); '1'")
     qtbot.waitUntil(lambda: not again.cameras_action.isChecked(), timeout=5000)
-    assert QSettings("urban-console", "workstation").value("map_cameras/dispatch1") in (False, "false")
+    assert SeatSettings("dispatch1", "operator").get(settings.CAMERAS_SHOWN) is False
 
 
 def test_a_street_seat_shows_cameras_by_default(city, open_seat, qtbot):

@@ -5,6 +5,7 @@ PostgreSQL server is cut and restored; the server itself keeps running).
 """
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import func, select
@@ -33,7 +34,8 @@ def test_seat_survives_outage_and_keeps_the_input(pg_db, qtbot):
                              alert_interval_ms=3_600_000)
         qtbot.addWidget(window)
         window.start()
-        assert window.queue.select_case(ref.id)
+        qtbot.waitUntil(lambda: window.queue.select_case(ref.id), timeout=10000)  # the queue arrives from the worker
+        qtbot.waitUntil(lambda: window.detail.action_button("forward") is not None, timeout=10000)
         assert not window.stale_banner.isVisible()
 
         proxy.cut()
@@ -42,11 +44,13 @@ def test_seat_survives_outage_and_keeps_the_input(pg_db, qtbot):
         assert "过期" in window.stale_banner.text()
 
         qtbot.mouseClick(window.detail.action_button("forward"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.findChild(ActionDialog, "dialog_forward") is not None, timeout=10000)
         dialog = window.findChild(ActionDialog, "dialog_forward")
         dialog.note.setPlainText("转值班长立案")
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-        assert dialog.isVisible() and "数据库连接中断" in dialog.error.text()
+        qtbot.waitUntil(lambda: "数据库连接中断" in dialog.error.text(), timeout=10000)
+        assert dialog.isVisible() and ok.isEnabled()
         assert dialog.note.toPlainText() == "转值班长立案"  # the input stays in the form
         with db.read() as s:
             assert s.scalar(select(m.Case.state).where(m.Case.id == ref.id)) == "reported"
@@ -54,7 +58,7 @@ def test_seat_survives_outage_and_keeps_the_input(pg_db, qtbot):
         proxy.restore()
         qtbot.waitUntil(lambda: not window.stale_banner.isVisible(), timeout=6000)  # back within 5 s
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-        assert not dialog.isVisible(), dialog.error.text()
+        qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible(), timeout=10000)
         with db.read() as s:
             assert s.scalar(select(m.Case.state).where(m.Case.id == ref.id)) == "to_file"
             forwards = s.scalar(select(func.count()).select_from(m.CaseEvent)

@@ -242,6 +242,14 @@
         <translation>Acknowledge all ({n})</translation>
     </message>
     <message>
+        <source>超时</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <source>剩余 {time}</source>
+        <translation>{time} remaining</translation>
+    </message>
+    <message>
         <source>网格 {code}</source>
         <translation>Grid {code}</translation>
     </message>
@@ -460,6 +468,17 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>待回复，期限</source>
         <translation>Reply due by</translation>
+    </message>
+</context>
+<context>
+    <name>CaseMapView</name>
+    <message>
+        <source>内网底图</source>
+        <translation>Intranet basemap</translation>
+    </message>
+    <message>
+        <source>本地底图</source>
+        <translation>Local basemap</translation>
     </message>
 </context>
 <context>
@@ -1154,14 +1173,6 @@ Select a case in the queue to see its details</translation>
         <translation>List every red-light case in the queue (%1)</translation>
     </message>
     <message>
-        <source>重新同步失败，将重试：{error}</source>
-        <translation>Resync failed, retrying: {error}</translation>
-    </message>
-    <message>
-        <source>剩余 {time}</source>
-        <translation>{time} remaining</translation>
-    </message>
-    <message>
         <source>单条确认</source>
         <translation>Acknowledge one</translation>
     </message>
@@ -1178,12 +1189,24 @@ Select a case in the queue to see its details</translation>
         <translation>{action}: case {number} done</translation>
     </message>
     <message>
+        <source>底图 {value} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件</source>
+        <translation>Basemap {value} is neither a tile URL with {{z}}/{{x}}/{{y}} nor an existing .mbtiles file</translation>
+    </message>
+    <message>
+        <source>读取失败，将重试：{error}</source>
+        <translation>Read failed, will retry: {error}</translation>
+    </message>
+    <message>
         <source>案件 {number} 已登记（{source}）</source>
         <translation>Case {number} registered ({source})</translation>
     </message>
     <message>
         <source>● 红灯 {n}</source>
         <translation>● Red {n}</translation>
+    </message>
+    <message>
+        <source>数据 {time}</source>
+        <translation>Data {time}</translation>
     </message>
     <message>
         <source>案件队列 · 数据 %1</source>
@@ -1194,8 +1217,76 @@ Select a case in the queue to see its details</translation>
         <translation>Case detail · data %1</translation>
     </message>
     <message>
+        <source>从未连接</source>
+        <translation>never connected</translation>
+    </message>
+    <message>
+        <source>已 {n} 秒未更新</source>
+        <translation>no update for {n} s</translation>
+    </message>
+    <message>
         <source>⚠ 数据可能已过期：{since}，正在自动重连…  {why}</source>
         <translation>⚠ Data may be out of date: {since}; reconnecting…  {why}</translation>
+    </message>
+    <message>
+        <source>⚠ 数据可能已过期：数据库无响应，正在等待…</source>
+        <translation>⚠ Data may be out of date: the database is not answering; waiting…</translation>
+    </message>
+    <message>
+        <source>周一</source>
+        <translation>Mon</translation>
+    </message>
+    <message>
+        <source>周二</source>
+        <translation>Tue</translation>
+    </message>
+    <message>
+        <source>周三</source>
+        <translation>Wed</translation>
+    </message>
+    <message>
+        <source>周四</source>
+        <translation>Thu</translation>
+    </message>
+    <message>
+        <source>周五</source>
+        <translation>Fri</translation>
+    </message>
+    <message>
+        <source>周六</source>
+        <translation>Sat</translation>
+    </message>
+    <message>
+        <source>周日</source>
+        <translation>Sun</translation>
+    </message>
+    <message>
+        <source>工作日</source>
+        <translation>workday</translation>
+    </message>
+    <message>
+        <source>休息日</source>
+        <translation>day off</translation>
+    </message>
+    <message>
+        <source>{role} {name} @ {seat}</source>
+        <translation>{role} {name} @ {seat}</translation>
+    </message>
+    <message>
+        <source>{kind} ● 本机</source>
+        <translation>{kind} ● local</translation>
+    </message>
+    <message>
+        <source>实时</source>
+        <translation>live</translation>
+    </message>
+    <message>
+        <source>数据可能过期</source>
+        <translation>may be out of date</translation>
+    </message>
+    <message>
+        <source>连接中断</source>
+        <translation>disconnected</translation>
     </message>
     <message>
         <source>底图设置</source>
@@ -1221,6 +1312,10 @@ Takes effect after a restart.</translation>
     <message>
         <source>取消</source>
         <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>正在提交…</source>
+        <translation>Submitting…</translation>
     </message>
 </context>
 </TS>

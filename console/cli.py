@@ -667,7 +667,10 @@ LANG_HELP = ("界面语言 (UI language) of this run only; default: the hall's c
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="urban-console", description="数字城管监督指挥中心 操作台")
     db_opt = _Parser(add_help=False)
-    db_opt.add_argument("--db", metavar="URL", help="数据库 URL (default: $URBAN_CONSOLE_DB or the embedded SQLite file)")
+    # SUPPRESS: a sub-command's own --db default must not overwrite the --db given before it
+    # (`evaluate --db X rules --show`); main() sets the default once
+    db_opt.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                        help="数据库 URL (default: $URBAN_CONSOLE_DB or the embedded SQLite file)")
     sub = parser.add_subparsers(dest="command")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:  # noqa: A002
@@ -842,7 +845,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(["run", *argv])
     except SystemExit as exc:  # --help, or a bad argument already reported in one line
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    named = getattr(args, "db", None) or os.environ.get(ENV_DB)
+    args.db = getattr(args, "db", None)
+    named = args.db or os.environ.get(ENV_DB)
     secrets = url_secrets(named) if named else ()
     try:
         return args.func(args)

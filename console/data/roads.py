@@ -19,7 +19,7 @@ from sqlalchemy import and_, bindparam, delete, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from console.data import models as m
-from console.data.commands import Actor, CaseRef, CommandError, at_or_now, log_change, report_case
+from console.data.commands import Actor, CaseRef, CommandError, JurisdictionError, at_or_now, log_change, report_case
 from console.data.db import Database
 from console.data.evaluation import _count, _in
 from console.domain.evaluation import Window
@@ -58,6 +58,13 @@ class Finding:
     case_number: str | None
 
 
+def _check_segment_street(segment: m.RoadSegment, actor: Actor) -> None:
+    """A street seat records and converts only its own street's findings (as check_street for cases)."""
+    if actor.street_code and segment.street_code != actor.street_code:
+        raise JurisdictionError(f"路段 {segment.name} 属于街道 {segment.street_code}，不在本席位辖区 "
+                                f"{actor.street_code} 内 (outside jurisdiction)")
+
+
 def add_finding(db: Database, actor: Actor, *, segment_id: int, problem: str, found_by: str,
                 photo: str | None = None, found_at: datetime | None = None) -> Finding:
     """Record one 督导问题 in one transaction: the row (who recorded it, at which seat, when) and a change-log row."""
@@ -71,6 +78,7 @@ def add_finding(db: Database, actor: Actor, *, segment_id: int, problem: str, fo
         segment = s.get(m.RoadSegment, segment_id)
         if segment is None:
             raise CommandError(f"路段 {segment_id} 不存在 (no road segment {segment_id})")
+        _check_segment_street(segment, actor)
         row = m.RoadFinding(segment_id=segment_id, problem=problem, photo=photo or None, found_at=at,
                             found_by=found_by, recorded_by=actor.name, recorded_seat=actor.seat,
                             recorded_at=at_or_now(None))
@@ -97,6 +105,7 @@ def finding_to_case(db: Database, actor: Actor, finding_id: int, *, category_cod
             number = s.scalar(select(m.Case.number).where(m.Case.id == finding.case_id))
             raise CommandError(f"督导问题 {finding_id} 已转为案件 {number} (finding already became case {number})")
         segment = s.get(m.RoadSegment, finding.segment_id)
+        _check_segment_street(segment, actor)  # before report_case: nothing is written for another street
         point = shapely.line_interpolate_point(segment.geometry, 0.5, normalized=True)
         description, segment_name = finding.problem, segment.name
     ref = report_case(db, actor, source=Source.LEADER.value, lon=float(point.x), lat=float(point.y),

@@ -105,3 +105,10 @@ def test_rules_set_bad_file_is_one_line_and_changes_nothing(capsys, url, tmp_pat
 def test_rules_needs_show_or_set(capsys, url):
     code, _out, err = run(capsys, "evaluate", "rules", "--db", url)
     assert code != 0 and "--show" in err
+
+
+def test_db_before_the_sub_command_is_kept(capsys, url):
+    """`evaluate --db X rules --show`: the sub-command's own --db must not reset the URL given first."""
+    code, out, err = run(capsys, "evaluate", "--db", url, "rules", "--show")
+    assert code == 0, err
+    assert json.loads(out)["grades"][0] == ["A", 90]

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 import console.data
 import console.reports
-from console.data import alerts, case_record, export, figures, map_layers, presence, queue_and_detail
+from console.data import alerts, case_record, export, figures, map_layers, presence, queue_and_detail, roads
 from console.data import models as m
 from console.data.alerts import AlertKey
 from console.data.commands import ActionParams, Actor, CommandError, JurisdictionError, act, report_case
@@ -327,12 +327,53 @@ def _presence_close(db, w: World) -> None:
         presence.close_case(db, _street_actor("street_seat"), w.ids[WEST][0], at=LATER)
 
 
+def _west_segment(db) -> int:
+    """A 列西 road segment (the tiny city has no roads): one road, one segment through 列西's point."""
+    import shapely
+
+    lon, lat = POINT[WEST]
+    with db.write() as s:
+        road = m.Road(name="列西路", level="支路")
+        s.add(road)
+        s.flush()
+        segment = m.RoadSegment(road_id=road.id, street_code=WEST, name="列西路一段", length_m=200.0)
+        segment.set_geometry(shapely.LineString([(lon - 0.001, lat), (lon + 0.001, lat)]))
+        s.add(segment)
+        s.flush()
+        return segment.id
+
+
+def _findings(db) -> list[tuple]:
+    with db.read() as s:
+        return list(s.execute(select(m.RoadFinding.id, m.RoadFinding.case_id).order_by(m.RoadFinding.id)).all())
+
+
+def _finding_outside(db, w: World) -> None:
+    segment_id = _west_segment(db)
+    with pytest.raises(JurisdictionError, match=WEST):
+        roads.add_finding(db, _street_actor("street_seat"), segment_id=segment_id, problem="占道", found_by="路长办")
+    assert _findings(db) == []
+
+
+def _finding_to_case_outside(db, w: World) -> None:
+    segment_id = _west_segment(db)
+    with db.write() as s:  # a finding already on record (written directly: the change log stays as it was)
+        s.add(m.RoadFinding(segment_id=segment_id, problem="占道", found_by="路长办", found_at=T0,
+                            recorded_by="路长办", recorded_at=T0))
+    findings = _findings(db)
+    with pytest.raises(JurisdictionError, match=WEST):
+        roads.finding_to_case(db, _street_actor("intake"), findings[0][0], category_code=GARBAGE, at=LATER)
+    assert _findings(db) == findings  # still no case linked
+
+
 COMMANDS: dict[Callable, Callable[[Any, World], None]] = {
     act: _act_every_action,
     report_case: _report_outside,
     alerts.acknowledge: _acknowledge,
     presence.open_case: _presence_open,
     presence.close_case: _presence_close,
+    roads.add_finding: _finding_outside,
+    roads.finding_to_case: _finding_to_case_outside,
 }
 
 

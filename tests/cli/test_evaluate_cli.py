@@ -107,8 +107,14 @@ def test_rules_needs_show_or_set(capsys, url):
     assert code != 0 and "--show" in err
 
 
-def test_db_before_the_sub_command_is_kept(capsys, url):
-    """`evaluate --db X rules --show`: the sub-command's own --db must not reset the URL given first."""
-    code, out, err = run(capsys, "evaluate", "--db", url, "rules", "--show")
+def test_db_before_the_sub_command_is_kept(capsys, url, tmp_path):
+    """`evaluate --db X rules ...`: the sub-command's own --db must not reset the URL given first."""
+    code, out, err = run(capsys, "evaluate", "rules", "--show", "--db", url)
+    data = json.loads(out)
+    data["grades"] = [["A", 93], ["B", 78], ["C", 60], ["D", 40], ["E", 0]]
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(capsys, "evaluate", "--db", url, "rules", "--set", str(path))
     assert code == 0, err
-    assert json.loads(out)["grades"][0] == ["A", 90]
+    code, out, err = run(capsys, "evaluate", "rules", "--show", "--db", url)
+    assert json.loads(out)["grades"][0] == ["A", 93]  # written into X, not into the default database

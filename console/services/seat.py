@@ -43,6 +43,7 @@ class QueueSnapshot:
 
     options: FilterOptions
     rows: tuple[CaseRow, ...]
+    prepared: Any = None  # what the caller's `prepare(rows)` built on the worker (None without one)
 
 
 @dataclass(frozen=True)
@@ -245,12 +246,13 @@ class SeatController(QObject):
 
     # --- reads ------------------------------------------------------------------------------
 
-    def reload(self) -> int:
-        """The full queue and its options (sig_queue_loaded)."""
+    def reload(self, prepare: Callable[[tuple[CaseRow, ...]], Any] | None = None) -> int:
+        """The full queue and its options (sig_queue_loaded); `prepare(rows)` (pure) also runs on the worker."""
         db, scope = self.db, self.scope
 
         def load() -> QueueSnapshot:
-            return QueueSnapshot(queries.filter_options(db, scope), tuple(queries.load_queue(db, scope=scope)))
+            rows = tuple(queries.load_queue(db, scope=scope))
+            return QueueSnapshot(queries.filter_options(db, scope), rows, prepare(rows) if prepare else None)
 
         return self.run("queue", load, self.sig_queue_loaded.emit)
 

@@ -39,6 +39,7 @@ from console.widgets.queue_model import (
     CaseIdRole,
     CaseQueueModel,
     Column,
+    PreparedRows,
     QueueFilter,
     light_icon,
 )
@@ -114,8 +115,8 @@ class CaseQueuePanel(QWidget):
         self._fill_grids()
         self._apply_filter()
 
-    def set_rows(self, rows: Iterable[CaseRow]) -> None:
-        """Full resync of the queue (start-up, reconnect, a new seat)."""
+    def set_rows(self, rows: Iterable[CaseRow] | PreparedRows) -> None:
+        """Full resync of the queue (start-up, reconnect, a new seat); PreparedRows come from the model's preparer."""
         self._model.reset_rows(rows)
 
     def apply_rows(self, rows: Iterable[CaseRow]) -> None:

@@ -158,11 +158,46 @@ _ONE_US = timedelta(microseconds=1)
 
 @dataclass(frozen=True)
 class PreparedRows:
-    """A full reload's rows with their remaining-time anchors, built off the UI thread (`prepare`)."""
+    """A full reload built off the UI thread (`CaseQueueModel.preparer`): every value `reset_rows`
+    needs, for the model's time, calendar and sort as they were when the reload was asked."""
 
     rows: tuple[CaseRow, ...]
-    anchors: dict[int, Anchor]
     countdown: _Countdown
+    now: datetime
+    sort: tuple[int, bool]  # (column, ascending)
+    anchors: dict[int, Anchor]
+    lights: dict[int, Optional[Light]]
+    keys: dict[int, RowKey]  # every row's sort key
+    order: list[int]  # every id, ascending by key
+    marks: list[tuple[datetime, int]]  # a heap
+
+
+def _light_at(now: datetime, row: CaseRow, thresholds: Thresholds) -> Optional[Light]:
+    if not row.has_clock:
+        return None
+    return clock_light(now, yellow_at=row.yellow_at, red_at=row.red_at, consumed_minutes=row.consumed_minutes,
+                       total_minutes=row.total_minutes, thresholds=thresholds)
+
+
+def _prepare(rows: Iterable[CaseRow], countdown: _Countdown, now: datetime, thresholds: Thresholds,
+             column: int, ascending: bool) -> PreparedRows:
+    """Pure: anchors, lights, sort keys, order and marks of a full reload (runs on the seat's worker)."""
+    rows = tuple(rows)
+    readings = {kind: countdown.reading(now, kind) for kind in TimeKind}
+    anchors = countdown.anchors(rows)
+    lights = {row.id: _light_at(now, row, thresholds) for row in rows}
+    ids = [row.id for row in rows]
+    if column in _TIMED_COLUMNS:
+        keys = _timed_keys(column, ascending, ids, lights, anchors, readings)
+    else:  # the other columns' raw values come from the row alone
+        raw, keys = _RAW[column], {}
+        for row in rows:
+            value = raw(None, row.id, row)
+            keys[row.id] = (value is None if ascending else value is not None, "" if value is None else value, 0.0, row.id)
+    marks = [(mark, row.id) for row in rows if (mark := _next_mark(row, now)) is not None]
+    heapq.heapify(marks)
+    return PreparedRows(rows, countdown, now, (column, ascending), anchors, lights, keys,
+                        sorted(keys, key=keys.__getitem__), marks)
 
 
 def _next_mark(row: CaseRow, now: datetime) -> Optional[datetime]:
@@ -355,23 +390,31 @@ class CaseQueueModel(QAbstractTableModel):
         return counts
 
     # -- whole-set changes -------------------------------------------------------------------------
-    def prepare(self, rows: Iterable[CaseRow]) -> PreparedRows:
-        """The slow part of `reset_rows` (remaining-time anchors), safe to run on the seat's worker."""
-        rows = tuple(rows)
-        countdown = self._countdown
-        return PreparedRows(rows, countdown.anchors(rows), countdown)
+    def preparer(self) -> Callable[[Iterable[CaseRow]], PreparedRows]:
+        """`rows -> PreparedRows` for the model as it is now: pure, for the seat's worker thread."""
+        countdown, now, thresholds = self._countdown, self._now, self._thresholds
+        column, ascending = self._sort_column, self._ascending()
+        return lambda rows: _prepare(rows, countdown, now, thresholds, column, ascending)
 
     def reset_rows(self, rows: Iterable[CaseRow] | PreparedRows) -> None:
-        """Full resync: replace every row (a reconnect, a new seat); not for single changes."""
-        prepared = rows if isinstance(rows, PreparedRows) else self.prepare(rows)
+        """Full resync: replace every row (a reconnect, a new seat); not for single changes.
+
+        PreparedRows (built on the worker) are taken as they are when the model's time,
+        calendar and sort have not moved since; otherwise they are prepared again here.
+        """
+        prepared = rows if isinstance(rows, PreparedRows) else None
+        if prepared is None or (prepared.countdown, prepared.now, prepared.sort) != (
+                self._countdown, self._now, (self._sort_column, self._ascending())):
+            prepared = self.preparer()(prepared.rows if prepared is not None else rows)
         self.beginResetModel()
         self._rows = {row.id: row for row in prepared.rows}
-        if prepared.countdown is self._countdown:
-            self._anchors = dict(prepared.anchors)
-        else:  # the calendar changed while the reload was read
-            self._anchors = self._countdown.anchors(prepared.rows)
-        self._relight_all()
-        self._rebuild_visible()
+        self._anchors, self._lights = dict(prepared.anchors), dict(prepared.lights)
+        self._marks = list(prepared.marks)
+        self._next = {cid: mark for mark, cid in self._marks}
+        rows_of, matches = self._rows, self._matches
+        self._asc = [cid for cid in prepared.order if matches(rows_of[cid])]
+        keys = prepared.keys
+        self._keys = dict(keys) if len(self._asc) == len(keys) else {cid: keys[cid] for cid in self._asc}
         self.endResetModel()
         self._recount()
 
@@ -680,11 +723,7 @@ class CaseQueueModel(QAbstractTableModel):
 
     # -- internals: values --------------------------------------------------------------------------------
     def _light(self, row: CaseRow) -> Optional[Light]:
-        if not row.has_clock:
-            return None
-        return clock_light(self._now, yellow_at=row.yellow_at, red_at=row.red_at,
-                           consumed_minutes=row.consumed_minutes, total_minutes=row.total_minutes,
-                           thresholds=self._thresholds)
+        return _light_at(self._now, row, self._thresholds)
 
     def _remaining_minutes(self, case_id: int) -> Optional[float]:
         return _remaining(self._anchors.get(case_id), self._readings)

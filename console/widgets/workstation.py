@@ -364,11 +364,11 @@ class Workstation(QMainWindow):
 
     def reload_all(self) -> None:
         """Full resync: the queue, the options, the map markers (never on a single change); answered later."""
-        self.controller.reload()
+        self.controller.reload(self.queue.model.preparer())  # sort keys and lights built on the worker too
 
     def _queue_loaded(self, snapshot: QueueSnapshot) -> None:
         self.queue.set_options(snapshot.options)
-        self.queue.set_rows(list(snapshot.rows))
+        self.queue.set_rows(snapshot.prepared or snapshot.rows)
         self._push_all_markers()
         self._mark_fresh()
         if self._current_case is not None:

@@ -104,6 +104,8 @@ class CaseQueuePanel(QWidget):
 
     def set_options(self, options: FilterOptions) -> None:
         """Fill the filter combos (streets, communities, grids, categories, sources, departments)."""
+        if options == self._options:
+            return  # a reload with the same options: refilling thousands of grids would stall the window
         self._options = options
         with _Blocked(self._street, self._category, self._source, self._department):
             _fill(self._street, self.tr("全部街道"), [(o.name, o.code) for o in options.streets])
@@ -125,8 +127,8 @@ class CaseQueuePanel(QWidget):
     def remove_ids(self, ids: Iterable[int]) -> None:
         self._model.remove_ids(ids)
 
-    def refresh_lights(self, now: datetime) -> list[tuple[int, Optional[Light], Optional[Light]]]:
-        return self._model.refresh_lights(now)
+    def refresh_lights(self, now: datetime, *, resort: bool = True) -> list[tuple[int, Optional[Light], Optional[Light]]]:
+        return self._model.refresh_lights(now, resort=resort)
 
     def set_stage(self, stage: str) -> None:
         self._tabs.setCurrentIndex(STAGES.index(stage))

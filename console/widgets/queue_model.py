@@ -461,20 +461,24 @@ class CaseQueueModel(QAbstractTableModel):
         if self._counts != counts_before:
             self.sig_counts_changed.emit(dict(self._counts))
 
-    def refresh_lights(self, now: datetime) -> list[tuple[int, Optional[Light], Optional[Light]]]:
+    def refresh_lights(self, now: datetime, *, resort: bool = True) -> list[tuple[int, Optional[Light], Optional[Light]]]:
         """Recompute lights and remaining time at `now`; return (case_id, old, new) for changed lights.
 
         Only the cases whose next mark has passed are looked at (all of them if the clock went
-        back).  Emits at most two dataChanged: the rows whose light changed (every column, the
-        row tint changes too) and the 剩余 column of running clocks, each one range from the
-        first to the last such row.  Rows enter or leave a light filter by insert/remove; a 灯 or
-        剩余 sort is re-keyed and, if the order changed, redone (layoutChanged).
+        back).  Emits at most two dataChanged (besides moves): the rows whose light changed (every
+        column, the row tint changes too) and the 剩余 column of running clocks, each one range
+        from the first to the last such row.  Rows enter or leave a light filter by insert/remove.
+        A 灯 or 剩余 sort is re-keyed and, if the order changed, redone (layoutChanged); with
+        `resort=False` (a delta between ticks) only the rows whose light changed move, and the
+        others keep the place of the last re-keying (remaining time drifts the same for most).
         """
-        back = now < self._now
+        back, moved = now < self._now, now != self._now
         self._now = now
-        self._read_clocks()
+        if moved:
+            self._read_clocks()
         transitions = self._relight_all() if back else self._relight_due()
-        if self._sort_column in _TIMED_COLUMNS:
+        timed = self._sort_column in _TIMED_COLUMNS
+        if timed and moved and (resort or back):
             self._resort(only_if_changed=True)
         if self._filter.light is not None and transitions:
             for case_id, _old, _new in transitions:  # rows enter or leave the light filter
@@ -484,6 +488,10 @@ class CaseQueueModel(QAbstractTableModel):
                 elif shown and not wanted:
                     self._hide(case_id)
             self._recount()
+        if timed and moved and not (resort or back):
+            for case_id, _old, _new in transitions:
+                if case_id in self._keys:
+                    self._reposition(case_id)
         # a light change recolours the whole row (tint); remaining time changes one column
         self._emit_changed([cid for cid, _, _ in transitions], 0, len(HEADERS) - 1)
         self._emit_changed_rows(Column.REMAINING, Column.REMAINING)

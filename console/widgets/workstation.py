@@ -410,7 +410,9 @@ class Workstation(QMainWindow):
             self._restyle_heat(self._heat_mode)
         if self._current_case in ids:
             self.show_case(self._current_case)
-        self.refresh_lights(self._now())  # lights and alerts on every change, not only on the tick
+        # lights and alerts on every change, not only on the tick; a 灯/剩余 sort of every case is
+        # re-keyed on the tick only (O(n)), a change moves just the rows whose light changed
+        self.refresh_lights(self._now(), resort=False)
         self._show_calendar_warning(rows)
         if self._select_after_report in ids:
             self.queue.select_case(self._select_after_report)  # the case just registered
@@ -459,8 +461,8 @@ class Workstation(QMainWindow):
 
     # --- lights and alerts -------------------------------------------------------------------
 
-    def refresh_lights(self, now: datetime) -> None:
-        transitions = self.queue.refresh_lights(now)
+    def refresh_lights(self, now: datetime, *, resort: bool = True) -> None:
+        transitions = self.queue.refresh_lights(now, resort=resort)
         changed = [case_id for case_id, old, new in transitions if old != new]
         if self.map is not None and changed:
             rows = [self.queue.model.case(i) for i in changed]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
@@ -60,7 +61,8 @@ class Column:
     LIGHT, NUMBER, CATEGORY, ADDRESS, GRID, STREET, DEPARTMENT, STATE, REMAINING, SOURCE, CREATED = range(11)
 
 
-_TIMED_COLUMNS = (Column.LIGHT, Column.REMAINING)  # sort keys that change as time passes
+_TIMED_COLUMNS = (Column.LIGHT, Column.REMAINING)
+_ASCENDING = Qt.SortOrder.AscendingOrder  # sort keys that change as time passes
 
 
 HEADERS = (
@@ -383,11 +385,20 @@ class CaseQueueModel(QAbstractTableModel):
 
     def light_counts(self) -> dict[Light, int]:
         """Every case the model holds, by light (for the status bar)."""
-        counts = dict.fromkeys(Light, 0)
-        for light in self._lights.values():
-            if light is not None:
-                counts[light] += 1
-        return counts
+        counted = Counter(self._lights.values())
+        return {light: counted.get(light, 0) for light in Light}
+
+    def lit_ids(self) -> list[int]:
+        """Every case the model holds whose light is yellow or red (the alerts' candidates)."""
+        yellow, red = Light.YELLOW, Light.RED
+        return [cid for cid, light in self._lights.items() if light is yellow or light is red]
+
+    def grid_counts(self, light: Light | None = None) -> dict[str, int]:
+        """Cases per unit grid, of one light only if given (the map's heat)."""
+        rows, lights = self._rows.values(), self._lights
+        if light is None:
+            return dict(Counter(row.grid_code for row in rows if row.grid_code))
+        return dict(Counter(row.grid_code for row in rows if row.grid_code and lights.get(row.id) is light))
 
     # -- whole-set changes -------------------------------------------------------------------------
     def preparer(self) -> Callable[[Iterable[CaseRow]], PreparedRows]:
@@ -613,7 +624,7 @@ class CaseQueueModel(QAbstractTableModel):
         return pos if self._ascending() else len(self._asc) - 1 - pos
 
     def _id_at(self, row: int) -> int:
-        return self._asc[row if self._ascending() else len(self._asc) - 1 - row]
+        return self._asc[row if self._order == _ASCENDING else len(self._asc) - 1 - row]
 
     # -- internals: filter, sort, count ------------------------------------------------------------------
     def _matches_others(self, row: CaseRow) -> bool:

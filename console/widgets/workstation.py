@@ -94,6 +94,7 @@ class Workstation(QMainWindow):
         self.session, self.db, self.feed = session, session.db, feed
         self.settings = SeatSettings(session.username, session.seat.kind)
         self._heat_mode = self.settings.get(settings.HEAT_MODE)
+        self._heat_sent: tuple[str, dict[str, int]] | None = None  # the heat the map shows
         self.controller = SeatController(session, feed=feed, stall_ms=stall_ms, command_timeout_ms=command_timeout_ms,
                                          threaded=threaded, parent=self)
         # command request -> (its dialog or None, the status line on success or None)
@@ -405,9 +406,11 @@ class Workstation(QMainWindow):
         self.queue.remove_ids(gone)
         self.alerts.forget_cases(gone)
         if self.map is not None:
-            self.map.upsert_cases([self._marker(r) for r in rows])
-            self.map.remove_cases(sorted(gone))
-            self._restyle_heat(self._heat_mode)
+            if rows:
+                self.map.upsert_cases([self._marker(r) for r in rows])
+            if gone:
+                self.map.remove_cases(sorted(gone))
+            self._restyle_heat(self._heat_mode, force=False)
         if self._current_case in ids:
             self.show_case(self._current_case)
         # lights and alerts on every change, not only on the tick; a 灯/剩余 sort of every case is
@@ -441,18 +444,15 @@ class Workstation(QMainWindow):
         self.settings.set(settings.HEAT_MODE, mode)
         self._restyle_heat(mode)
 
-    def _restyle_heat(self, mode: str) -> None:
+    def _restyle_heat(self, mode: str, *, force: bool = True) -> None:
+        """The grids' heat; a change that leaves every count as it was sends nothing (`force=False`)."""
         self._heat_mode = mode
         if self.map is None:
             return
-        counts: dict[str, int] = {}
-        for case_id in self.queue.model.all_ids():
-            row = self.queue.model.case(case_id)
-            if row is None or not row.grid_code:
-                continue
-            if mode == "overdue" and self.queue.model.light_of(case_id) != Light.RED:
-                continue
-            counts[row.grid_code] = counts.get(row.grid_code, 0) + 1
+        counts = self.queue.model.grid_counts(Light.RED if mode == "overdue" else None)
+        if not force and self._heat_sent == (mode, counts):
+            return
+        self._heat_sent = (mode, counts)
         self.map.restyle_grids(counts, mode)
 
     def _mark_fresh(self) -> None:
@@ -482,10 +482,8 @@ class Workstation(QMainWindow):
     def _lit(self) -> dict[int, Lit]:
         """The seat's cases whose running clock is yellow or red; a paused (挂账) clock raises nothing."""
         model, lit = self.queue.model, {}
-        for case_id in model.all_ids():
+        for case_id in model.lit_ids():
             light = model.light_of(case_id)
-            if light not in (Light.YELLOW, Light.RED):
-                continue
             row = model.case(case_id)
             if row is None or not row.step or row.paused:
                 continue

@@ -256,15 +256,23 @@ class SeatController(QObject):
 
         return self.run("queue", load, self.sig_queue_loaded.emit)
 
-    def load_cases(self, ids: Iterable[int]) -> int:
-        """Reload only these cases (sig_cases_changed with those gone from the queue)."""
+    def load_cases(self, ids: Iterable[int], on_error: Callable[[BaseException], None] | None = None) -> int:
+        """Reload only these cases (sig_cases_changed with those gone from the queue).
+
+        `on_error(exc)` is told of a failed read besides sig_read_failed (a caller waiting for the answer).
+        """
         ids, db, scope = frozenset(ids), self.db, self.scope
 
         def load() -> CasesChanged:
             rows = tuple(queries.load_queue(db, scope=scope, ids=ids))
             return CasesChanged(rows, ids - {r.id for r in rows})
 
-        return self.run("cases", load, self.sig_cases_changed.emit)
+        def failed(exc: BaseException) -> None:
+            if on_error is not None:
+                on_error(exc)
+            self._read_failed(exc)
+
+        return self.run("cases", load, self.sig_cases_changed.emit, failed)
 
     def load_detail(self, case_id: int) -> int:
         """The case's detail (sig_detail); an answer for an earlier request is dropped."""

@@ -264,6 +264,7 @@ class CaseQueueModel(QAbstractTableModel):
         self._order = Qt.SortOrder.DescendingOrder
         self._counts: dict[str, int] = dict.fromkeys(STAGES, 0)
         self._icons: dict[Light, QIcon] = {}
+        self._tints: dict[Optional[Light], Optional[QBrush]] = {}
         self._theme = WORKSTATION
         self._headers = [QCoreApplication.translate("CaseQueueModel", h) for h in HEADERS]
         self._state_labels = labels.table("State")
@@ -299,8 +300,7 @@ class CaseQueueModel(QAbstractTableModel):
         if role == _DISPLAY:
             return self._display(case_id, column)
         if role == _BACKGROUND:
-            tint = self._theme.tint(self._lights.get(case_id))
-            return QBrush(QColor(tint)) if tint else None
+            return self._tint(self._lights.get(case_id))
         if role == _FOREGROUND:
             return self._foreground(case_id, column)
         if role == _DECORATION:
@@ -481,7 +481,8 @@ class CaseQueueModel(QAbstractTableModel):
         from the first to the last such row.  Rows enter or leave a light filter by insert/remove.
         A 灯 or 剩余 sort is re-keyed and, if the order changed, redone (layoutChanged); with
         `resort=False` (a delta between ticks) only the rows whose light changed move, and the
-        others keep the place of the last re-keying (remaining time drifts the same for most).
+        others keep the place of the last re-keying (remaining time drifts the same for most);
+        the 剩余 column is then not repainted either.
         """
         back, moved = now < self._now, now != self._now
         self._now = now
@@ -503,9 +504,11 @@ class CaseQueueModel(QAbstractTableModel):
             for case_id, _old, _new in transitions:
                 if case_id in self._keys:
                     self._reposition(case_id)
-        # a light change recolours the whole row (tint); remaining time changes one column
+        # a light change recolours the whole row (tint); remaining time changes one column, shown
+        # in minutes: repainted on the tick, not on every change between two ticks
         self._emit_changed([cid for cid, _, _ in transitions], 0, len(HEADERS) - 1)
-        self._emit_changed_rows(Column.REMAINING, Column.REMAINING)
+        if resort:
+            self._emit_changed_rows(Column.REMAINING, Column.REMAINING)
         return transitions
 
     # -- internals: lights --------------------------------------------------------------------------
@@ -773,6 +776,8 @@ class CaseQueueModel(QAbstractTableModel):
         return "" if value is None else str(value)
 
     def _foreground(self, case_id: int, column: int) -> Optional[QBrush]:
+        if column != Column.LIGHT and column != Column.REMAINING:
+            return None
         light = self._lights.get(case_id)
         if column == Column.LIGHT and light is not None:
             return QBrush(QColor(self._theme.light(light)).darker(140))
@@ -781,6 +786,13 @@ class CaseQueueModel(QAbstractTableModel):
             if minutes is not None and minutes < 0:
                 return QBrush(QColor(self._theme.light(Light.RED)).darker(120))
         return None
+
+    def _tint(self, light: Optional[Light]) -> Optional[QBrush]:
+        """The row's background for its light (brushes made once: data() runs for every painted cell)."""
+        if light not in self._tints:
+            tint = self._theme.tint(light)
+            self._tints[light] = QBrush(QColor(tint)) if tint else None
+        return self._tints[light]
 
     def _icon(self, light: Light) -> QIcon:
         icon = self._icons.get(light)

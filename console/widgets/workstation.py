@@ -95,6 +95,9 @@ class Workstation(QMainWindow):
         self.settings = SeatSettings(session.username, session.seat.kind)
         self._heat_mode = self.settings.get(settings.HEAT_MODE)
         self._heat_sent: tuple[str, dict[str, int]] | None = None  # the heat the map shows
+        self._wanted_ids: set[int] = set()  # changed cases waiting for the read in flight
+        self._reading_cases = False
+        self._in_delta = False
         self.controller = SeatController(session, feed=feed, stall_ms=stall_ms, command_timeout_ms=command_timeout_ms,
                                          threaded=threaded, parent=self)
         # command request -> (its dialog or None, the status line on success or None)
@@ -310,7 +313,7 @@ class Workstation(QMainWindow):
         self.alerts.sig_tick.connect(self.refresh_lights)
         self.alerts.sig_alerts_changed.connect(self.banner.set_alerts)
         self.alerts.sig_new_alert.connect(lambda _alert: self.banner.ring())
-        self.queue.model.sig_counts_changed.connect(lambda _counts: self._update_status())
+        self.queue.model.sig_counts_changed.connect(self._counts_changed)
         self.presence.sig_presence_changed.connect(self._show_presence)
         if self.map is not None:
             self.map.sig_case_clicked.connect(self.locate_case)
@@ -396,10 +399,39 @@ class Workstation(QMainWindow):
         self.detail.set_calendar(self.calendar)
 
     def apply_case_ids(self, ids: Iterable[int]) -> None:
-        """Delta: reload only these cases (answered later); those gone from the queue are removed."""
-        self.controller.load_cases(ids)
+        """Delta: reload only these cases (answered later); those gone from the queue are removed.
+
+        One read at a time: ids changed while a read is out wait and go together in the next,
+        so a seat that falls behind a busy hall catches up in fewer, larger deltas.
+        """
+        self._wanted_ids.update(ids)
+        if not self._reading_cases:
+            self._read_wanted()
+
+    def _read_wanted(self) -> None:
+        if not self._wanted_ids:
+            return
+        ids, self._wanted_ids = self._wanted_ids, set()
+        self._reading_cases = True  # before sending: a synchronous seat answers at once
+        self.controller.load_cases(ids, on_error=lambda _exc: self._cases_read())
+
+    def _cases_read(self) -> None:
+        self._reading_cases = False
+        self._read_wanted()
 
     def _cases_changed(self, delta: CasesChanged) -> None:
+        self._in_delta = True  # the delta updates the status bar once, at its end
+        try:
+            self._show_delta(delta)
+        finally:
+            self._in_delta = False
+            self._cases_read()
+
+    def _counts_changed(self, _counts: dict) -> None:
+        if not self._in_delta:
+            self._update_status()
+
+    def _show_delta(self, delta: CasesChanged) -> None:
         rows, gone = list(delta.rows), set(delta.gone)
         ids = gone | {r.id for r in rows}
         self.queue.apply_rows(rows)

@@ -137,8 +137,10 @@ class Workstation(QMainWindow):
 
         view = CaseMapView(basemap=basemap)
         view.show_cameras(self.cameras_setting())
-        self.controller.sig_map_layers.connect(view.build)  # the page is built when the seat's layers arrive
-        self.controller.load_map_layers()
+        # the page (seconds of HTML on a metro) is built on the worker with the layers, and loads
+        # in the render process while the worker reads the queue
+        self.controller.sig_map_page.connect(lambda answer: view.build(answer[0], page_html=answer[1]))
+        self.controller.load_map_layers(view.page_builder())
         return view
 
     def cameras_setting(self) -> bool:
@@ -456,8 +458,8 @@ class Workstation(QMainWindow):
             self.sig_case_changed.emit(case_id)
 
     def _push_all_markers(self) -> None:
-        if self.map is None:
-            return
+        if self.map is None or not self.map.ready:
+            return  # the page's sig_ready pushes them all once it is up (not twice: queued, then again)
         rows = [self.queue.model.case(i) for i in self.queue.model.all_ids()]
         self.map.upsert_cases([self._marker(r) for r in rows if r is not None])
         self._restyle_heat(self._heat_mode)

@@ -161,7 +161,8 @@ _ONE_US = timedelta(microseconds=1)
 @dataclass(frozen=True)
 class PreparedRows:
     """A full reload built off the UI thread (`CaseQueueModel.preparer`): every value `reset_rows`
-    needs, for the model's time, calendar and sort as they were when the reload was asked."""
+    needs, for the model's time, calendar, sort, tab and filters as they were when the reload was
+    asked.  Handed over once: the model keeps (and changes) its dicts and lists."""
 
     rows: tuple[CaseRow, ...]
     countdown: _Countdown
@@ -172,6 +173,9 @@ class PreparedRows:
     keys: dict[int, RowKey]  # every row's sort key
     order: list[int]  # every id, ascending by key
     marks: list[tuple[datetime, int]]  # a heap
+    shown: tuple[str, QueueFilter]  # the stage tab and filters `visible` and `counts` are for
+    visible: list[int]  # the ids they show, ascending by key
+    counts: dict[str, int]  # tab counts
 
 
 def _light_at(now: datetime, row: CaseRow, thresholds: Thresholds) -> Optional[Light]:
@@ -182,7 +186,7 @@ def _light_at(now: datetime, row: CaseRow, thresholds: Thresholds) -> Optional[L
 
 
 def _prepare(rows: Iterable[CaseRow], countdown: _Countdown, now: datetime, thresholds: Thresholds,
-             column: int, ascending: bool) -> PreparedRows:
+             column: int, ascending: bool, stage: str, queue_filter: QueueFilter) -> PreparedRows:
     """Pure: anchors, lights, sort keys, order and marks of a full reload (runs on the seat's worker)."""
     rows = tuple(rows)
     readings = {kind: countdown.reading(now, kind) for kind in TimeKind}
@@ -198,8 +202,15 @@ def _prepare(rows: Iterable[CaseRow], countdown: _Countdown, now: datetime, thre
             keys[row.id] = (value is None if ascending else value is not None, "" if value is None else value, 0.0, row.id)
     marks = [(mark, row.id) for row in rows if (mark := _next_mark(row, now)) is not None]
     heapq.heapify(marks)
-    return PreparedRows(rows, countdown, now, (column, ascending), anchors, lights, keys,
-                        sorted(keys, key=keys.__getitem__), marks)
+    order = sorted(keys, key=keys.__getitem__)
+    tz, by_id = countdown.calendar.tz, {row.id: row for row in rows}
+
+    def passes(row: CaseRow) -> bool:
+        return _passes(queue_filter, row, lights[row.id], tz)
+
+    visible = [cid for cid in order if (stage == "all" or by_id[cid].state == stage) and passes(by_id[cid])]
+    return PreparedRows(rows, countdown, now, (column, ascending), anchors, lights, keys, order, marks,
+                        (stage, queue_filter), visible, _counted(rows, passes))
 
 
 def _next_mark(row: CaseRow, now: datetime) -> Optional[datetime]:
@@ -232,6 +243,44 @@ def _timed_keys(column: int, ascending: bool, ids: Iterable[int], lights: dict, 
         missing = value is None if ascending else value is not None
         keys[cid] = (missing, "" if value is None else value, then, cid)
     return keys
+
+
+def _passes(f: QueueFilter, row: CaseRow, light: Optional[Light], tz) -> bool:  # noqa: ANN001 - a tzinfo
+    """The row passes every filter of `f` (the stage tab aside)."""
+    if f.street and row.street_code != f.street:
+        return False
+    if f.community and row.community_code != f.community:
+        return False
+    if f.grid and row.grid_code != f.grid:
+        return False
+    if f.category and row.category_code != f.category:
+        return False
+    if f.source and row.source != f.source:
+        return False
+    if f.department is not None and row.department_id != f.department:
+        return False
+    if f.light is not None and light != f.light:
+        return False
+    if f.date_from or f.date_to:
+        day = row.created_at.astimezone(tz).date()
+        if (f.date_from and day < f.date_from) or (f.date_to and day > f.date_to):
+            return False
+    if f.text:
+        needle = f.text.strip().lower()
+        if needle and needle not in row.number.lower() and needle not in row.address.lower():
+            return False
+    return True
+
+
+def _counted(rows: Iterable[CaseRow], passes: Callable[[CaseRow], bool]) -> dict[str, int]:
+    """Cases per stage tab (and "all") among the rows that pass the filters."""
+    counts = dict.fromkeys(STAGES, 0)
+    for row in rows:
+        if passes(row):
+            if row.state in counts:
+                counts[row.state] += 1
+            counts["all"] += 1
+    return counts
 
 
 # --- the model ------------------------------------------------------------------------------------
@@ -388,6 +437,10 @@ class CaseQueueModel(QAbstractTableModel):
         counted = Counter(self._lights.values())
         return {light: counted.get(light, 0) for light in Light}
 
+    def latest_due(self) -> datetime | None:
+        """The latest deadline of a running clock the model holds (None: no running clock)."""
+        return max((row.due_at for row in self._rows.values() if row.due_at is not None), default=None)
+
     def lit_ids(self) -> list[int]:
         """Every case the model holds whose light is yellow or red (the alerts' candidates)."""
         yellow, red = Light.YELLOW, Light.RED
@@ -404,8 +457,8 @@ class CaseQueueModel(QAbstractTableModel):
     def preparer(self) -> Callable[[Iterable[CaseRow]], PreparedRows]:
         """`rows -> PreparedRows` for the model as it is now: pure, for the seat's worker thread."""
         countdown, now, thresholds = self._countdown, self._now, self._thresholds
-        column, ascending = self._sort_column, self._ascending()
-        return lambda rows: _prepare(rows, countdown, now, thresholds, column, ascending)
+        column, ascending, stage, queue_filter = self._sort_column, self._ascending(), self._stage, self._filter
+        return lambda rows: _prepare(rows, countdown, now, thresholds, column, ascending, stage, queue_filter)
 
     def reset_rows(self, rows: Iterable[CaseRow] | PreparedRows) -> None:
         """Full resync: replace every row (a reconnect, a new seat); not for single changes.
@@ -414,20 +467,20 @@ class CaseQueueModel(QAbstractTableModel):
         calendar and sort have not moved since; otherwise they are prepared again here.
         """
         prepared = rows if isinstance(rows, PreparedRows) else None
-        if prepared is None or (prepared.countdown, prepared.now, prepared.sort) != (
-                self._countdown, self._now, (self._sort_column, self._ascending())):
+        if prepared is None or (prepared.countdown, prepared.now, prepared.sort, prepared.shown) != (
+                self._countdown, self._now, (self._sort_column, self._ascending()), (self._stage, self._filter)):
             prepared = self.preparer()(prepared.rows if prepared is not None else rows)
         self.beginResetModel()
         self._rows = {row.id: row for row in prepared.rows}
-        self._anchors, self._lights = dict(prepared.anchors), dict(prepared.lights)
-        self._marks = list(prepared.marks)
+        self._anchors, self._lights = prepared.anchors, prepared.lights  # the model's own from now on
+        self._marks = prepared.marks
         self._next = {cid: mark for mark, cid in self._marks}
-        rows_of, matches = self._rows, self._matches
-        self._asc = [cid for cid in prepared.order if matches(rows_of[cid])]
-        keys = prepared.keys
-        self._keys = dict(keys) if len(self._asc) == len(keys) else {cid: keys[cid] for cid in self._asc}
+        self._asc, keys = prepared.visible, prepared.keys
+        self._keys = keys if len(self._asc) == len(keys) else {cid: keys[cid] for cid in self._asc}
         self.endResetModel()
-        self._recount()
+        if prepared.counts != self._counts:
+            self._counts = dict(prepared.counts)
+            self.sig_counts_changed.emit(dict(self._counts))
 
     def set_stage(self, stage: str) -> None:
         if stage not in STAGES:
@@ -631,30 +684,7 @@ class CaseQueueModel(QAbstractTableModel):
 
     # -- internals: filter, sort, count ------------------------------------------------------------------
     def _matches_others(self, row: CaseRow) -> bool:
-        f = self._filter
-        if f.street and row.street_code != f.street:
-            return False
-        if f.community and row.community_code != f.community:
-            return False
-        if f.grid and row.grid_code != f.grid:
-            return False
-        if f.category and row.category_code != f.category:
-            return False
-        if f.source and row.source != f.source:
-            return False
-        if f.department is not None and row.department_id != f.department:
-            return False
-        if f.light is not None and self._lights.get(row.id) != f.light:
-            return False
-        if f.date_from or f.date_to:
-            day = row.created_at.astimezone(self._calendar.tz).date()
-            if (f.date_from and day < f.date_from) or (f.date_to and day > f.date_to):
-                return False
-        if f.text:
-            needle = f.text.strip().lower()
-            if needle and needle not in row.number.lower() and needle not in row.address.lower():
-                return False
-        return True
+        return _passes(self._filter, row, self._lights.get(row.id), self._calendar.tz)
 
     def _matches(self, row: CaseRow) -> bool:
         return (self._stage == "all" or row.state == self._stage) and self._matches_others(row)
@@ -666,12 +696,7 @@ class CaseQueueModel(QAbstractTableModel):
             self._counts["all"] += delta
 
     def _recount(self) -> None:
-        counts = dict.fromkeys(STAGES, 0)
-        for row in self._rows.values():
-            if self._matches_others(row):
-                if row.state in counts:
-                    counts[row.state] += 1
-                counts["all"] += 1
+        counts = _counted(self._rows.values(), self._matches_others)
         changed = counts != self._counts
         self._counts = counts
         if changed:

@@ -98,6 +98,7 @@ class Workstation(QMainWindow):
         self._wanted_ids: set[int] = set()  # changed cases waiting for the read in flight
         self._reading_cases = False
         self._in_delta = False
+        self._lit_made: dict[int, tuple] = {}  # case id -> ((step, round, light, since), its Lit)
         self.controller = SeatController(session, feed=feed, stall_ms=stall_ms, command_timeout_ms=command_timeout_ms,
                                          threaded=threaded, parent=self)
         # command request -> (its dialog or None, the status line on success or None)
@@ -379,7 +380,7 @@ class Workstation(QMainWindow):
         self._mark_fresh()
         if self._current_case is not None:
             self.show_case(self._current_case)
-        self.refresh_lights(self._now())
+        self.refresh_lights(self._now(), resort=False)  # the worker sorted a moment ago; the tick re-keys
         self._show_calendar_warning()
 
     def _resync(self, _rev: int) -> None:
@@ -506,23 +507,29 @@ class Workstation(QMainWindow):
 
     def _observe_alerts(self) -> None:
         """New light changes raise alerts once the worker has read which were acknowledged already."""
-        keys = self.alerts.news(self._lit())
+        lit = self._lit()
+        keys = self.alerts.news(lit)
         if not keys:
-            self.alerts.observe(self._lit(), self._alert, done=())
+            self.alerts.observe(lit, self._alert, done=())
             return
         # unreadable acknowledgements: nothing is marked seen, the next tick tries again
         self.controller.acknowledged(keys, lambda done: self.alerts.observe(self._lit(), self._alert, done=done))
 
     def _lit(self) -> dict[int, Lit]:
         """The seat's cases whose running clock is yellow or red; a paused (挂账) clock raises nothing."""
-        model, lit = self.queue.model, {}
+        model, lit, made = self.queue.model, {}, {}
         for case_id in model.lit_ids():
-            light = model.light_of(case_id)
-            row = model.case(case_id)
+            light, row = model.light_of(case_id), model.case(case_id)
             if row is None or not row.step or row.paused:
                 continue
             since = row.red_at if light == Light.RED else row.yellow_at
-            lit[case_id] = Lit(AlertKey(case_id, row.step, row.clock_round or 1, str(light)), since)
+            seen = (row.step, row.clock_round, light, since)
+            known = self._lit_made.get(case_id)  # the same step, round, light: the same Lit (thousands on a metro)
+            if known is None or known[0] != seen:
+                known = (seen, Lit(AlertKey(case_id, row.step, row.clock_round or 1, str(light)), since))
+            made[case_id] = known
+            lit[case_id] = known[1]
+        self._lit_made = made
         return lit
 
     def _alert(self, lit: Lit, since: datetime) -> Alert | None:
@@ -712,11 +719,10 @@ class Workstation(QMainWindow):
         """
         now = self._now()
         if changed is None:
-            rows, self._latest_due = [self.queue.model.case(i) for i in self.queue.model.all_ids()], now
+            self._latest_due = max(now, self.queue.model.latest_due() or now)
         else:
-            rows = changed
-        dues = [r.due_at for r in rows if r is not None and r.due_at is not None]
-        self._latest_due = max([self._latest_due, now, *dues])  # set by the first (full) reload
+            dues = [r.due_at for r in changed if r is not None and r.due_at is not None]
+            self._latest_due = max([self._latest_due, now, *dues])  # set by the first (full) reload
         warning = unconfirmed_warning(self.calendar.unconfirmed_years(now, self._latest_due))
         self.calendar_label.setText(f"⚠ {warning}" if warning else "")
         self.calendar_label.setVisible(warning is not None)

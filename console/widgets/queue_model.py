@@ -306,6 +306,7 @@ class CaseQueueModel(QAbstractTableModel):
         self._marks: list[tuple[datetime, int]] = []  # heap of (next light change, case id); stale ones skipped
         self._next: dict[int, datetime] = {}  # each case's live entry in _marks
         self._keys: dict[int, RowKey] = {}  # every visible case's sort key
+        self._keyed_at = self._now  # when a 灯/剩余 sort's keys were all computed last
         self._asc: list[int] = []  # visible ids, ascending by key (display order reversed when descending)
         self._stage = "all"
         self._filter = QueueFilter()
@@ -475,7 +476,7 @@ class CaseQueueModel(QAbstractTableModel):
         self._anchors, self._lights = prepared.anchors, prepared.lights  # the model's own from now on
         self._marks = prepared.marks
         self._next = {cid: mark for mark, cid in self._marks}
-        self._asc, keys = prepared.visible, prepared.keys
+        self._asc, keys, self._keyed_at = prepared.visible, prepared.keys, prepared.now
         self._keys = keys if len(self._asc) == len(keys) else {cid: keys[cid] for cid in self._asc}
         self.endResetModel()
         if prepared.counts != self._counts:
@@ -543,7 +544,8 @@ class CaseQueueModel(QAbstractTableModel):
             self._read_clocks()
         transitions = self._relight_all() if back else self._relight_due()
         timed = self._sort_column in _TIMED_COLUMNS
-        if timed and moved and (resort or back):
+        rekey = timed and (back or (resort and self._keyed_at != now))
+        if rekey:
             self._resort(only_if_changed=True)
         if self._filter.light is not None and transitions:
             for case_id, _old, _new in transitions:  # rows enter or leave the light filter
@@ -553,7 +555,7 @@ class CaseQueueModel(QAbstractTableModel):
                 elif shown and not wanted:
                     self._hide(case_id)
             self._recount()
-        if timed and moved and not (resort or back):
+        if timed and moved and not rekey:
             for case_id, _old, _new in transitions:
                 if case_id in self._keys:
                     self._reposition(case_id)
@@ -708,6 +710,7 @@ class CaseQueueModel(QAbstractTableModel):
         self.endResetModel()
 
     def _rebuild_visible(self) -> None:
+        self._keyed_at = self._now
         self._keys = self._keys_of([cid for cid, row in self._rows.items() if self._matches(row)])
         self._asc = sorted(self._keys, key=self._keys.__getitem__)
 
@@ -719,6 +722,7 @@ class CaseQueueModel(QAbstractTableModel):
 
     def _resort(self, old_ids: list[int] | None = None, *, only_if_changed: bool = False) -> None:
         """Re-key every visible case and put them in order (layoutChanged, unless nothing moved)."""
+        self._keyed_at = self._now
         keys = self._keys_of(self._asc)
         ordered = sorted(self._asc, key=keys.__getitem__)  # near-sorted: about n comparisons
         if only_if_changed and ordered == self._asc:

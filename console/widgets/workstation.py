@@ -9,6 +9,7 @@ shows and a submitted form stays open until the answer (or "数据库无响应")
 """
 from __future__ import annotations
 
+import gc
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
@@ -98,6 +99,7 @@ class Workstation(QMainWindow):
         self._wanted_ids: set[int] = set()  # changed cases waiting for the read in flight
         self._reading_cases = False
         self._in_delta = False
+        self._frozen = False  # start-up's objects out of the collector's sweeps (gc.freeze)
         self._lit_made: dict[int, tuple] = {}  # case id -> ((step, round, light, since), its Lit)
         self.controller = SeatController(session, feed=feed, stall_ms=stall_ms, command_timeout_ms=command_timeout_ms,
                                          threaded=threaded, parent=self)
@@ -355,6 +357,9 @@ class Workstation(QMainWindow):
         self._status_timer.stop()
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        if self._frozen:
+            gc.unfreeze()  # this window's objects may be collected again
+            self._frozen = False
         self.stop()
         self.settings.save_layout("workstation", self.saveGeometry(), self.saveState())
         self.settings.sync()
@@ -374,6 +379,12 @@ class Workstation(QMainWindow):
         self.controller.reload(self.queue.model.preparer())  # sort keys and lights built on the worker too
 
     def _queue_loaded(self, snapshot: QueueSnapshot) -> None:
+        if not self._frozen:
+            # what start-up made (modules, widgets, the first queue) lives all session: out of the
+            # collector's sweeps, a full collection then walks only what came since (a metro's full
+            # sweep held the GIL, so the UI thread, for 50+ ms); handed back in closeEvent
+            gc.freeze()
+            self._frozen = True
         self.queue.set_options(snapshot.options)
         self.queue.set_rows(snapshot.prepared or snapshot.rows)
         self._push_all_markers()

@@ -5,7 +5,9 @@ Another process (a second "seat") writes ``rate`` reports per second through
 each commit (CLOCK_MONOTONIC is shared by the processes of one machine).  This
 process runs a :class:`console.services.feed.ChangeFeed` in the Qt loop and
 records when each case id arrives in ``sig_changed``.  A 10 ms ``QTimer``
-measures its own lateness: the loop's longest stall during the load.
+measures its own lateness: the loop's longest stall during the load.  The CPU
+this process spent per change (every thread) is printed too: on a shared machine
+the latencies depend on the other processes, that figure does not.
 
 A baseline follows the same commits in the same run:
 
@@ -199,6 +201,7 @@ def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
     ticker.timeout.connect(tick)
 
     out = Path(tempfile.mkstemp(prefix="bench_feed_", suffix=".txt")[1])
+    cpu_at, wall_at = time.process_time(), time.monotonic()  # this process's CPU (every thread) under the load
     proc = subprocess.Popen(
         [sys.executable, "-m", "console.bench.bench_feed", "--writer", db.url, str(seconds), str(rate), str(out),
          *(["--with-actions"] if seat else [])],
@@ -223,6 +226,7 @@ def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
     watcher.timeout.connect(check)
     watcher.start()
     loop.exec()
+    cpu_s, wall_s = time.process_time() - cpu_at, time.monotonic() - wall_at
     for timer in (watcher, ticker):
         timer.stop()
     feed.stop()
@@ -250,6 +254,9 @@ def measure(db, seconds: float, rate: float, *, seat: bool = False) -> dict:
         "batches": batches[0],
         "rate_achieved": round(len(commits) / elapsed, 1) if elapsed else None,
         "stall_max_ms": round(stall["max"] * 1000, 2),
+        # machine-load-proof: what following the load cost this process (the seat, with --seat)
+        "cpu_ms_per_change": round(cpu_s * 1000 / len(commits), 2) if commits else None,
+        "cpu_share_of_one_core": round(cpu_s / wall_s, 2) if wall_s else None,
         "baseline": base,
         "p95_vs_baseline": round(figures["p95_ms"] / base["p95_ms"], 2) if base["p95_ms"] else None,
     }

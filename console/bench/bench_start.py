@@ -263,14 +263,24 @@ def _report_some(db, n: int) -> None:  # noqa: ANN001
 
 
 def run(*, scales: tuple[str | None, ...] = ("city",), with_map: bool = True, hang_s: float = 3.0,
-        pg_admin: str | None = None) -> dict[str, Any]:
-    """Cold start and reload stall per scale (SQLite; None = the tiny city), then the hung-PostgreSQL stall."""
+        pg_admin: str | None = None, db_path: str | None = None) -> dict[str, Any]:
+    """Cold start and reload stall per scale (SQLite; None = the tiny city), then the hung-PostgreSQL stall.
+
+    `db_path`: a demo city generated earlier (e.g. metro) is measured instead of generating the scales.
+    """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from console.app import make_application
     from console.data.db import Database
 
     make_application()
     result: dict[str, Any] = {}
+    if db_path is not None:
+        db = Database(f"sqlite:///{Path(db_path).resolve()}")
+        try:
+            result[Path(db_path).stem] = {"cold_start": cold_start(db, with_map=with_map), "reload": reload_stall(db)}
+        finally:
+            db.dispose()
+        scales = ()
     with tempfile.TemporaryDirectory() as tmp:
         for scale in scales:
             name = scale or "tiny"
@@ -293,9 +303,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiny", action="store_true", help="the tests' tiny city only (seconds, not minutes)")
     parser.add_argument("--no-map", action="store_true", help="without the map page (no QtWebEngine)")
     parser.add_argument("--hang", type=float, default=3.0, help="seconds the database hangs (default 3)")
+    parser.add_argument("--db", help="an SQLite demo city generated earlier (e.g. /tmp/feed_metro/metro.db), "
+                                     "measured instead of generating --scale")
     args = parser.parse_args(argv)
+    if args.db and not Path(args.db).is_file():
+        parser.error(f"--db {args.db!r}: no such SQLite file")
     scales: tuple[str | None, ...] = (None,) if args.tiny else tuple(args.scale or ["city"])
-    print(json.dumps(run(scales=scales, with_map=not args.no_map, hang_s=args.hang), ensure_ascii=False))
+    print(json.dumps(run(scales=scales, with_map=not args.no_map, hang_s=args.hang, db_path=args.db),
+                     ensure_ascii=False))
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterable, Optional
@@ -43,6 +44,7 @@ class QueueSnapshot:
 
     options: FilterOptions
     rows: tuple[CaseRow, ...]
+    prepared: Any = None  # what the caller's `prepare(rows)` built on the worker (None without one)
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ class SeatController(QObject):
     """A DetailAnswer for the case the seat shows now (late answers are dropped)."""
     sig_map_layers = Signal(object)
     """The seat's MapLayers (districts, grids, cameras)."""
+    sig_map_page = Signal(object)
+    """(MapLayers, what load_map_layers' `build` made of them on the worker: the map page)."""
     sig_choices = Signal(object)
     """ActionChoices for an action's dialog."""
     sig_command_done = Signal(object)
@@ -137,6 +141,7 @@ class SeatController(QObject):
     """The seat's rules after another seat changed the calendar."""
 
     _sig_job = Signal(object)  # (request id, callable) to the worker
+    _sig_built = Signal(object)  # (request id, ok, value) from the builder thread
 
     def __init__(self, session: Session, *, feed=None, stall_ms: int = STALL_MS,  # noqa: ANN001
                  command_timeout_ms: int = COMMAND_TIMEOUT_MS, threaded: bool = True,
@@ -159,6 +164,9 @@ class SeatController(QObject):
         if threaded:
             self._worker.moveToThread(self._thread)
             self._thread.start()
+        # pure work (no database: the map page's HTML) runs beside the worker, not in its queue
+        self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"seat-builder-{session.username}")
+        self._sig_built.connect(self._answer)
         self._watch = QTimer(self)
         self._watch.setInterval(max(50, min(stall_ms, command_timeout_ms) // 4))
         self._watch.timeout.connect(self._check_late)
@@ -172,8 +180,11 @@ class SeatController(QObject):
 
     def run(self, kind: str, call: Callable[[], Any], on_ok: Callable[[Any], None],
             on_error: Callable[[BaseException], None] | None = None, *, command: bool = False,
-            request: int | None = None) -> int:
-        """Run `call` on the worker; `on_ok(value)` / `on_error(exc)` later on the UI thread. Returns the request id."""
+            request: int | None = None, pure: bool = False) -> int:
+        """Run `call` on the worker; `on_ok(value)` / `on_error(exc)` later on the UI thread. Returns the request id.
+
+        `pure`: `call` reads no database; it runs on the builder thread, beside the worker's queue.
+        """
         request = request or next(self._ids)
         self._pending[request] = _Pending(kind, time.monotonic(), on_ok, on_error or self._read_failed, command)
         if not self._watch.isActive():
@@ -181,8 +192,21 @@ class SeatController(QObject):
         if not self.threaded:
             self._worker.run((request, call))  # answered at once, on this thread
             return request
+        if pure:
+            self._builder.submit(self._build, request, call)
+            return request
         self._sig_job.emit((request, call))  # queued into the worker thread's event loop
         return request
+
+    def _build(self, request: int, call: Callable[[], Any]) -> None:
+        try:
+            answer = (request, True, call())
+        except Exception as exc:  # noqa: BLE001 - answered like the worker's jobs
+            answer = (request, False, exc)
+        try:
+            self._sig_built.emit(answer)  # queued to the UI thread
+        except RuntimeError:
+            pass  # the seat was closed meanwhile
 
     def _answer(self, answer: tuple[int, bool, Any]) -> None:
         request, ok, value = answer
@@ -224,6 +248,7 @@ class SeatController(QObject):
         if self.feed is not None:
             self.feed.stop()
         self._watch.stop()
+        self._builder.shutdown(wait=False, cancel_futures=True)
         if not self._thread.isRunning():
             if last is not None:
                 last()
@@ -245,24 +270,33 @@ class SeatController(QObject):
 
     # --- reads ------------------------------------------------------------------------------
 
-    def reload(self) -> int:
-        """The full queue and its options (sig_queue_loaded)."""
+    def reload(self, prepare: Callable[[tuple[CaseRow, ...]], Any] | None = None) -> int:
+        """The full queue and its options (sig_queue_loaded); `prepare(rows)` (pure) also runs on the worker."""
         db, scope = self.db, self.scope
 
         def load() -> QueueSnapshot:
-            return QueueSnapshot(queries.filter_options(db, scope), tuple(queries.load_queue(db, scope=scope)))
+            rows = tuple(queries.load_queue(db, scope=scope))
+            return QueueSnapshot(queries.filter_options(db, scope), rows, prepare(rows) if prepare else None)
 
         return self.run("queue", load, self.sig_queue_loaded.emit)
 
-    def load_cases(self, ids: Iterable[int]) -> int:
-        """Reload only these cases (sig_cases_changed with those gone from the queue)."""
+    def load_cases(self, ids: Iterable[int], on_error: Callable[[BaseException], None] | None = None) -> int:
+        """Reload only these cases (sig_cases_changed with those gone from the queue).
+
+        `on_error(exc)` is told of a failed read besides sig_read_failed (a caller waiting for the answer).
+        """
         ids, db, scope = frozenset(ids), self.db, self.scope
 
         def load() -> CasesChanged:
             rows = tuple(queries.load_queue(db, scope=scope, ids=ids))
             return CasesChanged(rows, ids - {r.id for r in rows})
 
-        return self.run("cases", load, self.sig_cases_changed.emit)
+        def failed(exc: BaseException) -> None:
+            if on_error is not None:
+                on_error(exc)
+            self._read_failed(exc)
+
+        return self.run("cases", load, self.sig_cases_changed.emit, failed)
 
     def load_detail(self, case_id: int) -> int:
         """The case's detail (sig_detail); an answer for an earlier request is dropped."""
@@ -277,9 +311,16 @@ class SeatController(QObject):
             return
         self.sig_detail.emit(answer)
 
-    def load_map_layers(self) -> int:
+    def load_map_layers(self, build: Callable[[MapLayers], Any] | None = None) -> int:
+        """The seat's map layers (sig_map_layers); with `build` (pure), sig_map_page with what it built of them."""
         db, scope = self.db, self.scope
-        return self.run("map", lambda: map_data.map_layers(db, scope), self.sig_map_layers.emit)
+        if build is None:
+            return self.run("map", lambda: map_data.map_layers(db, scope), self.sig_map_layers.emit)
+
+        def built_from(layers: MapLayers) -> None:  # the worker goes on with the queue meanwhile
+            self.run("map_page", lambda: (layers, build(layers)), self.sig_map_page.emit, pure=True)
+
+        return self.run("map", lambda: map_data.map_layers(db, scope), built_from)
 
     def load_choices(self, action: Action, case_id: int, category_code: str | None, street_code: str | None) -> int:
         """What the action's dialog offers (sig_choices)."""

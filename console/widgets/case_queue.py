@@ -39,6 +39,7 @@ from console.widgets.queue_model import (
     CaseIdRole,
     CaseQueueModel,
     Column,
+    PreparedRows,
     QueueFilter,
     light_icon,
 )
@@ -103,6 +104,8 @@ class CaseQueuePanel(QWidget):
 
     def set_options(self, options: FilterOptions) -> None:
         """Fill the filter combos (streets, communities, grids, categories, sources, departments)."""
+        if options == self._options:
+            return  # a reload with the same options: refilling thousands of grids would stall the window
         self._options = options
         with _Blocked(self._street, self._category, self._source, self._department):
             _fill(self._street, self.tr("全部街道"), [(o.name, o.code) for o in options.streets])
@@ -114,8 +117,8 @@ class CaseQueuePanel(QWidget):
         self._fill_grids()
         self._apply_filter()
 
-    def set_rows(self, rows: Iterable[CaseRow]) -> None:
-        """Full resync of the queue (start-up, reconnect, a new seat)."""
+    def set_rows(self, rows: Iterable[CaseRow] | PreparedRows) -> None:
+        """Full resync of the queue (start-up, reconnect, a new seat); PreparedRows come from the model's preparer."""
         self._model.reset_rows(rows)
 
     def apply_rows(self, rows: Iterable[CaseRow]) -> None:
@@ -124,8 +127,8 @@ class CaseQueuePanel(QWidget):
     def remove_ids(self, ids: Iterable[int]) -> None:
         self._model.remove_ids(ids)
 
-    def refresh_lights(self, now: datetime) -> list[tuple[int, Optional[Light], Optional[Light]]]:
-        return self._model.refresh_lights(now)
+    def refresh_lights(self, now: datetime, *, resort: bool = True) -> list[tuple[int, Optional[Light], Optional[Light]]]:
+        return self._model.refresh_lights(now, resort=resort)
 
     def set_stage(self, stage: str) -> None:
         self._tabs.setCurrentIndex(STAGES.index(stage))

@@ -358,19 +358,26 @@ class CaseMapView(QWebEngineView):
 
     # --- building ---------------------------------------------------------------------
 
-    def build(self, layers: MapLayers, *, bake_cases: list[CaseMarker] | None = None) -> None:
+    def build(self, layers: MapLayers, *, bake_cases: list[CaseMarker] | None = None,
+              page_html: str | None = None) -> None:
         """Build the page once per session from the static layers, and load it.
 
         `bake_cases` writes markers into the page itself: only the benchmark
         uses it, to time the page regeneration the delta API avoids.
+        `page_html`: the page `page_builder()` made of these layers already (off the UI thread).
         """
-        self.page_html = build_page_html(layers, basemap=self._basemap, cases=bake_cases)
+        self.page_html = page_html or build_page_html(layers, basemap=self._basemap, cases=bake_cases)
         if bake_cases is not None:
             self._cases.clear()  # baked markers are the page's own: nothing to replay
         self._ready = False
         if layers.cameras and not self._cameras:
             self.set_cameras(layers.cameras)
         self._load()
+
+    def page_builder(self) -> Callable[[MapLayers], str]:
+        """`layers -> page HTML` for this view's basemap: pure, for a worker thread (seconds on a metro)."""
+        basemap = self._basemap
+        return lambda layers: build_page_html(layers, basemap=basemap)
 
     def _load(self) -> None:
         if self._use_scheme:

@@ -9,6 +9,7 @@ shows and a submitted form stays open until the answer (or "数据库无响应")
 """
 from __future__ import annotations
 
+import gc
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
@@ -97,6 +98,12 @@ class Workstation(QMainWindow):
         self.session, self.db, self.feed = session, session.db, feed
         self.settings = SeatSettings(session.username, session.seat.kind)
         self._heat_mode = self.settings.get(settings.HEAT_MODE)
+        self._heat_sent: tuple[str, dict[str, int]] | None = None  # the heat the map shows
+        self._wanted_ids: set[int] = set()  # changed cases waiting for the read in flight
+        self._reading_cases = False
+        self._in_delta = False
+        self._frozen = False  # start-up's objects out of the collector's sweeps (gc.freeze)
+        self._lit_made: dict[int, tuple] = {}  # case id -> ((step, round, light, since), its Lit)
         self.controller = SeatController(session, feed=feed, stall_ms=stall_ms, command_timeout_ms=command_timeout_ms,
                                          threaded=threaded, parent=self)
         # command request -> (its dialog or None, the status line on success or None)
@@ -136,8 +143,10 @@ class Workstation(QMainWindow):
 
         view = CaseMapView(basemap=basemap)
         view.show_cameras(self.cameras_setting())
-        self.controller.sig_map_layers.connect(view.build)  # the page is built when the seat's layers arrive
-        self.controller.load_map_layers()
+        # the page (seconds of HTML on a metro) is built on the worker with the layers, and loads
+        # in the render process while the worker reads the queue
+        self.controller.sig_map_page.connect(lambda answer: view.build(answer[0], page_html=answer[1]))
+        self.controller.load_map_layers(view.page_builder())
         return view
 
     def cameras_setting(self) -> bool:
@@ -312,7 +321,7 @@ class Workstation(QMainWindow):
         self.alerts.sig_tick.connect(self.refresh_lights)
         self.alerts.sig_alerts_changed.connect(self.banner.set_alerts)
         self.alerts.sig_new_alert.connect(lambda _alert: self.banner.ring())
-        self.queue.model.sig_counts_changed.connect(lambda _counts: self._update_status())
+        self.queue.model.sig_counts_changed.connect(self._counts_changed)
         self.presence.sig_presence_changed.connect(self._show_presence)
         if self.map is not None:
             self.map.sig_case_clicked.connect(self.locate_case)
@@ -351,6 +360,9 @@ class Workstation(QMainWindow):
         self._status_timer.stop()
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        if self._frozen:
+            gc.unfreeze()  # this window's objects may be collected again
+            self._frozen = False
         self.stop()
         self.settings.save_layout("workstation", self.saveGeometry(), self.saveState())
         self.settings.sync()
@@ -367,16 +379,22 @@ class Workstation(QMainWindow):
 
     def reload_all(self) -> None:
         """Full resync: the queue, the options, the map markers (never on a single change); answered later."""
-        self.controller.reload()
+        self.controller.reload(self.queue.model.preparer())  # sort keys and lights built on the worker too
 
     def _queue_loaded(self, snapshot: QueueSnapshot) -> None:
+        if not self._frozen:
+            # what start-up made (modules, widgets, the first queue) lives all session: out of the
+            # collector's sweeps, a full collection then walks only what came since (a metro's full
+            # sweep held the GIL, so the UI thread, for 50+ ms); handed back in closeEvent
+            gc.freeze()
+            self._frozen = True
         self.queue.set_options(snapshot.options)
-        self.queue.set_rows(list(snapshot.rows))
+        self.queue.set_rows(snapshot.prepared or snapshot.rows)
         self._push_all_markers()
         self._mark_fresh()
         if self._current_case is not None:
             self.show_case(self._current_case)
-        self.refresh_lights(self._now())
+        self.refresh_lights(self._now(), resort=False)  # the worker sorted a moment ago; the tick re-keys
         self._show_calendar_warning()
 
     def _resync(self, _rev: int) -> None:
@@ -398,22 +416,55 @@ class Workstation(QMainWindow):
         self.detail.set_calendar(self.calendar)
 
     def apply_case_ids(self, ids: Iterable[int]) -> None:
-        """Delta: reload only these cases (answered later); those gone from the queue are removed."""
-        self.controller.load_cases(ids)
+        """Delta: reload only these cases (answered later); those gone from the queue are removed.
+
+        One read at a time: ids changed while a read is out wait and go together in the next,
+        so a seat that falls behind a busy hall catches up in fewer, larger deltas.
+        """
+        self._wanted_ids.update(ids)
+        if not self._reading_cases:
+            self._read_wanted()
+
+    def _read_wanted(self) -> None:
+        if not self._wanted_ids:
+            return
+        ids, self._wanted_ids = self._wanted_ids, set()
+        self._reading_cases = True  # before sending: a synchronous seat answers at once
+        self.controller.load_cases(ids, on_error=lambda _exc: self._cases_read())
+
+    def _cases_read(self) -> None:
+        self._reading_cases = False
+        self._read_wanted()
 
     def _cases_changed(self, delta: CasesChanged) -> None:
+        self._in_delta = True  # the delta updates the status bar once, at its end
+        try:
+            self._show_delta(delta)
+        finally:
+            self._in_delta = False
+            self._cases_read()
+
+    def _counts_changed(self, _counts: dict) -> None:
+        if not self._in_delta:
+            self._update_status()
+
+    def _show_delta(self, delta: CasesChanged) -> None:
         rows, gone = list(delta.rows), set(delta.gone)
         ids = gone | {r.id for r in rows}
         self.queue.apply_rows(rows)
         self.queue.remove_ids(gone)
         self.alerts.forget_cases(gone)
         if self.map is not None:
-            self.map.upsert_cases([self._marker(r) for r in rows])
-            self.map.remove_cases(sorted(gone))
-            self._restyle_heat(self._heat_mode)
+            if rows:
+                self.map.upsert_cases([self._marker(r) for r in rows])
+            if gone:
+                self.map.remove_cases(sorted(gone))
+            self._restyle_heat(self._heat_mode, force=False)
         if self._current_case in ids:
             self.show_case(self._current_case)
-        self.refresh_lights(self._now())  # lights and alerts on every change, not only on the tick
+        # lights and alerts on every change, not only on the tick; a 灯/剩余 sort of every case is
+        # re-keyed on the tick only (O(n)), a change moves just the rows whose light changed
+        self.refresh_lights(self._now(), resort=False)
         self._show_calendar_warning(rows)
         if self._select_after_report in ids:
             self.queue.select_case(self._select_after_report)  # the case just registered
@@ -422,8 +473,8 @@ class Workstation(QMainWindow):
             self.sig_case_changed.emit(case_id)
 
     def _push_all_markers(self) -> None:
-        if self.map is None:
-            return
+        if self.map is None or not self.map.ready:
+            return  # the page's sig_ready pushes them all once it is up (not twice: queued, then again)
         rows = [self.queue.model.case(i) for i in self.queue.model.all_ids()]
         self.map.upsert_cases([self._marker(r) for r in rows if r is not None])
         self._restyle_heat(self._heat_mode)
@@ -442,18 +493,15 @@ class Workstation(QMainWindow):
         self.settings.set(settings.HEAT_MODE, mode)
         self._restyle_heat(mode)
 
-    def _restyle_heat(self, mode: str) -> None:
+    def _restyle_heat(self, mode: str, *, force: bool = True) -> None:
+        """The grids' heat; a change that leaves every count as it was sends nothing (`force=False`)."""
         self._heat_mode = mode
         if self.map is None:
             return
-        counts: dict[str, int] = {}
-        for case_id in self.queue.model.all_ids():
-            row = self.queue.model.case(case_id)
-            if row is None or not row.grid_code:
-                continue
-            if mode == "overdue" and self.queue.model.light_of(case_id) != Light.RED:
-                continue
-            counts[row.grid_code] = counts.get(row.grid_code, 0) + 1
+        counts = self.queue.model.grid_counts(Light.RED if mode == "overdue" else None)
+        if not force and self._heat_sent == (mode, counts):
+            return
+        self._heat_sent = (mode, counts)
         self.map.restyle_grids(counts, mode)
 
     def _mark_fresh(self) -> None:
@@ -462,8 +510,8 @@ class Workstation(QMainWindow):
 
     # --- lights and alerts -------------------------------------------------------------------
 
-    def refresh_lights(self, now: datetime) -> None:
-        transitions = self.queue.refresh_lights(now)
+    def refresh_lights(self, now: datetime, *, resort: bool = True) -> None:
+        transitions = self.queue.refresh_lights(now, resort=resort)
         changed = [case_id for case_id, old, new in transitions if old != new]
         if self.map is not None and changed:
             rows = [self.queue.model.case(i) for i in changed]
@@ -473,25 +521,29 @@ class Workstation(QMainWindow):
 
     def _observe_alerts(self) -> None:
         """New light changes raise alerts once the worker has read which were acknowledged already."""
-        keys = self.alerts.news(self._lit())
+        lit = self._lit()
+        keys = self.alerts.news(lit)
         if not keys:
-            self.alerts.observe(self._lit(), self._alert, done=())
+            self.alerts.observe(lit, self._alert, done=())
             return
         # unreadable acknowledgements: nothing is marked seen, the next tick tries again
         self.controller.acknowledged(keys, lambda done: self.alerts.observe(self._lit(), self._alert, done=done))
 
     def _lit(self) -> dict[int, Lit]:
         """The seat's cases whose running clock is yellow or red; a paused (挂账) clock raises nothing."""
-        model, lit = self.queue.model, {}
-        for case_id in model.all_ids():
-            light = model.light_of(case_id)
-            if light not in (Light.YELLOW, Light.RED):
-                continue
-            row = model.case(case_id)
+        model, lit, made = self.queue.model, {}, {}
+        for case_id in model.lit_ids():
+            light, row = model.light_of(case_id), model.case(case_id)
             if row is None or not row.step or row.paused:
                 continue
             since = row.red_at if light == Light.RED else row.yellow_at
-            lit[case_id] = Lit(AlertKey(case_id, row.step, row.clock_round or 1, str(light)), since)
+            seen = (row.step, row.clock_round, light, since)
+            known = self._lit_made.get(case_id)  # the same step, round, light: the same Lit (thousands on a metro)
+            if known is None or known[0] != seen:
+                known = (seen, Lit(AlertKey(case_id, row.step, row.clock_round or 1, str(light)), since))
+            made[case_id] = known
+            lit[case_id] = known[1]
+        self._lit_made = made
         return lit
 
     def _alert(self, lit: Lit, since: datetime) -> Alert | None:
@@ -675,11 +727,10 @@ class Workstation(QMainWindow):
         """
         now = self._now()
         if changed is None:
-            rows, self._latest_due = [self.queue.model.case(i) for i in self.queue.model.all_ids()], now
+            self._latest_due = max(now, self.queue.model.latest_due() or now)
         else:
-            rows = changed
-        dues = [r.due_at for r in rows if r is not None and r.due_at is not None]
-        self._latest_due = max([self._latest_due, now, *dues])  # set by the first (full) reload
+            dues = [r.due_at for r in changed if r is not None and r.due_at is not None]
+            self._latest_due = max([self._latest_due, now, *dues])  # set by the first (full) reload
         warning = unconfirmed_warning(self.calendar.unconfirmed_years(now, self._latest_due))
         self.calendar_label.setText(f"⚠ {warning}" if warning else "")
         self.calendar_label.setVisible(warning is not None)

@@ -19,13 +19,12 @@ from __future__ import annotations
 import json
 import math
 import random
-import statistics
-import time
 from typing import Any, Callable
 
 import numpy as np
 import shapely
 
+from console.bench.run import timed
 from console.data import demo
 from console.domain.crs import CRS, gk_zone_for_longitude, transform_geometry, transform_point
 from console.domain.spatial import areas_m2, distances_m
@@ -97,13 +96,9 @@ def before_distances_m(lon: float, lat: float, lons: np.ndarray, lats: np.ndarra
 
 
 def _median_ms(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    result = fn()  # warm-up: caches (PROJ pipelines, STRtrees) are built once per process
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), result
+    # the warm-up run of timed() builds the caches (PROJ pipelines, STRtrees) once per process
+    times = timed(fn, repeat)
+    return times["median"], times["result"]
 
 
 def _pair(name: str, after: Callable[[], Any], before: Callable[[], Any], repeat: int) -> tuple[dict[str, Any], Any, Any]:

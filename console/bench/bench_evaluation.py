@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from collections import Counter, defaultdict
 from datetime import date
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import func, or_, select
 
+from console.bench.run import timed
 from console.data import models as m
 from console.data.db import Database
 from console.data.evaluation import ACTION_COUNTS, PEOPLE, STEP_ACTIONS, evaluate
@@ -95,13 +94,8 @@ def _agrees(sql: Mapping[str, Mapping[str, int]], python: Mapping[str, Counter])
 
 def _seconds(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     """Median seconds of `repeat` runs after one warm-up, and the last result."""
-    result = fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
+    times = timed(fn, repeat)
+    return times["median"] / 1000, times["result"]
 
 
 def run(url: str, *, period: str | None = None, repeat: int = 3, families: tuple[str, ...] = FAMILIES) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 import time
 from collections import Counter
@@ -24,18 +23,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from console.bench.run import timed
 from console.data import models as m
 from console.domain.roads import DEDUCTIONS, parse_month
 
 
 def _median_ms(fn, repeat: int) -> tuple[float, Any]:  # noqa: ANN001
-    result = fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), result
+    times = timed(fn, repeat)  # after one warm-up
+    return times["median"], times["result"]
 
 
 def naive_counts(db, month: str, now: datetime) -> dict[int, Counter]:  # noqa: ANN001

@@ -23,7 +23,7 @@ from console.data.db import make_engine
 DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-def _times(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
+def timed(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
     """Median, fastest and slowest of `repeat` timed runs (after one warm-up), and the last result."""
     result = fn()
     times = []
@@ -36,7 +36,7 @@ def _times(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
 
 def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     """Median wall time in ms over `repeat` runs (after one warm-up), and the last result."""
-    run = _times(fn, repeat)
+    run = timed(fn, repeat)
     return run["median"], run["result"]
 
 
@@ -83,7 +83,7 @@ def measure_database(url: str, repeat: int = 15) -> dict[str, Any]:
 
     db = Database(url)
     try:
-        queue = _times(lambda: load_queue(db), repeat)
+        queue = timed(lambda: load_queue(db), repeat)
         naive_ms, naive = _timed(lambda: _open_queue_naive(db), repeat=1)
         lights_ms, lights = _timed(lambda: count_by_light(db), repeat=5)
         rows = queue["result"]

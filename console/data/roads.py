@@ -272,7 +272,9 @@ def score_month(db: Database, month: str, *, now: datetime | None = None, record
         tables = _tables(city, pairs, rules)
         if record:
             _record_flags(s, window.period, tables, now)
-        history = _black_history(s, window.period[:4], rules) if record else {}
+        history = _black_history(s, window.period[:4], rules)
+    if not record:  # the month as scored now stands in for what the history holds of it
+        history = _with_month(history, window.period, tables, rules)
     warnings = _warnings(history, window.period, rules, tables)
     return MonthScores(window, tables, warnings, _funding(tables, rules, city))
 
@@ -424,6 +426,17 @@ def _black_history(s: Session, year: str, rules: RoadRules) -> dict[tuple[str, s
     for sequence, subject, month in rows:
         out.setdefault((sequence, subject), []).append(month)
     return out
+
+
+def _with_month(history: Mapping[tuple[str, str], list[str]], month: str, tables: Mapping[str, list[Scored]],
+                rules: RoadRules) -> dict[tuple[str, str], list[str]]:
+    out = {key: [m_ for m_ in months if m_ != month] for key, months in history.items()}
+    for table, sequence in FLAGGED.items():
+        if sequence in rules.accountable:
+            for r in tables[table]:
+                if r.flag == BLACK:
+                    out.setdefault((sequence, r.code), []).append(month)
+    return {key: months for key, months in out.items() if months}
 
 
 def _warnings(history: Mapping[tuple[str, str], list[str]], month: str, rules: RoadRules,

@@ -298,3 +298,62 @@ def parse_period(text: str, tz: tzinfo = SHANGHAI) -> Window:
             raise
         raise EvaluationError(f"统计周期 {text!r} 不是有效日期 (bad period {text!r}: {exc})") from exc
     return Window(text, datetime.combine(first, time(), tz), datetime.combine(after, time(), tz))
+
+
+# The seats compare a period with the one before it: today / this week / this month.
+PERIOD_KINDS = ("day", "week", "month")
+
+
+def period_of(kind: str, when: datetime, tz: tzinfo = SHANGHAI) -> Window:
+    """The day, ISO week or month that holds `when` (local time), e.g. period_of("week", now) -> 2026-W49."""
+    day = when.astimezone(tz).date()
+    if kind == "day":
+        return parse_period(day.isoformat(), tz)
+    if kind == "week":
+        year, week, _ = day.isocalendar()
+        return parse_period(f"{year}-W{week:02d}", tz)
+    if kind == "month":
+        return parse_period(f"{day.year}-{day.month:02d}", tz)
+    raise EvaluationError(f"未知的统计周期类型 {kind!r} (unknown period kind; one of {', '.join(PERIOD_KINDS)})")
+
+
+def previous_period(window: Window, tz: tzinfo = SHANGHAI) -> Window:
+    """The period of the same kind just before `window`: yesterday, last week, last month."""
+    return period_of(_kind(window.period), window.start - timedelta(hours=1), tz)
+
+
+def same_weekday_last_week(window: Window, tz: tzinfo = SHANGHAI) -> Window:
+    """For a day, the same weekday a week earlier (the brief's third column)."""
+    if _kind(window.period) != "day":
+        raise EvaluationError(f"{window.period} 不是一天 (same weekday last week needs a day)")
+    return period_of("day", window.start - timedelta(days=7) + timedelta(hours=1), tz)
+
+
+def _kind(period: str) -> str:
+    if _DAY.match(period):
+        return "day"
+    if _WEEK.match(period):
+        return "week"
+    if _MONTH.match(period):
+        return "month"
+    raise EvaluationError(f"统计周期 {period!r} 无法识别 (bad period)")
+
+
+def change(current: float | None, previous: float | None, *, rate: bool = False) -> float | None:
+    """A count's relative change (0.08 for +8 %) or a rate's change in points (fraction); None: no base."""
+    if current is None or previous is None:
+        return None
+    if rate:
+        return current - previous
+    return None if previous == 0 else (current - previous) / previous
+
+
+def format_change(value: float | None, *, rate: bool = False) -> str:
+    """↑8% / ↓3% / ±0% for counts, ↑1.2 pt for rates; "—" without a base (one function everywhere)."""
+    if value is None:
+        return NO_VALUE
+    size = abs(value) * 100
+    text = f"{size:.1f} pt" if rate else f"{size:.0f}%"
+    if round(size, 1 if rate else 0) == 0:
+        return f"±{text}"
+    return f"{'↑' if value > 0 else '↓'}{text}"

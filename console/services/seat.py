@@ -311,6 +311,12 @@ class SeatController(QObject):
             return
         self.sig_detail.emit(answer)
 
+    def load_figures(self, kind: str, call: Callable[[Database], Any], on_ok: Callable[[Any], None]) -> int:
+        """A figures read (console.services.figures: headline, ranking, flags ...) on the worker, `call(db)`;
+        `on_ok(read model)` on the UI thread.  `kind` names it for the stall watch and the log."""
+        db = self.db
+        return self.run(f"figures:{kind}", lambda: call(db), on_ok)
+
     def load_map_layers(self, build: Callable[[MapLayers], Any] | None = None) -> int:
         """The seat's map layers (sig_map_layers); with `build` (pure), sig_map_page with what it built of them."""
         db, scope = self.db, self.scope

@@ -117,3 +117,31 @@ def test_periods_are_local_half_open_windows(text, start, end):
 def test_bad_periods_say_what_is_expected(text):
     with pytest.raises(EvaluationError, match="统计周期"):
         parse_period(text)
+
+
+def test_periods_and_the_ones_before_them():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from console.domain.evaluation import (
+        change, format_change, period_of, previous_period, same_weekday_last_week,
+    )
+
+    now = datetime(2026, 12, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert period_of("day", now).period == "2026-12-01"
+    assert period_of("week", now).period == "2026-W49"
+    assert period_of("month", now).period == "2026-12"
+    assert previous_period(period_of("month", now)).period == "2026-11"
+    assert previous_period(period_of("week", now)).period == "2026-W48"
+    assert previous_period(period_of("day", now)).period == "2026-11-30"
+    assert previous_period(parse_period("2026-01")).period == "2025-12"
+    assert previous_period(parse_period("2026-W01")).period == "2025-W52"
+    assert same_weekday_last_week(period_of("day", now)).period == "2026-11-24"
+    utc_evening = datetime(2026, 11, 30, 17, 0, tzinfo=ZoneInfo("UTC"))  # already 1 December in Shanghai
+    assert period_of("day", utc_evening).period == "2026-12-01"
+    assert (change(108, 100), change(5, 0), change(0.9, 0.8, rate=True)) == (pytest.approx(0.08), None,
+                                                                             pytest.approx(0.1))
+    assert [format_change(v) for v in (0.08, -0.031, 0.0, None)] == ["↑8%", "↓3%", "±0%", "—"]
+    assert format_change(0.012, rate=True) == "↑1.2 pt"
+    with pytest.raises(EvaluationError, match="unknown period kind"):
+        period_of("year", now)

@@ -1,0 +1,173 @@
+"""The figures every seat and report shows, as frozen read models (one implementation).
+
+The leader seat, the street seat, the wall, the daily brief and the bulletins all
+read their headline figures, rankings, overdue-by-department and flags here; the
+counts come from console.data.evaluation (one SQL aggregate per family), the rates,
+scores, grades and changes from console.domain.evaluation.  These functions block
+on the database: a seat calls them on its worker (`SeatController.load_figures`),
+a report on its own thread.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from console.data.db import Database
+from console.data.evaluation import ScopeCounts, evaluate, evaluation_rules
+from console.data.roads import score_month
+from console.domain.evaluation import (
+    COUNTS, RATES, Window, change, derived_counts, format_change, format_rate, period_of, previous_period, rates,
+)
+
+# The headline of the hall (screens.md: leader, wall, brief), in the order they are shown.
+HEADLINE: tuple[str, ...] = ("reported", "valid_reports", "filed", "dispatched", "closed", "on_time_close_rate",
+                             "overdue_open", "returned", "reworked", "urged", "supervised")
+# Where fewer go up in the world (an arrow up is bad news for these).
+LOWER_IS_BETTER = frozenset({"overdue_open", "returned", "reworked", "rework_rate"})
+
+
+def label(figure_id: str) -> str:
+    """The figure's Chinese name from evaluation.md (上报数, 按期结案率 ...)."""
+    if figure_id in RATES:
+        return RATES[figure_id].label
+    return COUNTS.get(figure_id, "应结案数" if figure_id == "due_to_close" else figure_id)
+
+
+def is_rate(figure_id: str) -> bool:
+    return figure_id in RATES
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One scope's counts and rates over a window (`street` None: the district)."""
+
+    window: Window
+    street: str | None
+    values: Mapping[str, float | None]
+
+    def value(self, figure_id: str) -> float | None:
+        return self.values.get(figure_id)
+
+    def text(self, figure_id: str) -> str:
+        value = self.values.get(figure_id)
+        return format_rate(value, 1) if is_rate(figure_id) else str(int(value or 0))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A period against the one before it (today/yesterday, this week/last week ...)."""
+
+    current: Headline
+    previous: Headline
+
+    def change(self, figure_id: str) -> float | None:
+        return change(self.current.value(figure_id), self.previous.value(figure_id), rate=is_rate(figure_id))
+
+    def change_text(self, figure_id: str) -> str:
+        return format_change(self.change(figure_id), rate=is_rate(figure_id))
+
+    def worse(self, figure_id: str) -> bool | None:
+        """True when the change is bad news (more overdue, a lower rate); None without a change."""
+        value = self.change(figure_id)
+        if not value:
+            return None
+        return (value > 0) == (figure_id in LOWER_IS_BETTER)
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    """One street / department / person of a ranking, best first."""
+
+    rank: int | None  # None: no score (no case in the window)
+    scope: str
+    code: str
+    name: str
+    score: float | None
+    grade: str | None
+    values: Mapping[str, float | None] = field(default_factory=dict)
+    flag: str | None = None  # 红旗 / 黑旗 of the month (路长制), streets only
+
+    def text(self, figure_id: str) -> str:
+        value = self.values.get(figure_id)
+        return format_rate(value, 1) if is_rate(figure_id) else str(int(value or 0))
+
+    @property
+    def score_text(self) -> str:
+        return "—" if self.score is None else f"{self.score:.1f}"
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    """A red or black flag of the month: streets, 二级路长, 路段责任单位 (seed 004)."""
+
+    sequence: str  # street | second | unit
+    code: str
+    name: str
+    flag: str  # red | black
+    score: float | None
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class Flags:
+    month: str
+    flags: tuple[FlagRow, ...]
+    warnings: tuple[Mapping[str, Any], ...]  # 问责预警: 3 consecutive or 4 black flags in the year
+
+    def of(self, sequence: str) -> dict[str, str]:
+        return {f.code: f.flag for f in self.flags if f.sequence == sequence}
+
+
+def _values(counts: Mapping[str, int]) -> dict[str, float | None]:
+    """Every count (0 where none) and every rate (None where no denominator)."""
+    return {**dict.fromkeys(COUNTS, 0), **derived_counts(counts), **rates(counts)}
+
+
+def headline(db: Database, window: Window, *, street: str | None = None) -> Headline:
+    """The district's (or one street's) figures over `window`."""
+    rows = evaluate(db, "street" if street else "district", window, street=street)
+    row = next((r for r in rows if r.code == street), None) if street else (rows[0] if rows else None)
+    return Headline(window, street, _values(row.counts if row else {}))
+
+
+def compare(db: Database, kind: str, now: datetime, *, street: str | None = None) -> Comparison:
+    """This day / week / month (kind) against the one before it."""
+    current = period_of(kind, now)
+    return Comparison(headline(db, current, street=street), headline(db, previous_period(current), street=street))
+
+
+def ranking(db: Database, by: str, window: Window, *, street: str | None = None,
+            flags: Mapping[str, str] | None = None) -> tuple[RankingRow, ...]:
+    """Every scope of `by` scored and graded by the city's rules, best first; competition ranks (1, 2, 2, 4)."""
+    rules = evaluation_rules(db)
+    scored = [(row, rules.score(row.scope, row.counts)) for row in evaluate(db, by, window, street=street)]
+    scored.sort(key=lambda p: (p[1].score is None, -(p[1].score or 0), p[0].code))
+    out, rank, last = [], 0, None
+    for place, (row, score) in enumerate(scored, start=1):
+        if score.score is not None and score.score != last:
+            rank, last = place, score.score
+        out.append(RankingRow(rank if score.score is not None else None, row.scope, row.code, row.name,
+                              score.score, score.grade, _values(row.counts), (flags or {}).get(row.code)))
+    return tuple(out)
+
+
+def overdue_by_department(db: Database, window: Window, *, street: str | None = None) -> tuple[tuple[str, int], ...]:
+    """(department name, open overdue cases at the window's end), most first; departments without any left out."""
+    rows: list[ScopeCounts] = evaluate(db, "department", window, street=street)
+    pairs = [(r.name, int(r.counts.get("overdue_open", 0))) for r in rows]
+    return tuple(sorted((p for p in pairs if p[1]), key=lambda p: (-p[1], p[0])))
+
+
+def month_flags(db: Database, month: str, *, now: datetime | None = None) -> Flags:
+    """The month's red and black flags, computed from the month's scores (not recorded: a seat only reads)."""
+    scores = score_month(db, month, now=now, record=False)
+    rows = [FlagRow(seq, r.code, r.name, r.flag, r.score, r.rank)
+            for table, seq in (("streets", "street"), ("second_chiefs", "second"), ("units", "unit"))
+            for r in scores.tables.get(table, ()) if r.flag]
+    return Flags(month, tuple(rows), tuple(scores.accountability))
+
+
+def on_worker(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], Any]:
+    """A figures call packed for `SeatController.run` (keeps lambdas out of the widgets)."""
+    return lambda: call(*args, **kwargs)

@@ -98,3 +98,26 @@ def test_the_months_flags_and_warnings_are_read_without_writing_the_history(db):
 def test_every_headline_figure_has_its_chinese_name():
     assert [label(f) for f in HEADLINE][:3] == ["上报数", "有效上报数", "立案数"]
     assert label("on_time_close_rate") == "按期结案率"
+
+
+def test_the_breakdowns_equal_counts_over_plain_rows(db):
+    from collections import Counter
+
+    from console.services.figures import by_source, hot_grids, intake_by_hour, overdue_cases, top_categories
+
+    month.build_month(db)
+    window = parse_period("2026-11")
+    with db.read() as s:
+        cases = [c for c in s.scalars(select(m.Case)) if window.start <= c.created_at < window.end]
+    local = [c.created_at.astimezone(SH) for c in cases]
+    assert intake_by_hour(db, window) == tuple(Counter(t.hour for t in local).get(h, 0) for h in range(24))
+    assert by_source(db, window) == dict(Counter(c.source for c in cases))
+    assert [(code, n) for code, _, n in top_categories(db, window)] == [("06010", len(cases))]
+    assert top_categories(db, window)[0][1]  # the category's name, not its code
+    assert sum(n for *_, n in hot_grids(db, window)) == len(cases)
+    assert intake_by_hour(db, window, street="350402002") == (0,) * 24
+    end = window.end
+    overdue = overdue_cases(db, end)
+    assert len(overdue) == headline(db, window).value("overdue_open") == 1
+    assert overdue[0].department and overdue[0].red_at < end
+    assert overdue_cases(db, end, street="350402002") == ()

@@ -121,3 +121,60 @@ def _aware(value: datetime) -> datetime:
     from datetime import timezone
 
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+SUPERVISION_STATUSES = ("waiting", "on_time", "late", "missing")  # 待回复 / 按时回复 / 超时回复 / 未回复
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """One 督办 and its reply (the leader's and the street seat's 督办 list)."""
+
+    id: int
+    case_number: str
+    category: str
+    street: str
+    department: str
+    reason: str
+    by: str
+    at: datetime
+    due_at: datetime | None
+    replied_at: datetime | None
+    reply_note: str
+    status: str  # one of SUPERVISION_STATUSES at `now`
+    remaining_minutes: float | None  # work minutes to the reply deadline (negative: past it); None once replied
+
+
+def supervision_status(due_at: datetime | None, replied_at: datetime | None, now: datetime) -> str:
+    if replied_at is not None:
+        return "late" if due_at is not None and replied_at > due_at else "on_time"
+    return "missing" if due_at is not None and due_at < now else "waiting"
+
+
+def supervisions(db: Database, now: datetime, *, since: datetime | None = None,
+                 street: str | None = None) -> tuple[Supervision, ...]:
+    """The 督办 records made since `since` and every one still unanswered, soonest deadline first."""
+    u, c, cat, d, st = m.UrgeRecord, m.Case, m.Category, m.Department, m.Street
+    recent = u.at >= since if since is not None else u.at.is_not(None)
+    query = (select(u.id, c.number, cat.name, st.name, d.name, u.note, u.operator_name, u.at, u.reply_due_at,
+                    u.replied_at, u.reply_note)
+             .select_from(u).join(c, c.id == u.case_id)
+             .outerjoin(cat, and_(cat.code == c.category_code, cat.version_id == _active_version()))
+             .outerjoin(d, d.id == u.department_id).outerjoin(st, st.code == c.street_code)
+             .where(u.kind == "supervise", or_(recent, u.replied_at.is_(None)))
+             .order_by(u.replied_at.is_not(None), u.reply_due_at, u.id))
+    if street:
+        query = query.where(c.street_code == street)
+    calendar = db.rules().calendar
+    with db.read() as s:
+        rows = s.execute(query).all()
+    out = []
+    for (id_, number, category, street_name, dept, note, by, at, due, replied, reply_note) in rows:
+        at, due, replied = _aware(at), due and _aware(due), replied and _aware(replied)
+        remaining = None
+        if replied is None and due is not None:
+            remaining = (calendar.work_minutes_between(now, due) if due >= now
+                         else -calendar.work_minutes_between(due, now))
+        out.append(Supervision(id_, number, category or "", street_name or "", dept or "", note or "", by, at, due,
+                               replied, reply_note or "", supervision_status(due, replied, now), remaining))
+    return tuple(out)

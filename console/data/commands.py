@@ -24,6 +24,7 @@ from console.domain.catalogue import Urgency
 from console.domain.clocks import Light, StepClock
 from console.domain.workflow import (
     REASON_ACTIONS,
+    SUPERVISE_REPLY,
     Action,
     ClockOp,
     CloseType,
@@ -98,6 +99,7 @@ class ActionParams:
     department_id: int | None = None  # dispatch 派遣
     extension: str | None = None  # request_extension 申请延期, e.g. "2wh"
     close_type: str | None = None  # close 结案
+    reply_within: str | None = None  # supervise 督办: the reply deadline in work time, e.g. "8wh" (else the rules')
     reason: str | None = None
     photos: list[str] = field(default_factory=list)
 
@@ -331,6 +333,29 @@ def _check_params(s: Session, rules: Rules, case: m.Case, t: Transition, p: Acti
             _extended(case, _clock(dispose), p.extension or "", rules)
     elif t.action == Action.APPROVE_EXTENSION:
         _check_extension_cap(rules, case, actor)
+    elif t.action == Action.SUPERVISE and p.reply_within:
+        _reply_limit(rules, p)
+    elif t.action == Action.REPLY_URGE and _open_urge(s, case) is None:
+        raise CommandError(f"案件 {case.number} 没有待回复的催办 (no open urge to reply to)")
+
+
+def _reply_limit(rules: Rules, p: ActionParams) -> Limit:
+    """督办's reply deadline: the one given (work time only: 工作日/工作时/工作分钟) or the rules' supervise_reply."""
+    if not p.reply_within:
+        return rules.step_limit(SUPERVISE_REPLY)
+    try:
+        limit = Limit.parse(p.reply_within)
+    except ValueError as exc:
+        raise CommandError(f"督办回复时限 {p.reply_within!r} 无效: {exc}") from exc
+    if not limit.is_work:
+        raise CommandError(f"督办回复时限 {p.reply_within} 须为工作时间 (the reply deadline is work time: wd, wh or wmin)")
+    return limit
+
+
+def _open_urge(s: Session, case: m.Case) -> m.UrgeRecord | None:
+    return s.scalars(select(m.UrgeRecord).where(
+        m.UrgeRecord.case_id == case.id, m.UrgeRecord.kind == "urge", m.UrgeRecord.replied_at.is_(None))
+        .order_by(m.UrgeRecord.id).limit(1)).first()
 
 
 def _check_condition(s: Session, case: m.Case, t: Transition, p: ActionParams) -> None:
@@ -440,7 +465,7 @@ def _apply_overlay(s: Session, rules: Rules, case: m.Case, t: Transition, actor:
         s.add(m.UrgeRecord(case_id=case.id, kind="urge", at=at, operator_name=actor.name, seat=actor.seat,
                            note=p.reason or "", department_id=case.department_id))
     elif t.action == Action.SUPERVISE:
-        due = rules.calendar.deadline(at, rules.step_limit("supervise_reply"))
+        due = rules.calendar.deadline(at, _reply_limit(rules, p))
         s.add(m.UrgeRecord(case_id=case.id, kind="supervise", at=at, operator_name=actor.name, seat=actor.seat,
                            note=p.reason or "", department_id=case.department_id, reply_due_at=due))
     elif t.action == Action.REPLY_SUPERVISE:
@@ -454,6 +479,9 @@ def _apply_overlay(s: Session, rules: Rules, case: m.Case, t: Transition, actor:
             raise CommandError(f"案件 {case.number} 没有待回复的督办 (no open supervision to reply to)")
         record.replied_at = at
         record.reply_note = p.reason or ""
+    elif t.action == Action.REPLY_URGE:
+        urge = _open_urge(s, case)
+        urge.replied_at, urge.reply_note = at, p.reason or ""
 
 
 # --- step clocks ----------------------------------------------------------------------------
@@ -465,7 +493,7 @@ def _apply_clock_ops(s: Session, rules: Rules, case: m.Case, ops: Iterable[Clock
     stopped_late = None
     for op in ops:
         if op.kind == "start":
-            _start_clock(s, rules, case, op.step, at)
+            _start_clock(s, rules, case, op.step, at, _reply_limit(rules, p) if op.step == SUPERVISE_REPLY else None)
         elif op.kind == "stop_all":
             for row in _open_clocks(s, case.id):
                 _clock_op(row, "cancel", rules, at, case)
@@ -568,8 +596,8 @@ def refresh_marks(row: m.CaseStepClock, rules: Rules) -> None:
     _store(row, _clock(row), rules)
 
 
-def _start_clock(s: Session, rules: Rules, case: m.Case, step: str, at: datetime) -> None:
-    limit = _dispose_limit(s, case) if step == "dispose" else rules.step_limit(step)
+def _start_clock(s: Session, rules: Rules, case: m.Case, step: str, at: datetime, limit: Limit | None = None) -> None:
+    limit = limit or (_dispose_limit(s, case) if step == "dispose" else rules.step_limit(step))
     last_round = s.scalar(
         select(func.max(m.CaseStepClock.round)).where(m.CaseStepClock.case_id == case.id, m.CaseStepClock.step == step)
     )

@@ -268,7 +268,13 @@ def _overlay_counts(s: Session, scope: str, w: Window, whole: str | None, street
     if key is None or scope == "inspector":
         return {}
     u = m.UrgeRecord
-    columns = {"urged": _count(u.kind == "urge"), "supervised": _count(u.kind == "supervise")}
+    cut = min(w.end, datetime.now(timezone.utc))  # a reply is missing once its deadline has passed unanswered
+    supervise = u.kind == "supervise"
+    unanswered = or_(u.replied_at.is_(None), u.replied_at >= w.end)
+    columns = {"urged": _count(u.kind == "urge"), "supervised": _count(supervise),
+               "supervise_replied_on_time": _count(and_(supervise, u.replied_at < w.end, u.replied_at <= u.reply_due_at)),
+               "supervise_replied_late": _count(and_(supervise, u.replied_at < w.end, u.replied_at > u.reply_due_at)),
+               "supervise_reply_missing": _count(and_(supervise, unanswered, u.reply_due_at < cut))}
     query = _in_street(select().select_from(u).join(m.Case, m.Case.id == u.case_id).where(_in(u.at, w)), street)
     return _rows(s, key, columns, query)
 

@@ -46,6 +46,9 @@ _CASE_AND_ACTION_COUNTS: Mapping[str, str] = {
     "cancelled_after_filing": "立案后作废数",
     "urged": "催办数",
     "supervised": "督办数",
+    "supervise_replied_on_time": "督办按时回复数",
+    "supervise_replied_late": "督办超时回复数",
+    "supervise_reply_missing": "督办未回复数",
     "missed": "漏报数",
     "filed_in_grid": "网格立案数",
     "public_valid_reports": "公众有效上报数",
@@ -97,6 +100,7 @@ RATES: Mapping[str, Rate] = {r.id: r for r in (
     _rate("missed_rate", "漏报率", "missed", "filed_in_grid"),
     _rate("discovery_rate", "问题发现率", "valid_reports", "valid_reports_and_public"),
     _rate("disposal_up_to_standard_rate", "处置达标率", "first_checks_passed", "first_checks"),
+    _rate("supervise_reply_on_time_rate", "督办按时回复率", "supervise_replied_on_time", "supervised"),
     *(_rate(STEP_RATE_IDS[step], f"按时{label}率", f"{step}_steps_on_time", f"{step}_steps")
       for step, label in STEPS.items()),
 )}

@@ -49,8 +49,9 @@ Actions (from workflow.md; "pending" is the one approval request a case may carr
   any open state         urge                 intake, shift_lead,      same          - (overlay record)
                                               dispatcher, leader,
                                               street_seat
-  any open state         supervise            leader                   same          start supervise_reply (overlay)
+  any open state         supervise            leader, street_seat      same          start supervise_reply (overlay)
   any open state         reply_supervise      department               same          stop supervise_reply (overlay)
+  any open state         reply_urge           department               same          - (answers the oldest 催办)
 
   (#) past the city's cap on extensions per case (data, default 2) only a leader
       approves another; the data layer counts them.
@@ -168,6 +169,7 @@ class Action(StrEnum):
     URGE = "urge"
     SUPERVISE = "supervise"
     REPLY_SUPERVISE = "reply_supervise"
+    REPLY_URGE = "reply_urge"
     RECLASSIFY = "reclassify"
     CANCEL_HUNG = "cancel_hung"
 
@@ -253,6 +255,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.URGE: QT_TRANSLATE_NOOP("Action", "催办"),
     Action.SUPERVISE: QT_TRANSLATE_NOOP("Action", "督办"),
     Action.REPLY_SUPERVISE: QT_TRANSLATE_NOOP("Action", "督办回复"),
+    Action.REPLY_URGE: QT_TRANSLATE_NOOP("Action", "催办回复"),
     Action.RECLASSIFY: QT_TRANSLATE_NOOP("Action", "重新分类"),
     Action.CANCEL_HUNG: QT_TRANSLATE_NOOP("Action", "挂账作废"),
 }
@@ -442,17 +445,21 @@ RULES: dict[Action, _Rule] = {
                         _ops("stop:check", "reopen:dispose"), rework=True),
     A.CLOSE: _Rule(_s(S.TO_CLOSE), _r(R.SHIFT_LEAD), S.CLOSED, _ops("stop:close")),
     A.URGE: _Rule(_OPEN, HALL_ROLES, None, overlay=True, allowed_with=_ALL_PENDING),
-    A.SUPERVISE: _Rule(_OPEN, _r(R.LEADER), None, _ops(f"start:{SUPERVISE_REPLY}"), overlay=True,
+    # 督办: leaders on any case; a street's 指挥席 on its own street's (seed 004, issue 10)
+    A.SUPERVISE: _Rule(_OPEN, _r(R.LEADER, R.STREET_SEAT), None, _ops(f"start:{SUPERVISE_REPLY}"), overlay=True,
                        allowed_with=_ALL_PENDING),
     A.REPLY_SUPERVISE: _Rule(_OPEN, _r(R.DEPARTMENT), None, _ops(f"stop:{SUPERVISE_REPLY}"),
                              overlay=True, allowed_with=_ALL_PENDING),
+    # 催办回复: the handling department answers the oldest unanswered 催办 (no clock: 催办 has none)
+    A.REPLY_URGE: _Rule(_OPEN, _r(R.DEPARTMENT), None, overlay=True, allowed_with=_ALL_PENDING),
 }
 
 # actions whose reason (理由 / 意见) is part of the record: refused without one
 REASON_ACTIONS: frozenset[Action] = frozenset({
     A.REFUSE, A.VERIFY_FALSE, A.REFUSE_FILING, A.REQUEST_RETURN, A.REJECT_RETURN,
     A.REQUEST_EXTENSION, A.REJECT_EXTENSION, A.REQUEST_HOLD, A.REJECT_HOLD, A.REQUEST_CANCEL,
-    A.REJECT_CANCEL, A.CANCEL_HUNG, A.CHECK_FAIL, A.URGE, A.SUPERVISE, A.REPLY_SUPERVISE, A.RECLASSIFY,
+    A.REJECT_CANCEL, A.CANCEL_HUNG, A.CHECK_FAIL, A.URGE, A.SUPERVISE, A.REPLY_SUPERVISE, A.REPLY_URGE,
+    A.RECLASSIFY,
 })
 
 _FROM_NAMES = {None: "新案卷"}

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from console.data.breakdowns import OverdueCase, by_source, hot_grids, intake_by_hour, overdue_cases, top_categories
+from console.data.breakdowns import (
+    SUPERVISION_STATUSES, OverdueCase, Supervision, by_source, hot_grids, intake_by_hour, overdue_cases, supervisions,
+    top_categories,
+)
 from console.data.db import Database
 from console.data.evaluation import ScopeCounts, evaluate, evaluation_rules
 from console.data.roads import score_month
@@ -172,8 +175,9 @@ def month_flags(db: Database, month: str, *, now: datetime | None = None) -> Fla
 # The breakdowns (console.data.breakdowns) the charts and lists draw, re-exported for the widgets and
 # reports (they see read models through the services only): intake_by_hour(db, window, street=) -> 24 counts,
 # by_source -> {source: n}, top_categories / hot_grids -> ((code, name, n), ...), overdue_cases(db, at, street=,
-# limit=) -> (OverdueCase, ...) longest overdue first.
-BREAKDOWNS = (intake_by_hour, by_source, top_categories, hot_grids, overdue_cases)
+# limit=) -> (OverdueCase, ...) longest overdue first; supervisions(db, now, since=, street=) -> (Supervision, ...)
+# with reply status (waiting / on_time / late / missing) and remaining work minutes.
+BREAKDOWNS = (intake_by_hour, by_source, top_categories, hot_grids, overdue_cases, supervisions)
 
 
 def on_worker(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], Any]:
@@ -183,4 +187,5 @@ def on_worker(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[
 
 __all__ = ["HEADLINE", "LOWER_IS_BETTER", "Comparison", "Flags", "FlagRow", "Headline", "OverdueCase", "RankingRow",
            "by_source", "compare", "headline", "hot_grids", "intake_by_hour", "is_rate", "label", "month_flags",
-           "on_worker", "overdue_by_department", "overdue_cases", "ranking", "top_categories"]
+           "on_worker", "overdue_by_department", "overdue_cases", "ranking", "top_categories", "SUPERVISION_STATUSES",
+           "Supervision", "supervisions"]

@@ -41,6 +41,7 @@ ACTION_SHORTCUTS: dict[Action, str] = {
     Action.URGE: "Ctrl+Shift+U",               # 催办
     Action.SUPERVISE: "Ctrl+Shift+S",          # 督办
     Action.REPLY_SUPERVISE: "Ctrl+Alt+S",      # 督办回复
+    Action.REPLY_URGE: "Ctrl+Alt+U",           # 催办回复
 }
 # Actions no hall seat takes from a case on screen (reports come from the field or 新建案件).
 NOT_ON_A_CASE = (Action.REPORT, Action.REPORT_SELF_HANDLED)

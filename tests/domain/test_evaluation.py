@@ -45,10 +45,14 @@ def test_derived_rates():
 def test_department_composite_and_grade(rules):
     counts = {"filed": 40, "closed": 9, "overdue_open": 1, "fed_back": 10, "fed_back_on_time": 8,
               "checked": 10, "reworked": 1}
-    # volume 100 (<= 50 filed) x .1 + 90 x .3 + 80 x .3 + 90 x .3
+    # volume 100 (<= 50 filed) x .1 + 90 x .3 + 80 x .25 + 90 x .25; no 督办: its .1 is left out, the rest rescaled
     score = rules.score("department", counts)
-    assert score.score == pytest.approx(10 + 27 + 24 + 27)
+    assert score.score == pytest.approx(round((10 + 27 + 20 + 22.5) / 0.9, 2))
     assert score.grade == "B"
+    # two 督办, one answered on time: 50 x .1 counts against the department
+    supervised = rules.score("department", {**counts, "supervised": 2, "supervise_replied_on_time": 1})
+    assert supervised.score == pytest.approx(10 + 27 + 20 + 22.5 + 5)
+    assert supervised.score < score.score
 
 
 def test_region_volume_band_fewer_problems_is_better(rules):

@@ -67,13 +67,14 @@ TABLE: dict[Action, tuple] = {
     A.CHECK_FAIL: ((S.TO_CHECK,), (R.INSPECTOR, R.INTAKE), S.DISPOSING, ["stop:check", "reopen:dispose"], None, None),
     A.CLOSE: ((S.TO_CLOSE,), (R.SHIFT_LEAD,), S.CLOSED, ["stop:close"], None, None),
     A.URGE: (OPEN, HALL, SAME, [], None, None),
-    A.SUPERVISE: (OPEN, (R.LEADER,), SAME, ["start:supervise_reply"], None, None),
+    A.SUPERVISE: (OPEN, (R.LEADER, R.STREET_SEAT), SAME, ["start:supervise_reply"], None, None),
     A.REPLY_SUPERVISE: (OPEN, (R.DEPARTMENT,), SAME, ["stop:supervise_reply"], None, None),
+    A.REPLY_URGE: (OPEN, (R.DEPARTMENT,), SAME, [], None, None),
     # issue 8: 挂账作废 and 重新分类 (before dispatch)
     A.CANCEL_HUNG: ((S.HUNG,), (R.SHIFT_LEAD,), S.CANCELLED, ["stop_all:"], None, None),
     A.RECLASSIFY: ((S.TO_FILE, S.TO_DISPATCH), (R.SHIFT_LEAD,), SAME, [], None, None),
 }
-OVERLAYS = {A.URGE, A.SUPERVISE, A.REPLY_SUPERVISE}
+OVERLAYS = {A.URGE, A.SUPERVISE, A.REPLY_SUPERVISE, A.REPLY_URGE}
 
 
 def ops(*pairs: str) -> tuple[ClockOp, ...]:
@@ -196,7 +197,7 @@ def test_every_combination_agrees_with_the_table_and_allowed_actions():
             assert t.from_state == state and t.action == action and t.role == role
             assert can(state, action, role, pending=pending, self_handled=self_handled)
         checked += 1
-    assert checked == 11 * 33 * 8 * 5 * 2  # 31 actions of workflow.md + reclassify, cancel_hung
+    assert checked == 11 * 34 * 8 * 5 * 2  # 31 actions of workflow.md + reclassify, cancel_hung, reply_urge
 
 
 def test_admin_has_no_case_actions():
@@ -227,7 +228,7 @@ def test_strings_are_accepted_and_unknown_ids_rejected():
         plan("to_dispatch", "teleport", "dispatcher")
     assert err.value.kind == "argument"
     assert allowed_actions("disposing", "department") == [
-        A.REQUEST_RETURN, A.REQUEST_EXTENSION, A.REQUEST_HOLD, A.FEEDBACK, A.REPLY_SUPERVISE]
+        A.REQUEST_RETURN, A.REQUEST_EXTENSION, A.REQUEST_HOLD, A.FEEDBACK, A.REPLY_SUPERVISE, A.REPLY_URGE]
 
 
 # ------------------------------------------------------------------ pending requests
@@ -469,7 +470,7 @@ def test_return_path():
     c = dispatched()
     c.do(A.REQUEST_RETURN, R.DEPARTMENT)
     assert c.pending is P.RETURN and c.state is S.DISPOSING
-    assert allowed_actions(c.state, R.DEPARTMENT, pending=c.pending) == [A.REPLY_SUPERVISE]
+    assert allowed_actions(c.state, R.DEPARTMENT, pending=c.pending) == [A.REPLY_SUPERVISE, A.REPLY_URGE]
     c.do(A.APPROVE_RETURN, R.DISPATCHER)
     assert c.state is S.TO_DISPATCH and c.pending is None and c.returned == 1
     c.do(A.DISPATCH, R.DISPATCHER)
@@ -493,7 +494,7 @@ def test_hold_and_resume_path():
     c.do(A.REQUEST_HOLD, R.DEPARTMENT)
     c.do(A.APPROVE_HOLD, R.LEADER)
     assert c.state is S.HUNG and c.paused == {"dispose"}
-    assert allowed_actions(S.HUNG, R.DEPARTMENT) == [A.REPLY_SUPERVISE]
+    assert allowed_actions(S.HUNG, R.DEPARTMENT) == [A.REPLY_SUPERVISE, A.REPLY_URGE]
     c.do(A.SUPERVISE, R.LEADER)
     c.do(A.RESUME, R.DISPATCHER)
     assert c.state is S.DISPOSING and c.running == {"dispose"}

@@ -128,6 +128,10 @@
         <translation>Reply to supervision</translation>
     </message>
     <message>
+        <source>催办回复</source>
+        <translation>Reply to urge</translation>
+    </message>
+    <message>
         <source>重新分类</source>
         <translation>Reclassify</translation>
     </message>

@@ -46,6 +46,7 @@ def tables() -> Mapping[str, tuple[type[Enum] | None, Mapping[str, str]]]:
         "HeatMode": (None, HEAT_MODE_LABELS),
         "LimitUnit": (None, LIMIT_UNIT_LABELS),
         "ClockOutcome": (None, CLOCK_OUTCOME_LABELS),
+        "FeedReason": (None, FEED_REASON_LABELS),
     }
 
 
@@ -77,5 +78,14 @@ CLOCK_OUTCOME_LABELS: Final[dict[str, str]] = {
     "cancelled": QT_TRANSLATE_NOOP("ClockOutcome", "作废"),
 }
 
+# Why a seat's change feed is not live (the stale banner); {s}: seconds of silence.
+FEED_REASON_LABELS: Mapping[str, str] = {
+    "not_started": QT_TRANSLATE_NOOP("FeedReason", "未启动"),
+    "stopped": QT_TRANSLATE_NOOP("FeedReason", "已停止"),
+    "silent": QT_TRANSLATE_NOOP("FeedReason", "超过 {s} 秒未收到数据库应答"),
+    "unreachable": QT_TRANSLATE_NOOP("FeedReason", "无法连接数据库，正在重试"),
+    "lost": QT_TRANSLATE_NOOP("FeedReason", "与数据库的连接中断，正在重连"),
+}
+
 __all__ = ["QT_TRANSLATE_NOOP", "label_of", "tables", "CAMERA_STATUS_LABELS", "HEAT_MODE_LABELS",
-           "LIMIT_UNIT_LABELS", "CLOCK_OUTCOME_LABELS"]
+           "LIMIT_UNIT_LABELS", "CLOCK_OUTCOME_LABELS", "FEED_REASON_LABELS"]

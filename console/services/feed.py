@@ -87,9 +87,11 @@ class FeedHealth:
 
     state: str  # live | stale | down
     last_ok_at: datetime | None  # wall clock (UTC) of the last successful contact
-    message: str = ""
+    message: str = ""  # for the log: Chinese with English, the database's own words after a colon
     last_ok_mono: float | None = field(default=None, compare=False)  # same instant, monotonic
     clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
+    reason: str = ""  # not_started | stopped | silent | unreachable | lost (vocabulary FEED_REASON_LABELS)
+    detail: str = ""  # the database's reason, as it said it (redacted)
 
     @property
     def is_live(self) -> bool:
@@ -138,7 +140,7 @@ class ChangeFeed(QObject):
         self._attempt = 0
         self._last_ok_mono: float | None = None
         self._last_ok_at: datetime | None = None
-        self._health = FeedHealth(DOWN, None, "未启动 (not started)", clock=clock)
+        self._health = FeedHealth(DOWN, None, "未启动 (not started)", clock=clock, reason="not_started")
         self.heartbeats = 0  # successful heartbeats, for tests and diagnostics
         self._read_timer = self._timer(0, self._read_changes, single=True)
         self._heartbeat = self._timer(self.HEARTBEAT_MS, self._on_heartbeat)
@@ -193,16 +195,17 @@ class ChangeFeed(QObject):
             timer.stop()
         self._disconnect()
         self._connected = False
-        self._set_health(DOWN, "已停止 (stopped)")
+        self._set_health(DOWN, "已停止 (stopped)", "stopped")
 
     def refresh_health(self) -> FeedHealth:
         """Re-evaluate freshness now (a widget may call it from its own clock tick)."""
         if not self._started:
             return self._health
         if not self._connected:
-            self._set_health(DOWN, self._health.message)
+            self._set_health(DOWN, self._health.message, self._health.reason, self._health.detail)
         elif self.age_seconds() > self.STALE_AFTER_S:
-            self._set_health(STALE, f"超过 {self.STALE_AFTER_S:g} 秒未收到数据库应答 (database silent)")
+            self._set_health(STALE, f"超过 {self.STALE_AFTER_S:g} 秒未收到数据库应答 (database silent)", "silent",
+                             f"{self.STALE_AFTER_S:g}")
         else:
             self._set_health(LIVE, "")
         return self._health
@@ -243,7 +246,8 @@ class ChangeFeed(QObject):
             top = self._max_rev()
         except self.ERRORS as exc:
             self._disconnect()
-            self._set_health(DOWN, f"无法连接数据库，正在重试 (cannot reach the database, retrying): {_reason(exc)}")
+            self._set_health(DOWN, f"无法连接数据库，正在重试 (cannot reach the database, retrying): {_reason(exc)}",
+                             "unreachable", _reason(exc))
             self._schedule_retry()
             return
         self._connected = True
@@ -269,7 +273,8 @@ class ChangeFeed(QObject):
         self._connected = False
         self._read_timer.stop()
         self._disconnect()
-        self._set_health(DOWN, f"与数据库的连接中断，正在重连 (connection lost, reconnecting): {_reason(exc)}")
+        self._set_health(DOWN, f"与数据库的连接中断，正在重连 (connection lost, reconnecting): {_reason(exc)}", "lost",
+                         _reason(exc))
         if self._started and not self._retry.isActive():
             self._schedule_retry()
 
@@ -381,8 +386,8 @@ class ChangeFeed(QObject):
         self._last_ok_at = datetime.now(timezone.utc)
         self.refresh_health()
 
-    def _set_health(self, state: str, message: str) -> None:
-        health = FeedHealth(state, self._last_ok_at, message, self._last_ok_mono, self._clock)
+    def _set_health(self, state: str, message: str, reason: str = "", detail: str = "") -> None:
+        health = FeedHealth(state, self._last_ok_at, message, self._last_ok_mono, self._clock, reason, detail)
         changed = (health.state, health.message) != (self._health.state, self._health.message)
         self._health = health
         if changed:

@@ -101,3 +101,13 @@ __all__ = [
     "action_label", "pending_label", "close_type_label", "urgency_label", "source_label",
     "camera_status_label", "heat_mode_label", "limit_label", "clock_outcome_label",
 ]
+
+
+def feed_reason(health) -> str:  # noqa: ANN001 - services.feed.FeedHealth
+    """Why the feed is not live, in the seat's language; the database's own words after a colon."""
+    text = label("FeedReason", health.reason) if health.reason else health.message
+    if health.reason == "silent":
+        text = text.replace("{s}", health.detail)
+    elif health.detail:
+        text = f"{text}: {health.detail}"
+    return text

@@ -742,7 +742,7 @@ class Workstation(QMainWindow):
         if stale:
             age = health.age_seconds()
             since = self.tr("从未连接") if age == float("inf") else self.tr("已 {n} 秒未更新").format(n=int(age))
-            self.stale_banner.setText(self.tr("⚠ 数据可能已过期：{since}，正在自动重连…  {why}").format(since=since, why=health.message))
+            self.stale_banner.setText(self.tr("⚠ 数据可能已过期：{since}，正在自动重连…  {why}").format(since=since, why=labels.feed_reason(health)))
         elif self.controller.stalled:
             self.stale_banner.setText(self.tr("⚠ 数据可能已过期：数据库无响应，正在等待…"))
         else:

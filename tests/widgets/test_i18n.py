@@ -280,3 +280,16 @@ def test_the_cjk_finder_sees_what_it_should(qtbot):
     assert any(w.endswith(".placeholderText") for w in found)
     assert any(".item[" in w for w in found)  # the source combo
     assert any(w.endswith(".text") and "QPushButton" in w for w in found)
+
+
+@pytest.mark.parametrize("reason, detail, expected", [
+    ("lost", "server closed the connection", "connection to the database lost, reconnecting: server closed the connection"),
+    ("silent", "5", "no answer from the database for over 5 s"),
+    ("unreachable", "", "cannot reach the database, retrying"),
+])
+def test_the_stale_banners_reason_speaks_the_seats_language(english, reason, detail, expected):
+    from console.services.feed import FeedHealth
+    from console.widgets.labels import feed_reason
+
+    health = FeedHealth("down", None, "中文 (English)", reason=reason, detail=detail)
+    assert feed_reason(health) == expected  # one language: not the log's "中文 (English)"

@@ -665,6 +665,29 @@ Select a case in the queue to see its details</translation>
     </message>
 </context>
 <context>
+    <name>FeedReason</name>
+    <message>
+        <source>未启动</source>
+        <translation>not started</translation>
+    </message>
+    <message>
+        <source>已停止</source>
+        <translation>stopped</translation>
+    </message>
+    <message>
+        <source>超过 {s} 秒未收到数据库应答</source>
+        <translation>no answer from the database for over {s} s</translation>
+    </message>
+    <message>
+        <source>无法连接数据库，正在重试</source>
+        <translation>cannot reach the database, retrying</translation>
+    </message>
+    <message>
+        <source>与数据库的连接中断，正在重连</source>
+        <translation>connection to the database lost, reconnecting</translation>
+    </message>
+</context>
+<context>
     <name>HeatMode</name>
     <message>
         <source>未结案件</source>

@@ -92,7 +92,7 @@
     var W = M.W, h = '<div class="uc-legend-title">' + M.esc(W.legend) + "</div>";
     ["red", "yellow", "green"].forEach(function (k) {
       var l = M.LIGHTS[k];
-      h += '<div><i class="uc-dot" style="background:' + l.color + '"></i>' + M.esc(l.name + " " + l.meaning) + "</div>";
+      h += '<div><i class="uc-dot" style="background:' + l.color + '"></i>' + M.esc(l.name + " · " + l.meaning) + "</div>";
     });
     h += '<div class="uc-legend-sub">' + M.esc(W.camera) + "</div>";
     ["online", "offline", "fault"].forEach(function (k) {

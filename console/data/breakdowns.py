@@ -121,3 +121,11 @@ def _aware(value: datetime) -> datetime:
     from datetime import timezone
 
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def issuing_names(db: Database) -> tuple[str, dict[str, str]]:
+    """(the district's name, {street code: street name}): who issues a report and of which street."""
+    with db.read() as s:
+        district = s.scalar(select(m.District.name).order_by(m.District.code).limit(1))
+        streets = dict(s.execute(select(m.Street.code, m.Street.name)).all())
+    return district or "", streets

@@ -8,7 +8,7 @@ of the operators' screens), heat classes from its `heat` bands, like the map pag
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPolygonF
@@ -30,9 +30,13 @@ def canvas(width: int, height: int, theme: Theme = WORKSTATION) -> QImage:
 
 
 def font(theme: Theme, points: float, bold: bool = False) -> QFont:
+    """The theme's CJK font for paper.  Its `locl` feature is off: with it, digits after Latin letters or
+    full-width brackets ("2026-W48", "（2026-11-23") take localized glyphs that have no code point, and
+    the PDF's text would read them back as control characters (not searchable, not copyable)."""
     f = QFont(theme.font_family.split(",")[0].strip(), 1)
     f.setPointSizeF(points)
     f.setBold(bold)
+    f.setFeature(QFont.Tag("locl"), 0)
     return f
 
 

@@ -63,8 +63,7 @@ def build_document(report: Report, device: QPagedPaintDevice) -> QTextDocument:
              f"<p align='center' style='font-size:11pt'>{_e(report.centre)}　{_e(report.period)}</p>"]
     for i, block in enumerate(report.blocks):
         parts.append(_block_html(doc, block, i, body, css_width))
-    doc.setHtml(f"<html><body style='font-family:\"{WORKSTATION.font_family.split(',')[0]}\"'>{''.join(parts)}"
-                "</body></html>")
+    doc.setHtml(f"<html><body>{''.join(parts)}</body></html>")  # the default font: the CJK font without locl
     return doc
 
 

@@ -243,7 +243,7 @@ def road_month(db: Database, month: str, *, now: datetime | None = None, street:
         if r.score is not None and r.score != last:
             rank, last = place, r.score
         ranked.append(RankingRow(rank if r.score is not None else None, "segment", r.code,
-                                 f"{r.details.get('road') or ''} {r.name}".strip(), r.score, r.grade,
+                                 r.name, r.score, r.grade,
                                  {k: v for k, v in r.details.items() if isinstance(v, (int, float))}))
     return RoadMonth(month, tuple(ranked), _flags_of(month, scores))
 

@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from console.domain.evaluation import SHANGHAI
 from console.reports.drawing import DPI, draw_block, font
 from console.reports.model import Chart, Heading, HeatMap, Note, Report, Table
 from console.widgets.theme import WORKSTATION
@@ -180,7 +181,7 @@ def _paint_furniture(painter: QPainter, device: QPagedPaintDevice, report: Repor
     painter.drawText(footer, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                      f"第 {page + 1} 页 / 共 {pages} 页")
     painter.drawText(footer, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-                     f"生成于 {report.generated_at:%Y-%m-%d %H:%M}")
+                     f"生成于 {report.generated_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
 
 
 # --- files ----------------------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ def measure(url: str, day: str | None = None, repeat: int = 3) -> dict[str, Any]
         out = Path(tmp)
         figures = timed(lambda: content.brief(db, day), repeat)
         report = figures["result"]
-        bare = dataclasses.replace(report, blocks=tuple(b for b in report.blocks if not isinstance(b, (Chart, HeatMap))))
+        text_only = tuple(b for b in report.blocks if not isinstance(b, (Chart, HeatMap)))
+        bare = dataclasses.replace(report, blocks=text_only)
         no_pictures = timed(lambda: (content.brief(db, day), write_report(bare, out / "bare.pdf")), repeat)
         brief = timed(lambda: write_brief(db, day, out / "brief.pdf", xlsx=out / "brief.xlsx"), repeat)
         pages = brief["result"]
@@ -61,9 +62,9 @@ def measure(url: str, day: str | None = None, repeat: int = 3) -> dict[str, Any]
     db.dispose()
     ms = {name: round(t["median"], 1) for name, t in (("figures", figures), ("pdf_no_pictures", no_pictures),
                                                        ("brief", brief))}
+    ratio = lambda base: round(ms["brief"] / ms[base], 2) if ms[base] else None  # noqa: E731
     return {"day": day, "pages": pages, "pdf_bytes": size, "median_ms": ms,
-            "brief_over_figures": round(ms["brief"] / ms["figures"], 2) if ms["figures"] else None,
-            "brief_over_pdf_no_pictures": round(ms["brief"] / ms["pdf_no_pictures"], 2) if ms["pdf_no_pictures"] else None,
+            "brief_over_figures": ratio("figures"), "brief_over_pdf_no_pictures": ratio("pdf_no_pictures"),
             "target_s": TARGET_S, "under_target": ms["brief"] / 1000 < TARGET_S}
 
 

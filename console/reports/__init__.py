@@ -13,13 +13,13 @@ from typing import Any
 
 def gui() -> Any:
     """The Qt application the pages are painted with: the running one, else an offscreen QGuiApplication
-    (the CLI needs no window and no QtWebEngine: the map is drawn from its read model)."""
+    (the CLI needs no window and no QtWebEngine: the map is drawn from its read model).  Fonts come
+    from fontconfig: fonts-noto-cjk must be installed, as for the seats."""
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication.instance()
-    if app is None:
-        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if app is None:  # no window is ever shown: offscreen even where a DISPLAY is set (or set but gone)
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QGuiApplication(["urban-console"])
     return app
 

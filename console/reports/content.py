@@ -90,15 +90,19 @@ def ranking_table(title: str, sheet: str, rows: tuple[f.RankingRow, ...], figure
     return Table(title, sheet, columns, kinds, body)
 
 
-def flags_tables(flags: f.Flags) -> list[Any]:
+def flags_tables(flags: f.Flags, whole: str = "") -> list[Any]:
+    """The month's red/black flags and accountability warnings; `whole` says they are the district's
+    (a street's brief shows the district's flags: 路长制 ranks every street together)."""
+    order = {seq: i for i, seq in enumerate(SEQUENCES)}
+    ordered = sorted(flags.flags, key=lambda x: (order.get(x.sequence, len(order)), x.flag != "red", x.rank or 0))
     rows = tuple((SEQUENCES.get(x.sequence, x.sequence), x.name, FLAG_WORDS.get(x.flag, x.flag), x.rank, x.score)
-                 for x in sorted(flags.flags, key=lambda x: (list(SEQUENCES).index(x.sequence) if x.sequence in SEQUENCES
-                                                             else 9, x.flag != "red", x.rank or 0)))
-    out: list[Any] = [Table(f"路长制红黑旗（{flags.month}）", "红黑旗", ("序列", "名称", "旗", "名次", "得分"),
+                 for x in ordered)
+    out: list[Any] = [Table(f"路长制红黑旗（{whole}{flags.month}）", "红黑旗", ("序列", "名称", "旗", "名次", "得分"),
                             ("text", "text", "text", "count", "score"), rows, empty="本月无红黑旗")]
     warnings = tuple((SEQUENCES.get(w["sequence"], w["sequence"]), w["name"], "、".join(w["black_months"]), w["reason"])
                      for w in flags.warnings)
-    out.append(Table("问责预警", "问责预警", ("序列", "名称", "黑旗月份", "原因"), ("text", "text", "text", "text"),
+    title = f"问责预警（{whole.strip()}）" if whole else "问责预警"
+    out.append(Table(title, "问责预警", ("序列", "名称", "黑旗月份", "原因"), ("text", "text", "text", "text"),
                      warnings, empty="无问责预警"))
     return out
 
@@ -141,7 +145,7 @@ def brief(db: Any, day: str, *, street: str | None = None, now: datetime | None 
               ("案件号", "类别", "街道", "处置部门", "地址", "超期工作日"), ("text",) * 5 + ("days",),
               tuple((c.number, c.category, c.street, c.department, c.address, f.work_days_overdue(db, c.red_at, at))
                     for c in overdue), empty="无超期未结案件"),
-        *flags_tables(flags),
+        *flags_tables(flags, "全区 " if street else ""),
     ]
     title = f"{street_name}数字城管日报" if street_name else "数字城管日报"
     return Report("brief", title, window.period, issuer.centre, _now(now), tuple(blocks))

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QMarginsF, QRectF, Qt, QUrl
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout, QColor, QPageLayout, QPageSize, QPagedPaintDevice, QPainter, QPdfWriter, QPen,
     QTextDocument,
@@ -204,10 +204,6 @@ def render_pdf(report: Report, path: Path) -> int:
     writer.setCreator(report.centre)
     setup_page(writer)
     return paint_report(report, writer)
-
-
-def pdf_page_size() -> QSizeF:
-    return QPageSize(QPageSize.PageSizeId.A4).size(QPageSize.Unit.Millimeter)
 
 
 __all__ = ["ReportWriteError", "body_rect", "build_document", "paint_report", "render_pdf", "setup_page",

@@ -47,7 +47,8 @@ def test_a_brief_and_a_bulletin_on_the_command_line(capsys, url, tmp_path, qapp)
 ])
 def test_bad_input_is_one_line_and_no_file(capsys, url, tmp_path, qapp, argv, needle):
     out = tmp_path / "r.pdf"
-    code, _out, err = run(capsys, argv[0], "--db", url, *argv[1:], "--out", str(out), "--xlsx", str(tmp_path / "r.xlsx"))
+    code, _out, err = run(capsys, argv[0], "--db", url, *argv[1:], "--out", str(out),
+                          "--xlsx", str(tmp_path / "r.xlsx"))
     assert_one_line(code, err, needle)
     assert files(tmp_path) == []
 

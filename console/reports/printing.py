@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 from console.domain.evaluation import SHANGHAI
 from console.reports.drawing import DPI, draw_block, font
 from console.reports.model import Chart, Heading, HeatMap, Note, Report, Table
+from console.reports.pdf_text import fix_to_unicode, radical_fixes
 from console.widgets.theme import WORKSTATION
 
 MARGINS_MM = QMarginsF(16, 14, 16, 12)  # left, top, right, bottom of the paper
@@ -203,7 +204,12 @@ def render_pdf(report: Report, path: Path) -> int:
     writer.setTitle(f"{report.title} {report.period}")
     writer.setCreator(report.centre)
     setup_page(writer)
-    return paint_report(report, writer)
+    doc = build_document(report, writer)
+    pages = paint_report(report, writer, doc)
+    del writer  # the file is complete and closed
+    text = doc.toPlainText() + report.title + report.centre + "第页共生成于"
+    fix_to_unicode(path, radical_fixes(text, [font(WORKSTATION, 9), font(WORKSTATION, 9, bold=True)]))
+    return pages
 
 
 __all__ = ["ReportWriteError", "body_rect", "build_document", "paint_report", "render_pdf", "setup_page",

@@ -1,7 +1,6 @@
 """Report tests: Qt leaves nothing running (qt_leaks), settings land in tmp_path, and the PDFs are read back."""
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,13 @@ def _no_qt_leaks(qt_leaks):
     yield qt_leaks
 
 
-# CJK Radicals Supplement code points the font shares a glyph with (no NFKC mapping): 页 comes back as ⻚
-# (Qt writes the lowest code point of a shared glyph into the PDF's ToUnicode map, like wkhtmltopdf #4414).
-RADICALS = str.maketrans({"\u2eda": "页", "\u2ecb": "车", "\u2ed4": "门", "\u2ea0": "民", "\u2ed3": "长",
-                          "\u2ef0": "龙", "\u2ee9": "黄", "\u2ec5": "见", "\u2ee2": "马"})
-
-
 def pdf_pages(path: Path) -> list[str]:
-    """Each page's text as QtPdf extracts it, NFKC-normalised: Noto CJK maps some glyphs to the Kangxi
-    radicals (日 comes back as U+2F47 ⽇), which NFKC folds back to the ideographs, and a few to the
-    radicals supplement (页 as U+2EDA ⻚), folded by RADICALS."""
+    """Each page's text as QtPdf extracts it (what search and copy see), exactly as the PDF holds it."""
     from PySide6.QtPdf import QPdfDocument
 
     doc = QPdfDocument()
     assert doc.load(str(path)) == QPdfDocument.Error.None_, path
-    pages = [unicodedata.normalize("NFKC", doc.getAllText(i).text()).translate(RADICALS).replace("\r\n", "\n")
-             for i in range(doc.pageCount())]
+    pages = [doc.getAllText(i).text().replace("\r\n", "\n") for i in range(doc.pageCount())]
     doc.close()
     return pages
 

@@ -38,6 +38,7 @@ def test_every_page_has_its_header_footer_and_the_tables_header_row(qapp, tmp_pa
         assert f"第 {number} 页 / 共 {pages} 页" in page
         assert "生成于 2026-12-01 16:00" in page  # local time
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", page)  # no glyph without its character
+        assert not re.search(r"[\u2e80-\u2fdf]", page)  # ideographs, not the radicals sharing their glyphs
     table_pages = [p for p in text if "暴露垃圾" in p]
     assert len(table_pages) >= 4
     for page in table_pages:  # the header row repeats wherever the table goes on
@@ -73,4 +74,5 @@ def test_the_same_pages_go_to_a_printer(qapp, tmp_path):
     setup_page(printer)
     pages = paint_report(long_report(), printer)
     text = pdf_pages(tmp_path / "printed.pdf")
-    assert len(text) == pages and f"第 {pages} 页 / 共 {pages} 页" in text[-1]
+    # (a printer gets the pages as drawn; only our PDF files get their ToUnicode radicals put right)
+    assert len(text) == pages and f"第 {pages} " in text[-1] and f" / 共 {pages} " in text[-1]

@@ -6,8 +6,10 @@ database: the CLI calls it directly, the 报表 menu on the seat's worker.
 """
 from __future__ import annotations
 
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from console.domain.evaluation import (
     SHANGHAI, EvaluationError, Window, format_change, parse_period, previous_period, same_weekday_last_week,
@@ -22,6 +24,7 @@ REGION_FIGURES = ("reported", "closed", "due_to_close", "close_rate", "on_time_c
 SEQUENCES = {"street": "街道总路长", "second": "二级路长", "unit": "路段责任单位"}
 FLAG_WORDS = {"red": "红旗", "black": "黑旗"}
 WORST_GRIDS = 10
+READ_THREADS = 3  # the reads of one report that may overlap (the hall's database serves the seats too)
 
 
 class ReportError(ValueError):
@@ -52,6 +55,13 @@ def _street(issuer: f.Issuer, street: str | None) -> str | None:
         raise ReportError(f"--street: 未知的街道代码 {street!r} (unknown street code; the district has "
                           f"{', '.join(sorted(issuer.streets)[:6])}{' …' if len(issuer.streets) > 6 else ''})")
     return issuer.streets[street]
+
+
+def _concurrently(calls: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run independent figure reads on a few threads (each opens its own session); the first error is raised."""
+    with ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="report-read") as pool:
+        jobs = {name: pool.submit(call) for name, call in calls.items()}
+        return {name: job.result() for name, job in jobs.items()}
 
 
 def _now(now: datetime | None) -> datetime:
@@ -115,22 +125,27 @@ def brief(db: Any, day: str, *, street: str | None = None, now: datetime | None 
     issuer = f.issuer(db)
     street_name = _street(issuer, street)
     at = window.end  # the brief's moment: the day's end (the headline's overdue figure is counted there too)
-    today = f.headline(db, window, street=street)
-    yesterday = f.headline(db, previous_period(window), street=street)
-    last_week = f.headline(db, same_weekday_last_week(window), street=street)
-    heat = {code: n for code, _street_name, n in f.hot_grids(db, window, street=street, limit=None)}
+    got = _concurrently({  # independent reads, the slow ones first: they overlap on the database's threads
+        "flags": lambda: f.month_flags(db, window.period[:7], now=at),
+        "departments": lambda: f.ranking(db, "department", window, street=street),
+        "today": lambda: f.headline(db, window, street=street),
+        "yesterday": lambda: f.headline(db, previous_period(window), street=street),
+        "last_week": lambda: f.headline(db, same_weekday_last_week(window), street=street),
+        "overdue": lambda: f.overdue_cases(db, at, street=street),
+        "heat": lambda: f.hot_grids(db, window, street=street, limit=None),
+        "map": lambda: f.district_map(db, street, window.start.date()),
+    })
+    today, yesterday, last_week = got["today"], got["yesterday"], got["last_week"]
+    departments, overdue, flags = got["departments"], got["overdue"], got["flags"]
+    heat = {code: n for code, _street_name, n in got["heat"]}
     hours = f.intake_by_hour(db, window, street=street)
     categories = f.top_categories(db, window, street=street)
     hot = f.hot_grids(db, window, street=street)
-    departments = f.ranking(db, "department", window, street=street)
-    overdue = f.overdue_cases(db, at, street=street)
-    month = window.period[:7]
-    flags = f.month_flags(db, month, now=at)
     scope = street_name or issuer.district
     blocks: list[Any] = [
         headline_table("主要指标", "当日", today, [("前一日", yesterday), ("上周同日", last_week)]),
         source_table(f.by_source(db, window, street=street)),
-        HeatMap(f"{scope}单元网格案件热力（当日上报）", f.district_map(db, street, window.start.date()), heat),
+        HeatMap(f"{scope}单元网格案件热力（当日上报）", got["map"], heat),
         Heading("受理与高发", new_page=True),
         Chart("分时段上报（当日）", "分时段", tuple(f"{h:02d}" for h in range(24)), hours, "小时"),
         Chart("高发问题类别", "高发类别", tuple(name for _c, name, _n in categories),
@@ -159,14 +174,19 @@ def bulletin(db: Any, *, week: str | None = None, month: str | None = None, now:
         raise ReportError("bulletin 需要 --week 或 --month 之一 (bulletin needs exactly one of --week, --month)")
     window = _window(week, "week", "--week") if week else _window(month or "", "month", "--month")
     issuer = f.issuer(db)
-    current = f.headline(db, window)
-    previous = f.headline(db, previous_period(window))
     road_month = window.period if month else _local_month(window)
-    roads = f.road_month(db, road_month, now=min(window.end, _now(now)))
+    got = _concurrently({
+        "roads": lambda: f.road_month(db, road_month, now=min(window.end, _now(now))),
+        "grids": lambda: f.ranking(db, "grid", window),
+        "departments": lambda: f.ranking(db, "department", window),
+        "streets": lambda: f.ranking(db, "street", window),
+        "current": lambda: f.headline(db, window),
+        "previous": lambda: f.headline(db, previous_period(window)),
+    })
+    current, previous, roads, departments = got["current"], got["previous"], got["roads"], got["departments"]
     flag_of_street = roads.flags.of("street")
-    streets = f.ranking(db, "street", window, flags=flag_of_street)
-    departments = f.ranking(db, "department", window)
-    grids = [r for r in f.ranking(db, "grid", window) if r.score is not None][-WORST_GRIDS:][::-1]
+    streets = tuple(dataclasses.replace(r, flag=flag_of_street.get(r.code)) for r in got["streets"])
+    grids = [r for r in got["grids"] if r.score is not None][-WORST_GRIDS:][::-1]
     name = "周报" if week else "月报"
     blocks: list[Any] = [
         Note(f"{issuer.district} · {window.period}（{_span(window)}）"),

@@ -147,13 +147,19 @@ def ranking(db: Database, by: str, window: Window, *, street: str | None = None,
     rules = evaluation_rules(db)
     scored = [(row, rules.score(row.scope, row.counts)) for row in evaluate(db, by, window, street=street)]
     scored.sort(key=lambda p: (p[1].score is None, -(p[1].score or 0), p[0].code))
+    ranks = _competition_ranks([score.score for _row, score in scored])
+    return tuple(RankingRow(rank, row.scope, row.code, row.name, score.score, score.grade, _values(row.counts),
+                            (flags or {}).get(row.code)) for rank, (row, score) in zip(ranks, scored))
+
+
+def _competition_ranks(scores: list[float | None]) -> list[int | None]:
+    """1, 2, 2, 4 ... over scores sorted best first; None for no score."""
     out, rank, last = [], 0, None
-    for place, (row, score) in enumerate(scored, start=1):
-        if score.score is not None and score.score != last:
-            rank, last = place, score.score
-        out.append(RankingRow(rank if score.score is not None else None, row.scope, row.code, row.name,
-                              score.score, score.grade, _values(row.counts), (flags or {}).get(row.code)))
-    return tuple(out)
+    for place, score in enumerate(scores, start=1):
+        if score is not None and score != last:
+            rank, last = place, score
+        out.append(rank if score is not None else None)
+    return out
 
 
 def overdue_by_department(db: Database, window: Window, *, street: str | None = None) -> tuple[tuple[str, int], ...]:
@@ -238,14 +244,10 @@ def road_month(db: Database, month: str, *, now: datetime | None = None, street:
     scores = score_month(db, month, now=now, record=False)
     rows = [r for r in scores.tables.get("segments", ()) if not street or r.details.get("street_code") == street]
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.code))
-    ranked, rank, last = [], 0, None
-    for place, r in enumerate(rows, start=1):
-        if r.score is not None and r.score != last:
-            rank, last = place, r.score
-        ranked.append(RankingRow(rank if r.score is not None else None, "segment", r.code,
-                                 r.name, r.score, r.grade,
-                                 {k: v for k, v in r.details.items() if isinstance(v, (int, float))}))
-    return RoadMonth(month, tuple(ranked), _flags_of(month, scores))
+    ranked = tuple(RankingRow(rank, "segment", r.code, r.name, r.score, r.grade,
+                              {k: v for k, v in r.details.items() if isinstance(v, (int, float))})
+                   for rank, r in zip(_competition_ranks([r.score for r in rows]), rows))
+    return RoadMonth(month, ranked, _flags_of(month, scores))
 
 
 __all__ += ["Issuer", "MapLayers", "RoadMonth", "district_map", "issuer", "road_month", "work_days_overdue"]

@@ -82,6 +82,7 @@ class SeatWindow:
         from console.widgets.workstation import Workstation, basemap_setting
 
         window = Workstation(session, feed=_feed_for(self.db, session.street_code), basemap=basemap_setting())
+        connect_reports(window)
         _place(window, self.screen)
         return window
 
@@ -104,6 +105,13 @@ class SeatWindow:
         self.dialog.accepted.connect(lambda: self.open(self.dialog.session))
         self.dialog.rejected.connect(app.quit)
         self.dialog.open()
+
+
+def connect_reports(window) -> None:  # noqa: ANN001 - a Workstation
+    """The 报表 menu's requests open the reports (console.reports sits above the widgets)."""
+    from console.reports.menu import open_report
+
+    window.sig_report_requested.connect(lambda kind: open_report(kind, window))
 
 
 def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001, ANN201

@@ -411,6 +411,35 @@ ROADS_TABLES = ("segments", "roads", "streets", "second_chiefs", "units", "depar
 _FLAG_WORDS = {"red": "红旗", "black": "黑旗"}
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    """The daily brief (日报) of the district or one street: A4 PDF, and the same tables in Excel."""
+    from console.reports import write_brief
+
+    return _report(args, lambda db, out, xlsx: write_brief(db, args.date, out, street=args.street, xlsx=xlsx))
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    """The weekly or monthly bulletin (周报 / 月报): rankings with grades, 路长制 flags, the worst grids."""
+    from console.reports import write_bulletin
+
+    if (args.week is None) == (args.month is None):
+        raise CliError("bulletin 需要 --week 或 --month 之一 (bulletin needs exactly one of --week 2026-W48, --month 2026-11)")
+    return _report(args, lambda db, out, xlsx: write_bulletin(db, out, week=args.week, month=args.month, xlsx=xlsx))
+
+
+def _report(args: argparse.Namespace, write: Callable) -> int:
+    from console.reports.content import ReportError
+    from console.reports.printing import ReportWriteError
+
+    out, xlsx = Path(args.out), Path(args.xlsx) if args.xlsx else None
+    try:
+        pages = write(open_db(args.db), out, xlsx)
+    except (ReportError, ReportWriteError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"{out} ({pages} 页 pages)" + (f", {xlsx}" if xlsx else ""))
+    return 0
+
+
 def cmd_roads_score(args: argparse.Namespace) -> int:
     from console.data.roads import score_month
     from console.domain.evaluation import EvaluationError
@@ -792,6 +821,18 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--set", metavar="FILE.json", help="replace them (validated whole; one audited transaction)")
     er.add_argument("--operator", default="cli", help="who changes them, for the change log (default: cli)")
     er.set_defaults(func=cmd_evaluate_rules)
+
+    p = add("brief", cmd_brief, "the daily brief (日报): A4 PDF, optionally the same tables in Excel")
+    p.add_argument("--date", required=True, help="2026-11-30 (Asia/Shanghai)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--street", metavar="CODE", help="only this street (the street seat's brief)")
+    p.add_argument("--xlsx", metavar="FILE")
+
+    p = add("bulletin", cmd_bulletin, "the weekly / monthly bulletin (周报 / 月报): A4 PDF, optionally Excel")
+    p.add_argument("--week", help="2026-W48 (ISO week)")
+    p.add_argument("--month", help="2026-11")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--xlsx", metavar="FILE")
 
     p = add("roads", lambda a: a.parser.print_help() or EXIT_USAGE, "路长制: monthly scores, flags, 路长办 findings")
     p.set_defaults(parser=p)

@@ -136,6 +136,9 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
     from console.bench import bench_roads
 
     result["roads"] = bench_roads.run(scale="small" if quick else "city")  # `roads score` vs a naive count
+    from console.bench import bench_brief
+
+    result["brief"] = bench_brief.run(scale="small" if quick else "city")  # a day's brief vs its figures alone
     return result
 
 

@@ -178,3 +178,9 @@ def supervisions(db: Database, now: datetime, *, since: datetime | None = None,
         out.append(Supervision(id_, number, category or "", street_name or "", dept or "", note or "", by, at, due,
                                replied, reply_note or "", supervision_status(due, replied, now), remaining))
     return tuple(out)
+def issuing_names(db: Database) -> tuple[str, dict[str, str]]:
+    """(the district's name, {street code: street name}): who issues a report and of which street."""
+    with db.read() as s:
+        district = s.scalar(select(m.District.name).order_by(m.District.code).limit(1))
+        streets = dict(s.execute(select(m.Street.code, m.Street.name)).all())
+    return district or "", streets

@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from console.data.breakdowns import (
-    SUPERVISION_STATUSES, OverdueCase, Supervision, by_source, hot_grids, intake_by_hour, overdue_cases, supervisions,
-    top_categories,
+    SUPERVISION_STATUSES, OverdueCase, Supervision, by_source, hot_grids, intake_by_hour, issuing_names, overdue_cases,
+    supervisions, top_categories,
 )
 from console.data.db import Database
+from console.data.map_layers import MapLayers, map_layers as _map_layers
 from console.data.evaluation import ScopeCounts, evaluate, evaluation_rules
 from console.data.roads import score_month
 from console.domain.evaluation import (
@@ -147,13 +148,19 @@ def ranking(db: Database, by: str, window: Window, *, street: str | None = None,
     rules = evaluation_rules(db)
     scored = [(row, rules.score(row.scope, row.counts)) for row in evaluate(db, by, window, street=street)]
     scored.sort(key=lambda p: (p[1].score is None, -(p[1].score or 0), p[0].code))
+    ranks = _competition_ranks([score.score for _row, score in scored])
+    return tuple(RankingRow(rank, row.scope, row.code, row.name, score.score, score.grade, _values(row.counts),
+                            (flags or {}).get(row.code)) for rank, (row, score) in zip(ranks, scored))
+
+
+def _competition_ranks(scores: list[float | None]) -> list[int | None]:
+    """1, 2, 2, 4 ... over scores sorted best first; None for no score."""
     out, rank, last = [], 0, None
-    for place, (row, score) in enumerate(scored, start=1):
-        if score.score is not None and score.score != last:
-            rank, last = place, score.score
-        out.append(RankingRow(rank if score.score is not None else None, row.scope, row.code, row.name,
-                              score.score, score.grade, _values(row.counts), (flags or {}).get(row.code)))
-    return tuple(out)
+    for place, score in enumerate(scores, start=1):
+        if score is not None and score != last:
+            rank, last = place, score
+        out.append(rank if score is not None else None)
+    return out
 
 
 def overdue_by_department(db: Database, window: Window, *, street: str | None = None) -> tuple[tuple[str, int], ...]:
@@ -165,7 +172,10 @@ def overdue_by_department(db: Database, window: Window, *, street: str | None = 
 
 def month_flags(db: Database, month: str, *, now: datetime | None = None) -> Flags:
     """The month's red and black flags, computed from the month's scores (not recorded: a seat only reads)."""
-    scores = score_month(db, month, now=now, record=False)
+    return _flags_of(month, score_month(db, month, now=now, record=False))
+
+
+def _flags_of(month: str, scores: Any) -> Flags:
     rows = [FlagRow(seq, r.code, r.name, r.flag, r.score, r.rank)
             for table, seq in (("streets", "street"), ("second_chiefs", "second"), ("units", "unit"))
             for r in scores.tables.get(table, ()) if r.flag]
@@ -189,3 +199,58 @@ __all__ = ["HEADLINE", "LOWER_IS_BETTER", "Comparison", "Flags", "FlagRow", "Hea
            "by_source", "compare", "headline", "hot_grids", "intake_by_hour", "is_rate", "label", "month_flags",
            "on_worker", "overdue_by_department", "overdue_cases", "ranking", "top_categories", "SUPERVISION_STATUSES",
            "Supervision", "supervisions"]
+
+
+# --- what the printed reports need besides the figures (issue 12): read models, no SQL here -------------
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues a report: the district's 数字城管监督指挥中心, and the street names by code."""
+
+    district: str
+    streets: Mapping[str, str]
+
+    @property
+    def centre(self) -> str:
+        return f"{self.district}数字城管监督指挥中心"
+
+
+def issuer(db: Database) -> Issuer:
+    district, streets = issuing_names(db)
+    return Issuer(district, streets)
+
+
+def work_days_overdue(db: Database, red_at: datetime, at: datetime) -> float:
+    """Work days from `red_at` to `at` on the city's calendar (schedule, holidays, local overrides)."""
+    calendar = db.rules().calendar
+    if at <= red_at:
+        return 0.0
+    return calendar.work_minutes_between(red_at, at) / calendar.minutes_per_day
+
+
+def district_map(db: Database, street: str | None = None, day: Any = None) -> MapLayers:
+    """The streets, communities and unit grids a report draws (the same read model as the seat's map)."""
+    return _map_layers(db, street, day)
+
+
+@dataclass(frozen=True)
+class RoadMonth:
+    """One month of 路长制: every segment ranked by its score (best first) and the month's flags."""
+
+    month: str
+    segments: tuple[RankingRow, ...]
+    flags: Flags
+
+
+def road_month(db: Database, month: str, *, now: datetime | None = None, street: str | None = None) -> RoadMonth:
+    """Segments ranked (competition ranks) and the red/black flags, from one scoring of `month` (not recorded)."""
+    scores = score_month(db, month, now=now, record=False)
+    rows = [r for r in scores.tables.get("segments", ()) if not street or r.details.get("street_code") == street]
+    rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.code))
+    ranked = tuple(RankingRow(rank, "segment", r.code, r.name, r.score, r.grade,
+                              {k: v for k, v in r.details.items() if isinstance(v, (int, float))})
+                   for rank, r in zip(_competition_ranks([r.score for r in rows]), rows))
+    return RoadMonth(month, ranked, _flags_of(month, scores))
+
+
+__all__ += ["Issuer", "MapLayers", "RoadMonth", "district_map", "issuer", "road_month", "work_days_overdue"]

@@ -89,6 +89,9 @@ class Workstation(QMainWindow):
     """A case this window changed or saw change (after the views were updated)."""
     sig_sign_out = Signal()
     """注销: the operator signs out (console.app shows the sign-in again); the window then closes itself."""
+    sig_report_requested = Signal(str)
+    """报表 menu: brief_today | brief_yesterday | print_brief_today | bulletin_last_week | bulletin_last_month
+    (console.app opens it with console.reports.menu.open_report; a widget never imports the reports)."""
 
     def __init__(self, session: Session, *, feed=None, with_map: bool = True,  # noqa: ANN001
                  clock: Callable[[], datetime] = _utcnow, alert_interval_ms: int = 3000,
@@ -237,7 +240,7 @@ class Workstation(QMainWindow):
             self._action(maps, self.tr("热力：超期案件"), None, lambda: self.choose_heat("overdue"))
             maps.addSeparator()
             self._action(maps, self.tr("底图设置…"), None, self._ask_basemap)
-        bar.addMenu(self.tr("报表"))
+        self._build_report_menu(bar.addMenu(self.tr("报表")))
         help_menu = bar.addMenu(self.tr("帮助"))
         self._action(help_menu, self.tr("关于"), None, self._about)
         self.signed_in_label = QLabel(f"  {self._seat_title()}  ")
@@ -245,6 +248,15 @@ class Workstation(QMainWindow):
         bar.setCornerWidget(self.signed_in_label, Qt.Corner.TopRightCorner)
         self.freshness = QLabel()
         self.freshness.setObjectName("freshness")
+
+    def _build_report_menu(self, menu) -> None:  # noqa: ANN001
+        """日报 / 周报 / 月报: the window only asks (sig_report_requested); console.reports draws and prints."""
+        kinds = [("brief_today", self.tr("今日日报（预览）…")), ("brief_yesterday", self.tr("昨日日报（预览）…")),
+                 ("print_brief_today", self.tr("打印今日日报…"))]
+        if not self.session.street_code:  # the bulletins rank the whole district
+            kinds += [("bulletin_last_week", self.tr("上周周报（预览）…")), ("bulletin_last_month", self.tr("上月月报（预览）…"))]
+        self.report_actions = {kind: self._action(menu, text, None, lambda _=False, k=kind: self.sig_report_requested.emit(k))
+                               for kind, text in kinds}
 
     def _action(self, menu, text: str, shortcut, slot) -> QAction:  # noqa: ANN001
         action = QAction(text, self)

@@ -928,6 +928,21 @@ Select a case in the queue to see its details</translation>
     </message>
 </context>
 <context>
+    <name>ReportMenu</name>
+    <message>
+        <source>打印预览</source>
+        <translation>Print preview</translation>
+    </message>
+    <message>
+        <source>打印</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>报表生成失败：</source>
+        <translation>The report could not be made: </translation>
+    </message>
+</context>
+<context>
     <name>Role</name>
     <message>
         <source>监督员</source>
@@ -1218,6 +1233,26 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>底图 {value} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件</source>
         <translation>Basemap {value} is neither a tile URL with {{z}}/{{x}}/{{y}} nor an existing .mbtiles file</translation>
+    </message>
+    <message>
+        <source>今日日报（预览）…</source>
+        <translation>Today&apos;s brief (preview)…</translation>
+    </message>
+    <message>
+        <source>昨日日报（预览）…</source>
+        <translation>Yesterday&apos;s brief (preview)…</translation>
+    </message>
+    <message>
+        <source>打印今日日报…</source>
+        <translation>Print today&apos;s brief…</translation>
+    </message>
+    <message>
+        <source>上周周报（预览）…</source>
+        <translation>Last week&apos;s bulletin (preview)…</translation>
+    </message>
+    <message>
+        <source>上月月报（预览）…</source>
+        <translation>Last month&apos;s bulletin (preview)…</translation>
     </message>
     <message>
         <source>读取失败，将重试：{error}</source>

@@ -104,9 +104,14 @@ def work_time_text(minutes: float | None) -> str:
     """Remaining work time as the hall says it: 剩余 3工作时20分 / 超时 1工作时5分 ("—" once replied)."""
     if minutes is None:
         return "—"
+    from PySide6.QtCore import QCoreApplication
+
     hours, rest = divmod(int(round(abs(minutes))), 60)
-    amount = _tr("{h}工作时{m}分").format(h=hours, m=rest) if hours else _tr("{m}工作分").format(m=rest)
-    return (_tr("剩余 {t}") if minutes >= 0 else _tr("超时 {t}")).format(t=amount)
+    amount = (QCoreApplication.translate("LeaderSeat", "{h}工作时{m}分").format(h=hours, m=rest) if hours
+              else QCoreApplication.translate("LeaderSeat", "{m}工作分").format(m=rest))
+    if minutes >= 0:
+        return QCoreApplication.translate("LeaderSeat", "剩余 {t}").format(t=amount)
+    return QCoreApplication.translate("LeaderSeat", "超时 {t}").format(t=amount)
 
 
 def flag_icon(flag: str | None, size: int = 16) -> QIcon:
@@ -619,6 +624,7 @@ class LeaderSeat(QMainWindow):
         dialog.sig_act.connect(self.ask)
         self.scope_dialog = dialog
         dialog.show()
+        dialog.activateWindow()  # its shortcuts (督办 Ctrl+Shift+S) work at once
         self.sig_scope_opened.emit(dialog)
 
     def _reload_scope(self) -> None:

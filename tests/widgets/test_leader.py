@@ -284,3 +284,17 @@ def test_screenshot_renders_the_leader_seat(seat_db, tmp_path, qtbot):
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1920, 1080)
     assert len({image.pixel(x, y) for x in range(0, 1920, 64) for y in range(0, 1080, 64)}) > 5  # not blank
+
+
+def test_run_opens_the_leader_seat_after_sign_in_with_the_districts_feed(seat_db, qtbot):
+    from console.app import SeatWindow
+    from console.services.session import sign_in
+
+    hall = SeatWindow(seat_db, Seat("leader"))
+    hall.open(sign_in(seat_db, "leader1", "Leader-pass-1", Seat("leader")))
+    window = hall.window
+    qtbot.addWidget(window)
+    assert isinstance(window, LeaderSeat) and window.feed is not None and window.feed.scope is None
+    qtbot.waitUntil(lambda: window.board is not None, timeout=TIMEOUT)
+    assert window.session.title.startswith("指挥长")
+    _close(window)

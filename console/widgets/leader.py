@@ -196,6 +196,19 @@ def _table(model: QAbstractTableModel, name: str, stretch: int | None = None) ->
     return view
 
 
+def _refill(view: QTableView, rows: Sequence[Any], key: Callable[[Any], Any]) -> None:
+    """New rows in a view's RowsModel, the keyboard's row kept (by key) across the reset, else the first."""
+    model: RowsModel = view.model()
+    index = view.currentIndex()
+    was = key(model.rows[index.row()]) if index.isValid() and index.row() < len(model.rows) else None
+    column = max(index.column(), 0)
+    model.set_rows(rows)
+    keys = [key(r) for r in model.rows]
+    if model.rows:
+        row = keys.index(was) if was in keys else 0
+        view.setCurrentIndex(model.index(row, column))
+
+
 def _box(title: str, *widgets: QWidget) -> QGroupBox:
     box = QGroupBox(title)
     layout = QVBoxLayout(box)
@@ -391,6 +404,7 @@ class LeaderSeat(QMainWindow):
         self._build()
         self._build_menus()
         self._connect()
+        self.streets.setFocus()  # the keyboard starts on the street ranking: Enter opens its cases
         self.refresh()
 
     # --- layout -----------------------------------------------------------------------------
@@ -589,16 +603,17 @@ class LeaderSeat(QMainWindow):
         current, previous = board.comparison.current.window, board.comparison.previous.window
         self.period_text.setText(self.tr("{current}　对比 {previous}").format(current=current.period,
                                                                              previous=previous.period))
-        self.street_model.set_rows(board.streets)
-        self.department_model.set_rows(board.departments)
+        _refill(self.streets, board.streets, lambda r: r.code)  # a refresh keeps the leader's place
+        _refill(self.departments, board.departments, lambda r: r.code)
         self.chart.set_pairs(board.overdue)
-        self.supervision_model.set_rows(board.supervisions)
+        _refill(self.supervision, board.supervisions, lambda r: r.id)
         self._show_flags(board.flags)
         self.data_time.setText(self.tr("数据 {time}").format(time=_local(board.at, "%H:%M:%S")))
         self.sig_board_shown.emit(board)
 
     def _show_flags(self, flags: figures.Flags) -> None:
-        self.flags_model.set_rows(sorted(flags.flags, key=lambda f: (f.flag != "red", f.sequence, f.rank or 0)))
+        _refill(self.flags, sorted(flags.flags, key=lambda f: (f.flag != "red", f.sequence, f.rank or 0)),
+                lambda f: (f.sequence, f.code))
         self.flags_title.setTitle(self.tr("{month} 红黑旗 · 问责预警").format(month=flags.month))
         lines = [self.tr("问责预警：{name}（{sequence}）{reason}").format(
             name=w.get("name", ""), sequence=_tr(SEQUENCE_LABELS.get(w.get("sequence", ""), w.get("sequence", ""))),

@@ -298,3 +298,13 @@ def test_run_opens_the_leader_seat_after_sign_in_with_the_districts_feed(seat_db
     qtbot.waitUntil(lambda: window.board is not None, timeout=TIMEOUT)
     assert window.session.title.startswith("指挥长")
     _close(window)
+
+
+def test_a_refresh_keeps_the_row_the_keyboard_is_on(seat, qtbot):
+    view, model = seat.streets, seat.street_model
+    assert view.hasFocus() and view.currentIndex().row() == 0  # the keyboard starts on the street ranking
+    view.setCurrentIndex(model.index(1, 1))
+    code = model.rows[1].code
+    with qtbot.waitSignal(seat.sig_board_shown, timeout=TIMEOUT):
+        seat.refresh()
+    assert model.rows[view.currentIndex().row()].code == code

@@ -8,10 +8,11 @@ records defined here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from console.data import queue_and_detail as queries
 from console.data.db import Database
+from console.domain.clocks import Light, clock_light
 from console.domain.evaluation import period_of
 from console.services.figures import (
     Comparison, Flags, RankingRow, Supervision, compare, month_flags, overdue_by_department, ranking, supervisions,
@@ -60,23 +61,33 @@ def load_board(db: Database, kind: str, now: datetime) -> LeaderBoard:
 
 @dataclass(frozen=True)
 class ScopeCases:
-    """The open cases of one street or department (a ranking row opened)."""
+    """The open cases of one street or department (a ranking row opened), red first, then by deadline."""
 
     scope: str  # street | department
     code: str
     name: str
     rows: tuple[CaseRow, ...]
+    lights: tuple[Light | None, ...] = ()  # each row's light at the read (None: no running step clock)
 
 
-def scope_cases(db: Database, scope: str, code: str, name: str = "") -> ScopeCases:
-    """Open cases of a street (its code) or a department (its id as text), oldest first."""
+_LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, None: 3}
+_NEVER = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def scope_cases(db: Database, scope: str, code: str, name: str = "", *, now: datetime | None = None) -> ScopeCases:
+    """Open cases of a street (its code) or a department (its id as text), the worst light first."""
     if scope == "street":
         rows = queries.load_queue(db, scope=code)
     elif scope == "department":
         rows = [r for r in queries.load_queue(db) if str(r.department_id) == code]
     else:
         raise ValueError(f"未知的排名范围 {scope!r} (scope must be street or department)")
-    return ScopeCases(scope, code, name, tuple(rows))
+    now, thresholds = now or datetime.now(timezone.utc), db.rules().thresholds
+    lit = [(clock_light(now, yellow_at=r.yellow_at, red_at=r.red_at, consumed_minutes=r.consumed_minutes,
+                        total_minutes=r.total_minutes, thresholds=thresholds) if r.has_clock else None, r)
+           for r in rows]
+    lit.sort(key=lambda p: (_LIGHT_ORDER[p[0]], p[1].due_at or _NEVER, p[1].id))
+    return ScopeCases(scope, code, name, tuple(r for _l, r in lit), tuple(light for light, _r in lit))
 
 
 def parse_reply_within(text: str) -> str:

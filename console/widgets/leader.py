@@ -131,6 +131,21 @@ def flag_icon(flag: str | None, size: int = 16) -> QIcon:
     return QIcon(pixmap)
 
 
+def light_icon(light, size: int = 12) -> QIcon:  # noqa: ANN001 - a Light or None
+    """The light's dot, shown beside its word (绿灯/黄灯/红灯), never alone."""
+    if light is None:
+        return QIcon()
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(WORKSTATION.light(light)))
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
 class RowsModel(QAbstractTableModel):
     """A light read-only table: one column per (header, text of a row); the row itself under UserRole."""
 
@@ -333,8 +348,9 @@ class ScopeCasesDialog(QDialog):
         self.setWindowTitle(self.tr("{kind} {name} · 未结案件 {n} 件").format(kind=kind, name=cases.name,
                                                                              n=len(cases.rows)))
         self.resize(1100, 600)
-        self.cases = cases
+        self.cases, self.light_of = cases, dict(zip((r.id for r in cases.rows), cases.lights))
         self.model = RowsModel([
+            (self.tr("灯"), lambda r: labels.light_name(self.light_of[r.id]) if self.light_of.get(r.id) else "—"),
             (self.tr("案件编号"), lambda r: r.number),
             (self.tr("类别"), lambda r: r.category_name or ""),
             (self.tr("状态"), lambda r: labels.state_label(r.state)),
@@ -343,7 +359,9 @@ class ScopeCasesDialog(QDialog):
             (self.tr("街道"), lambda r: r.street_name or ""),
             (self.tr("处置部门"), lambda r: r.department_name or "—"),
             (self.tr("地址"), lambda r: r.address),
-        ], parent=self)
+        ], icon=lambda r, col: light_icon(self.light_of.get(r.id)) if col == 0 else None,
+            ink=lambda r, col: WORKSTATION.ink(self.light_of[r.id]) if col == 0 and self.light_of.get(r.id) else None,
+            parent=self)
         self.model.set_rows(cases.rows)
         self.table = _table(self.model, "scope_cases")
         hint = QLabel(self.tr("督办 {s}　催办 {u}　关闭 Esc").format(s=ACTION_SHORTCUTS[Action.SUPERVISE],
@@ -356,6 +374,11 @@ class ScopeCasesDialog(QDialog):
         if cases.rows:
             self.table.selectRow(0)
         self.table.setFocus()
+
+    def show_cases(self, cases: ScopeCases) -> None:
+        """The scope's cases read again (after a 督办: the case's new version), the keyboard's row kept."""
+        self.cases, self.light_of = cases, dict(zip((r.id for r in cases.rows), cases.lights))
+        _refill(self.table, cases.rows, lambda r: r.id)
 
     def _add_action(self, action: Action) -> None:
         command = QAction(labels.action_label(action), self)
@@ -629,7 +652,9 @@ class LeaderSeat(QMainWindow):
                 and (self.scope_dialog.cases.scope, self.scope_dialog.cases.code) == (scope, code)):
             self.scope_dialog.raise_()
             return
-        self.controller.load_figures("scope_cases", lambda db: scope_cases(db, scope, code, name), self._scope_loaded)
+        now = self._now()
+        self.controller.load_figures("scope_cases", lambda db: scope_cases(db, scope, code, name, now=now),
+                                     self._scope_loaded)
 
     def _scope_loaded(self, cases: ScopeCases) -> None:
         if self.scope_dialog is not None and shiboken6.isValid(self.scope_dialog):
@@ -645,10 +670,9 @@ class LeaderSeat(QMainWindow):
     def _reload_scope(self) -> None:
         dialog = self.scope_dialog
         if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():
-            c = dialog.cases
-            self.controller.load_figures("scope_cases", lambda db: scope_cases(db, c.scope, c.code, c.name),
-                                         lambda cases: dialog.model.set_rows(cases.rows)
-                                         if shiboken6.isValid(dialog) else None)
+            c, now = dialog.cases, self._now()
+            self.controller.load_figures("scope_cases", lambda db: scope_cases(db, c.scope, c.code, c.name, now=now),
+                                         lambda cases: dialog.show_cases(cases) if shiboken6.isValid(dialog) else None)
 
     # --- 督办 / 催办 ---------------------------------------------------------------------------
 

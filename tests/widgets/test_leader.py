@@ -19,6 +19,7 @@ from console.data.accounts import add_user
 from console.data.commands import ActionParams, act
 from console.data.evaluation import evaluation_rules
 from console.domain.calendar import Limit
+from console.domain.clocks import Light, clock_light
 from console.services.figures import compare, month_flags, ranking
 from console.services.session import CommandError, Seat, demo_session
 from console.widgets import leader as leader_module
@@ -149,6 +150,14 @@ def test_enter_on_a_ranking_row_opens_that_scopes_open_cases(seat, seat_db, qtbo
     dialog = _open_scope(seat, qtbot, seat.streets, seat.street_model, month.STREET)
     assert isinstance(dialog, ScopeCasesDialog) and dialog.isVisible()
     assert sorted(r.number for r in dialog.model.rows) == _open_rows(seat_db, street_code=month.STREET) != []
+    thresholds = seat_db.rules().thresholds  # each row's light as the domain gives it, the worst first
+    lights = [clock_light(NOW, yellow_at=r.yellow_at, red_at=r.red_at, consumed_minutes=r.consumed_minutes,
+                          total_minutes=r.total_minutes, thresholds=thresholds) if r.has_clock else None
+              for r in dialog.model.rows]
+    order = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, None: 3}
+    assert Light.RED in lights and [order[x] for x in lights] == sorted(order[x] for x in lights)
+    words = {Light.RED: "红灯", Light.YELLOW: "黄灯", Light.GREEN: "绿灯", None: "—"}
+    assert [dialog.model.text(i, 0) for i in range(len(lights))] == [words[x] for x in lights]
     dialog.close()
     hw = str(month.HW.department_id)
     dialog = _open_scope(seat, qtbot, seat.departments, seat.department_model, hw)

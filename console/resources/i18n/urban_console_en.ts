@@ -1215,6 +1215,10 @@ Select a case in the queue to see its details</translation>
         <translation>{kind} {name} · {n} open cases</translation>
     </message>
     <message>
+        <source>灯</source>
+        <translation>Light</translation>
+    </message>
+    <message>
         <source>案件编号</source>
         <translation>Case number</translation>
     </message>

@@ -4,7 +4,6 @@ does for the workstation: sign in, 本月 (Ctrl+3), Enter on the first street op
 database with the leader's name."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from console.data import models as m
 from console.data.db import Database
 from tests.e2e.test_xvfb_keyboard import (  # noqa: F401 - display: the fixture
-    ROOT, display, focus_window, run_xdotool, sign_in, wait_window, xdotool,
+    ROOT, console_env, display, focus_window, run_xdotool, sign_in, small_demo, wait_window, xdotool,
 )
 
 LEADER = "指挥长席"  # the seat's title: 数字城管监督指挥中心 · 指挥长席
@@ -35,14 +34,8 @@ def open_first_street(env: dict) -> None:
 
 
 def test_the_leader_supervises_from_the_keyboard_on_a_real_x_server(display, tmp_path):  # noqa: F811
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    env = {k: v for k, v in os.environ.items() if k not in ("URBAN_CONSOLE_DB", "WAYLAND_DISPLAY")}
-    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_DATA_HOME=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(tmp_path))
-    env["QTWEBENGINE_CHROMIUM_FLAGS"] = "--no-sandbox"
-    demo = subprocess.run([sys.executable, "-m", "console.cli", "demo", "--scale", "small", "--db", url], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300)
-    assert demo.returncode == 0, demo.stderr[-2000:]
+    env = console_env(display, tmp_path)
+    url = small_demo(env, tmp_path)
     db = Database(url)
     with db.read() as s:
         before = len(list(s.scalars(select(m.UrgeRecord.id).where(m.UrgeRecord.kind == "supervise"))))

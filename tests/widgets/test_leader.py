@@ -208,6 +208,12 @@ def test_supervise_from_the_seat_writes_the_deadline_and_the_list_shows_its_repl
         qtbot.keyClick(seat, Qt.Key.Key_F5)  # 刷新 (the feed does it too, throttled)
     [listed] = [s for s in seat.supervision_model.rows if s.case_number == case.number]
     assert seat.supervision_model.text(seat.supervision_model.rows.index(listed), 3) == "按时回复"
+    # the reply counts for the department: 督办按时回复率 in its ranking row (late or missing would lower it)
+    model = seat.department_model
+    column = next(c for c in range(model.columnCount())
+                  if model.headerData(c, Qt.Orientation.Horizontal) == "督办按时回复率")
+    [hw] = [i for i, r in enumerate(model.rows) if r.code == str(month.HW.department_id)]
+    assert model.text(hw, column) == "100.0 %"
 
 
 def test_a_bad_reply_deadline_or_a_missing_reason_is_refused_in_the_form(seat, seat_db, qtbot):

@@ -57,7 +57,7 @@ def run_console(db: Database, *, seat: str = "operator", user: str | None = None
     from console.services.session import Seat
 
     parsed = Seat.parse(seat)
-    if parsed.kind in ("wall", "leader"):
+    if parsed.kind == "wall":
         raise CommandError(f"席位 {parsed.kind} 的界面尚未在此版本提供 (this seat's screen is not built yet); "
                            "use --seat operator or street:<code>")
     app = make_application()
@@ -81,6 +81,10 @@ class SeatWindow:
     def _full_window(self, session):  # noqa: ANN001, ANN202
         from console.widgets.workstation import Workstation, basemap_setting
 
+        if session.seat.kind == "leader":
+            window = _leader_window(session, _feed_for(self.db, None))
+            _place(window, self.screen)
+            return window
         window = Workstation(session, feed=_feed_for(self.db, session.street_code), basemap=basemap_setting())
         connect_reports(window)
         _place(window, self.screen)
@@ -112,6 +116,33 @@ def connect_reports(window) -> None:  # noqa: ANN001 - a Workstation
     from console.reports.menu import open_report
 
     window.sig_report_requested.connect(lambda kind: open_report(kind, window))
+def _leader_window(session, feed=None):  # noqa: ANN001, ANN202
+    from console.widgets.leader import LeaderSeat
+
+    return LeaderSeat(session, feed=feed)
+
+
+def _leader_screenshot(db: Database, out: Path, size: tuple[int, int]) -> Path:
+    """The leader seat offscreen, once its board has painted (no map: figures only)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from console.services.session import Seat, demo_session
+
+    window = _leader_window(demo_session(db, Seat("leader")))
+    window.resize(*size)
+    window.show()
+    loop = QEventLoop()
+    window.sig_board_shown.connect(lambda _board: QTimer.singleShot(500, loop.quit))
+    QTimer.singleShot(30000, loop.quit)
+    if window.board is None:
+        loop.exec()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    saved = window.grab().save(str(out))
+    window.close()
+    window.deleteLater()
+    if not saved:
+        raise CommandError(f"无法写入 {out} (cannot write the PNG)")
+    return out
 
 
 def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001, ANN201
@@ -152,6 +183,9 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
     from console.widgets.workstation import Workstation
 
     seat = Seat.parse(view if view.startswith("street:") else ("operator" if view == "operator" else view))
+    if seat.kind == "leader":
+        make_application()
+        return _leader_screenshot(db, out, size)
     if seat.kind not in ("operator", "street"):
         raise CommandError(f"视图 {view!r} 尚不能截图 (no screenshot for this view yet)")
     make_application()

@@ -791,7 +791,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", action="store_true", help="codes (inspector, urgent, disposing) instead of Chinese labels")
 
     p = add("screenshot", cmd_screenshot, "render a seat offscreen to a PNG")
-    p.add_argument("--view", default="operator", help="operator | street:<code>")
+    p.add_argument("--view", default="operator", help="operator | leader | street:<code>")
     p.add_argument("--out", required=True)
     p.add_argument("--size", default="1920x1080", help="WxH, at most 7680x4320")
     p.add_argument("--lang", choices=["en", "zh"], help=LANG_HELP)

@@ -69,10 +69,12 @@ def bench_database(label: str, url: str, scale: str, seed: int = 1) -> dict[str,
     db.dispose()
     from console.bench.bench_alerts import run as bench_alerts
     from console.bench.bench_evaluation import run as bench_evaluation
+    from console.bench.bench_leader import run as bench_leader
 
     return {"database": label, "scale": scale, "cases": summary.get("cases"), "generate_s": round(generate_s, 1),
             **measure_database(url), "alerts": bench_alerts(url),
-            "evaluation": bench_evaluation(url)}  # a month of every scope family against the naive count
+            "evaluation": bench_evaluation(url),  # a month of every scope family against the naive count
+            "leader_seat": bench_leader(url)}  # the leader seat's first paint against its figures' own time
 
 
 def measure_database(url: str, repeat: int = 15) -> dict[str, Any]:

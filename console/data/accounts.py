@@ -182,6 +182,8 @@ def demo_operator(db: Database, seat_kind: str, street_code: str | None = None) 
         q = select(m.Operator).where(m.Operator.active)
         if seat_kind == "street":
             q = q.where(m.Operator.role == Role.STREET_SEAT.value, m.Operator.street_code == street_code)
+        elif seat_kind == "leader":
+            q = q.where(m.Operator.role == Role.LEADER.value).order_by(m.Operator.id)
         else:
             q = q.where(m.Operator.role.in_(["intake", "shift_lead", "dispatcher", "leader"])).order_by(m.Operator.id)
         return s.scalars(q).first()

@@ -47,6 +47,8 @@ def tables() -> Mapping[str, tuple[type[Enum] | None, Mapping[str, str]]]:
         "LimitUnit": (None, LIMIT_UNIT_LABELS),
         "ClockOutcome": (None, CLOCK_OUTCOME_LABELS),
         "FeedReason": (None, FEED_REASON_LABELS),
+        "SupervisionStatus": (None, SUPERVISION_STATUS_LABELS),
+        "Flag": (None, FLAG_LABELS),
     }
 
 
@@ -87,5 +89,19 @@ FEED_REASON_LABELS: Mapping[str, str] = {
     "lost": QT_TRANSLATE_NOOP("FeedReason", "与数据库的连接中断，正在重连"),
 }
 
+# A 督办's reply at a moment (console.data.breakdowns.SUPERVISION_STATUSES).
+SUPERVISION_STATUS_LABELS: Final[dict[str, str]] = {
+    "waiting": QT_TRANSLATE_NOOP("SupervisionStatus", "待回复"),
+    "on_time": QT_TRANSLATE_NOOP("SupervisionStatus", "按时回复"),
+    "late": QT_TRANSLATE_NOOP("SupervisionStatus", "超时回复"),
+    "missing": QT_TRANSLATE_NOOP("SupervisionStatus", "未回复"),
+}
+# The month's red and black flags (路长制 红黑旗); shown with a flag icon, never by colour alone.
+FLAG_LABELS: Final[dict[str, str]] = {
+    "red": QT_TRANSLATE_NOOP("Flag", "红旗"),
+    "black": QT_TRANSLATE_NOOP("Flag", "黑旗"),
+}
+
 __all__ = ["QT_TRANSLATE_NOOP", "label_of", "tables", "CAMERA_STATUS_LABELS", "HEAT_MODE_LABELS",
-           "LIMIT_UNIT_LABELS", "CLOCK_OUTCOME_LABELS", "FEED_REASON_LABELS"]
+           "LIMIT_UNIT_LABELS", "CLOCK_OUTCOME_LABELS", "SUPERVISION_STATUS_LABELS", "FLAG_LABELS",
+           "FEED_REASON_LABELS"]

@@ -63,6 +63,8 @@ def session_for(db: Database, operator: m.Operator, seat: Seat, seat_name: str |
         if seat.street_code and seat.street_code != operator.street_code:
             raise CommandError(f"账号 {operator.username} 属于街道 {operator.street_code}，不能登录 {seat.street_code} 指挥席")
         seat = Seat("street", street)
+    if seat.kind == "leader" and operator.role != Role.LEADER.value:
+        raise CommandError(f"账号 {operator.username} 不是指挥长，不能登录指挥长席 (the leader seat needs a leader account)")
     return Session(db=db, username=operator.username, display_name=operator.display_name, role=Role(operator.role),
                    seat_name=seat_name or operator.seat or seat.kind, seat=seat, operator_id=operator.id,
                    department_id=operator.department_id)

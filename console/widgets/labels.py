@@ -91,6 +91,16 @@ def clock_outcome_label(outcome) -> str:
     return label("ClockOutcome", outcome)
 
 
+def supervision_status_label(status) -> str:
+    """待回复 / 按时回复 / 超时回复 / 未回复."""
+    return label("SupervisionStatus", status)
+
+
+def flag_label(flag) -> str:
+    """红旗 / 黑旗."""
+    return label("Flag", flag)
+
+
 def table(context: str) -> dict[str, str]:
     """A whole table translated (code -> label), e.g. for a model that labels many rows."""
     return {str(getattr(k, "value", k)): label(context, k) for k in tables()[context][1]}
@@ -100,6 +110,7 @@ __all__ = [
     "label", "table", "light_name", "light_word", "light_meaning", "step_label", "state_label", "role_label",
     "action_label", "pending_label", "close_type_label", "urgency_label", "source_label",
     "camera_status_label", "heat_mode_label", "limit_label", "clock_outcome_label",
+    "supervision_status_label", "flag_label",
 ]
 
 

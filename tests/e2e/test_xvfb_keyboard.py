@@ -101,15 +101,27 @@ def sign_in(env: dict, window: str, user: str, password: str) -> None:
     xdotool(env, "key", "Return")
 
 
-def test_console_signs_in_from_the_keyboard_on_a_real_x_server(display, tmp_path):
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
+def console_env(display: str, tmp_path: Path) -> dict:
+    """The console's environment on the X server: xcb, its own config and data folders, no default database."""
     env = {k: v for k, v in os.environ.items() if k not in ("URBAN_CONSOLE_DB", "WAYLAND_DISPLAY")}
     env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_CONFIG_HOME=str(tmp_path / "config"),
                XDG_DATA_HOME=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(tmp_path))
     env["QTWEBENGINE_CHROMIUM_FLAGS"] = "--no-sandbox"
+    return env
+
+
+def small_demo(env: dict, tmp_path: Path) -> str:
+    """A small demo city in a fresh SQLite file; its URL."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
     demo = subprocess.run([sys.executable, "-m", "console.cli", "demo", "--scale", "small", "--db", url], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=300)
     assert demo.returncode == 0, demo.stderr[-2000:]
+    return url
+
+
+def test_console_signs_in_from_the_keyboard_on_a_real_x_server(display, tmp_path):
+    env = console_env(display, tmp_path)
+    url = small_demo(env, tmp_path)
     log = tmp_path / "console.log"
     with log.open("w") as out:
         console = subprocess.Popen([sys.executable, "-m", "console.cli", "run", "--db", url], cwd=ROOT, env=env,

@@ -688,6 +688,17 @@ Select a case in the queue to see its details</translation>
     </message>
 </context>
 <context>
+    <name>Flag</name>
+    <message>
+        <source>红旗</source>
+        <translation>Red flag</translation>
+    </message>
+    <message>
+        <source>黑旗</source>
+        <translation>Black flag</translation>
+    </message>
+</context>
+<context>
     <name>HeatMode</name>
     <message>
         <source>未结案件</source>
@@ -707,6 +718,249 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>事件</source>
         <translation>Event</translation>
+    </message>
+</context>
+<context>
+    <name>LeaderSeat</name>
+    <message>
+        <source>今日</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>本周</source>
+        <translation>This week</translation>
+    </message>
+    <message>
+        <source>本月</source>
+        <translation>This month</translation>
+    </message>
+    <message>
+        <source>上报</source>
+        <translation>Reported</translation>
+    </message>
+    <message>
+        <source>立案</source>
+        <translation>Filed</translation>
+    </message>
+    <message>
+        <source>结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>按期结案率</source>
+        <translation>On-time close rate</translation>
+    </message>
+    <message>
+        <source>超期未结</source>
+        <translation>Overdue open</translation>
+    </message>
+    <message>
+        <source>督办</source>
+        <translation>Supervised</translation>
+    </message>
+    <message>
+        <source>结案率</source>
+        <translation>Close rate</translation>
+    </message>
+    <message>
+        <source>按时处置率</source>
+        <translation>On-time disposal rate</translation>
+    </message>
+    <message>
+        <source>返工率</source>
+        <translation>Rework rate</translation>
+    </message>
+    <message>
+        <source>督办按时回复率</source>
+        <translation>Supervision replies on time</translation>
+    </message>
+    <message>
+        <source>街道</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <source>二级路长</source>
+        <translation>Second-level road chief</translation>
+    </message>
+    <message>
+        <source>责任单位</source>
+        <translation>Responsible unit</translation>
+    </message>
+    <message>
+        <source>4 工作时</source>
+        <translation>4 work hours</translation>
+    </message>
+    <message>
+        <source>1 工作日</source>
+        <translation>1 work day</translation>
+    </message>
+    <message>
+        <source>2 工作日</source>
+        <translation>2 work days</translation>
+    </message>
+    <message>
+        <source>{h}工作时{m}分</source>
+        <translation>{h} work h {m} min</translation>
+    </message>
+    <message>
+        <source>{m}工作分</source>
+        <translation>{m} work min</translation>
+    </message>
+    <message>
+        <source>剩余 {t}</source>
+        <translation>{t} left</translation>
+    </message>
+    <message>
+        <source>超时 {t}</source>
+        <translation>{t} over</translation>
+    </message>
+    <message>
+        <source>数字城管监督指挥中心 · 指挥长席 · {db}</source>
+        <translation>Urban management command centre · Leader seat · {db}</translation>
+    </message>
+    <message>
+        <source>数据库无响应：显示的数字可能已过时</source>
+        <translation>The database does not answer: the figures shown may be out of date</translation>
+    </message>
+    <message>
+        <source>超期未结 · 按部门</source>
+        <translation>Overdue open · by department</translation>
+    </message>
+    <message>
+        <source>指挥长席</source>
+        <translation>Leader seat</translation>
+    </message>
+    <message>
+        <source>{period}（{key}）</source>
+        <translation>{period} ({key})</translation>
+    </message>
+    <message>
+        <source>数据 —</source>
+        <translation>Data —</translation>
+    </message>
+    <message>
+        <source>名次</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <source>得分</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>等级</source>
+        <translation>Grade</translation>
+    </message>
+    <message>
+        <source>红黑旗</source>
+        <translation>Flag</translation>
+    </message>
+    <message>
+        <source>街道排名（得分 · 等级 · 红黑旗）&#x3000;Enter 查看案件</source>
+        <translation>Street ranking (score · grade · flag)   Enter shows the cases</translation>
+    </message>
+    <message>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>部门排名（结案率 · 按时处置率 · 返工率 · 督办按时回复率 · 等级）</source>
+        <translation>Department ranking (close rate · on-time disposal · rework · supervision replies on time · grade)</translation>
+    </message>
+    <message>
+        <source>案件</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <source>回复时限</source>
+        <translation>Reply due</translation>
+    </message>
+    <message>
+        <source>回复</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <source>剩余工作时间</source>
+        <translation>Work time left</translation>
+    </message>
+    <message>
+        <source>督办理由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>督办（回复状态 · 剩余工作时间）</source>
+        <translation>Supervision (reply status · work time left)</translation>
+    </message>
+    <message>
+        <source>旗</source>
+        <translation>Flag</translation>
+    </message>
+    <message>
+        <source>序列</source>
+        <translation>Sequence</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>本月红黑旗 · 问责预警</source>
+        <translation>This month&apos;s flags · accountability warnings</translation>
+    </message>
+    <message>
+        <source>系统</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>注销</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <source>视图</source>
+        <translation>View</translation>
+    </message>
+    <message>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>读取失败：{message}</source>
+        <translation>Read failed: {message}</translation>
+    </message>
+    <message>
+        <source>{current}&#x3000;对比 {previous}</source>
+        <translation>{current}   vs {previous}</translation>
+    </message>
+    <message>
+        <source>数据 {time}</source>
+        <translation>Data {time}</translation>
+    </message>
+    <message>
+        <source>{month} 红黑旗 · 问责预警</source>
+        <translation>{month} flags · accountability warnings</translation>
+    </message>
+    <message>
+        <source>问责预警：{name}（{sequence}）{reason}</source>
+        <translation>Accountability warning: {name} ({sequence}) {reason}</translation>
+    </message>
+    <message>
+        <source>本月无问责预警</source>
+        <translation>No accountability warning this month</translation>
+    </message>
+    <message>
+        <source>请填写{action}理由 (a reason is required)</source>
+        <translation>{action}: a reason is required</translation>
+    </message>
+    <message>
+        <source>{action}：案件 {number} 已完成</source>
+        <translation>{action}: case {number} done</translation>
+    </message>
+    <message>
+        <source>无法确认</source>
+        <translation>Not confirmed</translation>
     </message>
 </context>
 <context>
@@ -909,6 +1163,13 @@ Select a case in the queue to see its details</translation>
     </message>
 </context>
 <context>
+    <name>OverdueChart</name>
+    <message>
+        <source>超期未结案件数</source>
+        <translation>Open overdue cases</translation>
+    </message>
+</context>
+<context>
     <name>Pending</name>
     <message>
         <source>回退</source>
@@ -975,6 +1236,57 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>管理员</source>
         <translation>Administrator</translation>
+    </message>
+</context>
+<context>
+    <name>ScopeCasesDialog</name>
+    <message>
+        <source>街道</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <source>部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>{kind} {name} · 未结案件 {n} 件</source>
+        <translation>{kind} {name} · {n} open cases</translation>
+    </message>
+    <message>
+        <source>灯</source>
+        <translation>Light</translation>
+    </message>
+    <message>
+        <source>案件编号</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>当前环节</source>
+        <translation>Current step</translation>
+    </message>
+    <message>
+        <source>时限至</source>
+        <translation>Due</translation>
+    </message>
+    <message>
+        <source>处置部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>督办 {s}&#x3000;催办 {u}&#x3000;关闭 Esc</source>
+        <translation>Supervise {s}   Urge {u}   Close Esc</translation>
     </message>
 </context>
 <context>
@@ -1103,6 +1415,51 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>督办回复</source>
         <translation>Supervision reply</translation>
+    </message>
+</context>
+<context>
+    <name>SuperviseDialog</name>
+    <message>
+        <source>其他…</source>
+        <translation>Other…</translation>
+    </message>
+    <message>
+        <source>如 6wh 或 3wd（工作时间）</source>
+        <translation>e.g. 6wh or 3wd (work time)</translation>
+    </message>
+    <message>
+        <source>回复时限</source>
+        <translation>Reply within</translation>
+    </message>
+    <message>
+        <source>其他时限</source>
+        <translation>Other deadline</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionStatus</name>
+    <message>
+        <source>待回复</source>
+        <translation>Awaiting reply</translation>
+    </message>
+    <message>
+        <source>按时回复</source>
+        <translation>Replied on time</translation>
+    </message>
+    <message>
+        <source>超时回复</source>
+        <translation>Replied late</translation>
+    </message>
+    <message>
+        <source>未回复</source>
+        <translation>No reply</translation>
+    </message>
+</context>
+<context>
+    <name>Tile</name>
+    <message>
+        <source>较上期 {change}</source>
+        <translation>vs previous {change}</translation>
     </message>
 </context>
 <context>

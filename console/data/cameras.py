@@ -15,7 +15,7 @@ from typing import Optional
 from sqlalchemy import select
 
 from console.data import models as m
-from console.data.commands import Actor, CommandError, NotFound, at_or_now, log_change
+from console.data.commands import Actor, CaseRef, CommandError, NotFound, at_or_now, log_change, report_case
 from console.data.db import Database, default_db_path
 from console.domain.spatial import PointIndex
 from console.domain.video import PTZ_TYPES, looks_blank, redact_url
@@ -187,3 +187,21 @@ def evidence_of(db: Database, number: str) -> list[m.CaseEvidence]:
     with db.read() as s:
         q = select(m.CaseEvidence).join(m.Case, m.Case.id == m.CaseEvidence.case_id).where(m.Case.number == number)
         return list(s.scalars(q.order_by(m.CaseEvidence.id)))
+
+
+def report_video_case(db: Database, actor: Actor, camera_id: str, snap: Snapshot, *, category_code: str | None,
+                      description: str = "", address: str = "", at: datetime | None = None,
+                      store: Path | None = None) -> CaseRef:
+    """视频巡查: a new case from a camera, located at the camera, its ID on the case, the snapshot attached.
+
+    The frame is judged before anything is written (a blank one refuses the whole report); the
+    report and the attachment are two commands, each one transaction with its audit row.
+    """
+    if not snap.png or looks_blank(snap.samples):
+        raise CommandError("画面为空白或默认图，不能作为证据 (the frame is blank or a default image: not evidence)")
+    cam = camera(db, camera_id)
+    ref = report_case(db, actor, source="video", lon=cam.lon, lat=cam.lat, category_code=category_code,
+                      description=description, address=address or cam.name, at=at, camera_id=cam.id,
+                      note=f"视频巡查 摄像头 {cam.id}")
+    attach_snapshot(db, actor, ref.number, snap, store=store)
+    return ref

@@ -494,6 +494,8 @@ class Case(Base):
     closed_at: Mapped[Optional[datetime]]
     # 路段 of the case: the nearest segment within the rules' distance, set at report (路长制 scoring).
     road_segment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("road_segments.id"), index=True)
+    # since 0013: the camera a 视频巡查 case was filed from (GB/T 28181 ID), else NULL
+    camera_id: Mapped[Optional[str]] = mapped_column(String(20))
 
 
 class CaseStepClock(Base):

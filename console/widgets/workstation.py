@@ -44,6 +44,7 @@ from console.widgets.alert_banner import AlertBanner
 from console.widgets.case_detail import CaseDetailPanel
 from console.widgets.case_queue import CaseQueuePanel
 from console.widgets import labels
+from console.widgets.camera_sync import apply_camera_changes
 from console.widgets.dialogs import PENDING, ActionDialog, NewCaseDialog
 from console.widgets.shortcuts import ACTION_SHORTCUTS, RED_STOCK_SHORTCUT, workflow_actions
 from console.widgets.theme import WORKSTATION
@@ -408,6 +409,8 @@ class Workstation(QMainWindow):
             self.apply_case_ids(ids)
         if batch.entities.get("alert"):
             self._refresh_acknowledged()  # another seat acknowledged alerts
+        if self.map is not None:
+            apply_camera_changes(batch, self.controller, [self.map.update_cameras])  # status from any seat
         self._mark_fresh()
 
     def _calendar_changed(self, rules) -> None:  # noqa: ANN001 - Rules

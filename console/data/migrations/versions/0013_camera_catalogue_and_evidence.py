@@ -7,7 +7,8 @@ Create Date: 2026-12-02 05:00:00
 `cameras.ptz_type` is the WVP ptzType (0..5, NULL unknown; the old `ptz` boolean stays);
 `cameras.group_code` names the catalogue node a camera sits in; `camera_groups` holds the
 nodes that are no cameras (行政区划, 业务分组 215, 虚拟组织 216); `case_evidence` keeps each
-snapshot attached to a case with its file, SHA-256, camera and time.
+snapshot attached to a case with its file, SHA-256, camera and time; `cases.camera_id` is
+the camera a 视频巡查 case was filed from.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def upgrade() -> None:
     op.add_column('cameras', sa.Column('ptz_type', sa.Integer(), nullable=True))
     op.add_column('cameras', sa.Column('group_code', sa.String(length=20), nullable=True))
     op.create_index('ix_cameras_group_code', 'cameras', ['group_code'], unique=False)
+    op.add_column('cases', sa.Column('camera_id', sa.String(length=20), nullable=True))  # 视频巡查: the camera
     op.create_table('camera_groups',
     sa.Column('code', sa.String(length=20), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -54,6 +56,7 @@ def downgrade() -> None:
     op.drop_index('ix_case_evidence_case_id', table_name='case_evidence')
     op.drop_table('case_evidence')
     op.drop_table('camera_groups')
+    op.drop_column('cases', 'camera_id')
     op.drop_index('ix_cameras_group_code', table_name='cameras')
     op.drop_column('cameras', 'group_code')
     op.drop_column('cameras', 'ptz_type')

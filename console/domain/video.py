@@ -20,7 +20,7 @@ from console.domain.vocabulary import QT_TRANSLATE_NOOP
 
 __all__ = [
     "PTZ_TYPES", "PTZ_LABELS", "ptz_type_of", "redact_url", "camera_id_fields", "CameraIdField",
-    "retry_delays_ms", "looks_blank", "BLANK_SPREAD", "STREAM_SCHEMES", "stream_scheme",
+    "retry_delays_ms", "looks_blank", "BLANK_SPREAD", "STREAM_SCHEMES", "stream_scheme", "is_live_stream",
 ]
 
 # WVP-GB28181-pro DeviceChannel.ptzType (GB/T 28181 附录 A PTZType): 0 unknown.
@@ -95,6 +95,24 @@ def stream_scheme(url: str) -> str:
     """The scheme a player needs (rtsp, http, file ...); a bare path is a file."""
     scheme = urlsplit(url).scheme.lower()
     return scheme if len(scheme) > 1 else "file"
+
+
+_LIVE_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "rtmps", "srt", "rtp", "udp"})
+_RECORDED_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".m4v")
+
+
+def is_live_stream(url: str) -> bool:
+    """A live camera stream (RTSP, RTMP, HTTP-FLV/TS/HLS) rather than a recorded file.
+
+    Qt's LowLatencyStreaming intent suits the first and costs a recorded MP4 over HTTP about
+    a second before its first frame (measured, bench_video), so only live streams get it.
+    """
+    scheme = stream_scheme(url)
+    if scheme in _LIVE_SCHEMES:
+        return True
+    if scheme in ("http", "https"):
+        return not urlsplit(url).path.lower().endswith(_RECORDED_SUFFIXES)
+    return False
 
 
 # --------------------------------------------------------------------------- GB/T 28181 IDs

@@ -56,9 +56,7 @@ class VideoPicture(QWidget):
             size = frame.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, size.width(), size.height())
             target.moveCenter(self.rect().center())
-            image = frame.toImage()
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(target, image)
+            frame.paint(painter, target.toRectF(), QVideoFrame.PaintOptions())  # cheaper than toImage + drawImage
         painter.end()
 
 

@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from console.domain.codes import CodeError
-from console.domain.video import (camera_id_fields, looks_blank, ptz_type_of, redact_url, retry_delays_ms,
+from console.domain.video import (camera_id_fields, is_live_stream, looks_blank, ptz_type_of, redact_url, retry_delays_ms,
                                   stream_scheme)
 
 
@@ -52,3 +52,9 @@ def test_blank_frames_say_nothing():
 def test_stream_schemes():
     assert [stream_scheme(u) for u in ("rtsp://h/x", "http://h/x", "/tmp/a.mp4", "C:/a.mp4")] == [
         "rtsp", "http", "file", "file"]
+
+
+def test_live_streams_are_told_from_recorded_files():
+    assert [is_live_stream(u) for u in ("rtsp://h/x", "http://h/live/cam1.flv", "http://h/hls/a.m3u8",
+                                        "http://h/clip.mp4", "/tmp/a.mp4", "https://h/api/stream")] == [
+        True, True, True, False, False, True]

@@ -45,13 +45,13 @@ def _median_ms(values: list[float]) -> float | None:
     return round(statistics.median(values) * 1000, 1) if values else None
 
 
-def first_frame_s(url: str, repeat: int, timeout_s: float = 8.0) -> dict[str, Any]:
+def first_frame_s(url: str, repeat: int, timeout_s: float = 8.0, low_latency: bool = True) -> dict[str, Any]:
     """Seconds from VideoSource.open(url) to its first frame, `repeat` times (one source each)."""
     from console.services.video import VideoSource
 
     times, failures = [], 0
     for _ in range(repeat):
-        source = VideoSource(network_timeout_ms=int(timeout_s * 1000), max_retries=0)
+        source = VideoSource(network_timeout_ms=int(timeout_s * 1000), max_retries=0, low_latency=low_latency)
         source.open(url)
         if _spin(lambda s=source: s.first_frame_s is not None or s.state == "failed", timeout_s + 1):
             if source.first_frame_s is not None:
@@ -67,10 +67,11 @@ def pyav_first_frame_s(url: str, repeat: int) -> dict[str, Any]:
     """Baseline: PyAV opening the same URL and decoding its first frame."""
     import av
 
+    options = {"rtsp_transport": "tcp"} if url.startswith("rtsp") else {}
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        with av.open(url) as container:
+        with av.open(url, options=options) as container:
             next(container.decode(video=0))
         times.append(time.perf_counter() - t0)
     return {"median_ms": _median_ms(times), "runs": len(times)}
@@ -157,7 +158,7 @@ def run(seconds: float = 3.0, repeat: int = 5) -> dict[str, Any]:
         import av  # noqa: F401
     except ImportError:
         return {"error": "PyAV 未安装 (PyAV not installed: pip install -e .[test])"}
-    from console.bench.clips import http_server, make_clip
+    from console.bench.clips import http_server, make_clip, rtsp_server
     from console.services.video import HAS_PLAYBACK_OPTIONS
 
     _app()
@@ -172,6 +173,10 @@ def run(seconds: float = 3.0, repeat: int = 5) -> dict[str, Any]:
                 url = f"{base}/{name}"
                 result[f"first_frame_http_{name.split('.')[1]}"] = {"qt": first_frame_s(url, repeat),
                                                                    "pyav": pyav_first_frame_s(url, repeat)}
+        with rtsp_server(folder) as base:
+            url = f"{base}/clip.mp4?play_count=0"
+            result["first_frame_rtsp"] = {"qt": first_frame_s(url, repeat), "pyav": pyav_first_frame_s(url, repeat),
+                                          "qt_without_low_latency": first_frame_s(url, repeat, low_latency=False)}
         for key in [k for k in result if k.startswith("first_frame")]:
             qt, pyav = result[key]["qt"]["median_ms"], result[key]["pyav"]["median_ms"]
             result[key]["ratio"] = round(qt / pyav, 2) if qt and pyav else None

@@ -120,3 +120,42 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def rtsp_server(directory: Path) -> Iterator[str]:
+    """A loopback RTSP server of `directory` (aio-rtsp-toolkit: RTSP over TCP, interleaved RTP; FFmpeg
+    falls back to TCP after the server's 461) on a free port: its base URL."""
+    import asyncio
+    import logging
+
+    from aio_rtsp_toolkit.server import RtspServer
+
+    quiet = logging.getLogger("rtsp-clip-server")
+    quiet.setLevel(logging.WARNING)
+    port = closed_port()
+    loop = asyncio.new_event_loop()
+    server = RtspServer(directory=str(directory), host="127.0.0.1", port=port)
+    server.logger = quiet  # its sessions log through it; the default prints every RTP report
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, name="clip-rtsp", daemon=True)
+    thread.start()
+    started.wait(10)
+    try:
+        yield f"rtsp://127.0.0.1:{port}"
+    finally:
+        async def close() -> None:
+            server._server.close()  # noqa: SLF001 - the library has no stop()
+            await server._server.wait_closed()  # noqa: SLF001
+
+        asyncio.run_coroutine_threadsafe(close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()

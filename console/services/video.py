@@ -92,8 +92,10 @@ class VideoSource(QObject):
 
     def __init__(self, *, network_timeout_ms: int = NETWORK_TIMEOUT_MS, retry_first_ms: int = RETRY_FIRST_MS,
                  retry_cap_ms: int = RETRY_CAP_MS, max_retries: int | None = None, frame_signal_every: int = 1,
-                 parent: QObject | None = None) -> None:
+                 low_latency: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # LowLatencyStreaming for live streams; measured (bench_video) it opens RTSP ~1.8 s later
+        self.low_latency = low_latency
         self.network_timeout_ms = network_timeout_ms
         self._retry = (retry_first_ms, retry_cap_ms)
         self.max_retries = max_retries
@@ -173,7 +175,7 @@ class VideoSource(QObject):
         if not HAS_PLAYBACK_OPTIONS or stream_scheme(self._url) == "file":
             return
         options = QtMultimedia.QPlaybackOptions()
-        if is_live_stream(self._url):  # a recorded file over HTTP waits ~1 s longer with it (bench_video)
+        if self.low_latency and is_live_stream(self._url):  # a recorded file over HTTP waits ~1 s longer with it
             options.setPlaybackIntent(QtMultimedia.QPlaybackOptions.PlaybackIntent.LowLatencyStreaming)
         options.setNetworkTimeout(self.network_timeout_ms)  # the backend's own open timeout (ms), under ours
         self._player.setPlaybackOptions(options)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.qt_log_ignore(*QT_VIDEO_LOG_IGNORE, r"propagateSizeHint
 
 def test_bench_video_quick_run_reports_figures_beside_baselines(qapp):
     result = bench_video.run(seconds=1.0, repeat=2)
-    for key in ("first_frame_file", "first_frame_http_ts", "first_frame_http_mp4"):
+    for key in ("first_frame_file", "first_frame_http_ts", "first_frame_http_mp4", "first_frame_rtsp"):
         figures = result[key]
         assert figures["qt"]["runs"] == 2 and figures["qt"]["failures"] == 0 and figures["pyav"]["runs"] == 2
         assert figures["ratio"] > 0

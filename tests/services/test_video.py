@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from console.services.video import FAILED, PLAYING, RETRYING, VideoService, VideoSource, image_grab
-from tests.clips import QT_VIDEO_LOG_IGNORE, closed_port, decode_frames, http_server, make_clip
+from tests.clips import QT_VIDEO_LOG_IGNORE, closed_port, decode_frames, http_server, make_clip, rtsp_server
 
 pytestmark = pytest.mark.qt_log_ignore(*QT_VIDEO_LOG_IGNORE)
 
@@ -46,6 +46,21 @@ def test_a_loopback_http_stream_plays(qtbot, source, clips, name):
     assert source.frames >= 25
     if name.endswith(".mp4"):
         assert ranges, "FFmpeg asked for byte ranges of the MP4"
+
+
+def test_a_loopback_rtsp_stream_plays(qtbot, clips):
+    source = VideoSource(network_timeout_ms=8000, max_retries=0)
+    try:
+        with rtsp_server(clips[0].parent) as base:
+            with qtbot.waitSignal(source.sig_first_frame, timeout=10000):
+                source.open(f"{base}/clip.mp4?play_count=0")
+            qtbot.waitUntil(lambda: source.frames >= 25, timeout=8000)
+            grab = source.grab()
+            source.stop()
+        assert source.frames >= 25 and grab is not None and not grab.blank
+    finally:
+        source.close()
+        source.deleteLater()
 
 
 def test_an_unreachable_stream_says_so_within_the_timeout_and_retries(qtbot, source):

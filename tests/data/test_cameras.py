@@ -209,3 +209,19 @@ def test_a_snapshot_for_an_unknown_case_writes_nothing(db, tmp_path):
     with pytest.raises(NotFound, match="no such case"):
         attach_snapshot(db, INTAKE, "202600009999", Snapshot(png, samples, CAM1, T0), store=tmp_path / "ev")
     assert not (tmp_path / "ev").exists()
+
+
+def test_cli_imports_a_wvp_list_by_content_and_by_format(db, tmp_path, capsys):
+    from console.cli import main
+
+    path = wvp_file(tmp_path, WVP_PAGE)
+    renamed = path.rename(tmp_path / "channels.txt")  # no suffix to go by: the content says wvp
+    assert main(["import", "cameras", str(renamed), "--db", db.url]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["format"], out["added"], out["groups"]) == ("wvp", 2, 3)
+    doc = json.loads(json.dumps(WVP_PAGE))
+    doc["data"]["list"][3]["ptzType"] = "x"
+    bad = wvp_file(tmp_path, doc)
+    assert main(["import", "cameras", str(bad), "--format", "wvp", "--db", db.url]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "channels.json: 第 4 条 (35040200081320000001): 云台类型 'x' 无效" in err[0]

@@ -148,6 +148,17 @@ def attach_snapshot(db: Database, actor: Actor, number: str, snap: Snapshot, *,
     taken_at = at_or_now(snap.taken_at)
     digest = hashlib.sha256(snap.png).hexdigest()
     store = store or evidence_store(db)
+    written: list[Path] = []
+    try:
+        return _attach(db, actor, number, snap, store, taken_at, digest, written)
+    except BaseException:
+        for path in written:  # the transaction rolled back: no file without its row
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _attach(db: Database, actor: Actor, number: str, snap: Snapshot, store: Path, taken_at: datetime, digest: str,
+            written: list[Path]) -> EvidenceRef:
     with db.write() as s:
         case = s.scalars(select(m.Case).where(m.Case.number == number).with_for_update()).first()
         if case is None:
@@ -156,6 +167,7 @@ def attach_snapshot(db: Database, actor: Actor, number: str, snap: Snapshot, *,
             raise NotFound(f"摄像头 {snap.camera_id} 不存在 (no such camera)")
         relative = Path(case.number) / f"{snap.camera_id}-{taken_at.strftime('%Y%m%dT%H%M%S')}-{digest[:8]}.png"
         path = _write_file(store / relative, snap.png)  # inside the transaction: a failed write rolls back
+        written.append(path)
         s.add(m.CaseEvidence(case_id=case.id, kind="snapshot", path=relative.as_posix(), sha256=digest,
                              camera_id=snap.camera_id, taken_at=taken_at, taken_by=actor.name, seat=actor.seat))
         case.photos = [*(case.photos or []), relative.as_posix()]

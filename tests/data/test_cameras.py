@@ -225,3 +225,19 @@ def test_cli_imports_a_wvp_list_by_content_and_by_format(db, tmp_path, capsys):
     assert main(["import", "cameras", str(bad), "--format", "wvp", "--db", db.url]) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "channels.json: 第 4 条 (35040200081320000001): 云台类型 'x' 无效" in err[0]
+
+
+def test_a_failed_attachment_leaves_no_file(db, tmp_path, monkeypatch):
+    import console.data.cameras as cameras_module
+
+    import_cameras(db, wvp_file(tmp_path, WVP_PAGE))
+    ref = report_case(db, INTAKE, source="video", lon=117.605, lat=26.265, at=T0)
+    png, samples = picture_png()
+
+    def broken_log(*_a, **_k):
+        raise CommandError("change log refused (test)")
+
+    monkeypatch.setattr(cameras_module, "log_change", broken_log)
+    with pytest.raises(CommandError, match="change log refused"):
+        attach_snapshot(db, INTAKE, ref.number, Snapshot(png, samples, CAM1, T0), store=tmp_path / "ev")
+    assert evidence_of(db, ref.number) == [] and not list((tmp_path / "ev").rglob("*.png"))

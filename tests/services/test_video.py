@@ -119,3 +119,19 @@ def test_a_uniform_image_is_blank():
     image = QImage(64, 48, QImage.Format.Format_RGB32)
     image.fill(QColor("#808080"))
     assert image_grab(image).blank
+
+
+def test_the_cap_comes_from_the_halls_setting(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from console.services.settings import VIDEO_MAX_PLAYERS, SeatSettings
+
+    seat_settings = SeatSettings("张受理", store=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    default = VideoService.from_settings(seat_settings)
+    assert default.max_players == 9  # the default: a 3x3 wall
+    default.deleteLater()
+    seat_settings.set(VIDEO_MAX_PLAYERS, 4)
+    service = VideoService.from_settings(seat_settings)
+    assert service.max_players == 4 and [service.acquire() is not None for _ in range(5)] == [True] * 4 + [False]
+    service.release_all()
+    service.deleteLater()

@@ -857,6 +857,21 @@ Select a case in the queue to see its details</translation>
     </message>
 </context>
 <context>
+    <name>NearestCamerasPanel</name>
+    <message>
+        <source>附近摄像头</source>
+        <translation>Nearby cameras</translation>
+    </message>
+    <message>
+        <source>附近摄像头（{m} 米内 {n} 个）</source>
+        <translation>Nearby cameras ({n} within {m} m)</translation>
+    </message>
+    <message>
+        <source>{rank}. {name} · {metres} 米 · {mark} {status}</source>
+        <translation>{rank}. {name} · {metres} m · {mark} {status}</translation>
+    </message>
+</context>
+<context>
     <name>NewCaseDialog</name>
     <message>
         <source>新建案件</source>
@@ -1326,6 +1341,10 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>底图 {value} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件</source>
         <translation>Basemap {value} is neither a tile URL with {{z}}/{{x}}/{{y}} nor an existing .mbtiles file</translation>
+    </message>
+    <message>
+        <source>附近摄像头</source>
+        <translation>Nearby cameras</translation>
     </message>
     <message>
         <source>读取失败，将重试：{error}</source>

@@ -153,6 +153,10 @@ def rtsp_server(directory: Path) -> Iterator[str]:
     finally:
         async def close() -> None:
             server._server.close()  # noqa: SLF001 - the library has no stop()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:  # sessions still streaming: end them before the loop closes
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await server._server.wait_closed()  # noqa: SLF001
 
         asyncio.run_coroutine_threadsafe(close(), loop).result(10)

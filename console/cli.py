@@ -220,7 +220,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                                          encoding=args.encoding, sliver_m2=args.sliver_m2,
                                          district=Path(args.district) if args.district else None)
     else:
-        summary = importers.import_cameras(db, Path(args.file), crs=args.crs, encoding=args.encoding)
+        summary = importers.import_cameras(db, Path(args.file), crs=args.crs, encoding=args.encoding,
+                                           format=args.format)
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 
@@ -747,6 +748,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--crs", help=crs_help)
     p.add_argument("--encoding", help=enc_help)
     p.add_argument("--sliver-m2", type=float, help=sliver_help)
+    p.add_argument("--format", choices=["csv", "geojson", "wvp"],
+                   help="cameras: the file's format (default: by its content; wvp = a WVP-GB28181-pro channel list)")
     p.add_argument("--replace", action="store_true", help="replace the current grid layer (checked as the whole layer)")
     p.add_argument("--district", metavar="FILE",
                    help="with --replace: the district's new boundary (GeoJSON/Shapefile); the layer must cover it")

@@ -126,6 +126,10 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
     result["feed"] = bench_feed.run(seconds=3 if quick else 10, rate=50)
     result["second_seat"] = bench_feed.run(seconds=3 if quick else 10, rate=50, seat=True)
     result["sign_in_flood"] = bench_sign_in.run(seconds=3 if quick else 8)
+    from console.bench import bench_video
+
+    # open-to-first-frame (file, loopback HTTP), snapshot, CPU of a 3x3 camera wall: issue 11
+    result["video"] = bench_video.run(seconds=2 if quick else 5, repeat=3 if quick else 7)
     # cold start to a usable workstation and the longest UI stall (reload, hung PostgreSQL): issue 9
     result["seat_start"] = bench_start.run(scales=("small",) if quick else ("city", "metro"),
                                            pg_admin=pg_url or os.environ.get("URBAN_CONSOLE_BENCH_PG"))

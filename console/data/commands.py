@@ -138,8 +138,9 @@ def report_case(
     at: datetime | None = None,
     note: str = "",
     idempotency_key: str | None = None,
+    camera_id: str | None = None,
 ) -> CaseRef:
-    """上报 / 自处理上报: a new case in 待受理 with its 受理 clock running."""
+    """上报 / 自处理上报: a new case in 待受理 with its 受理 clock running (`camera_id`: a 视频巡查 case's camera)."""
     at = at_or_now(at)
     action = Action.REPORT_SELF_HANDLED if self_handled else Action.REPORT
     transition = _plan(None, action, actor.role, None, self_handled)
@@ -175,6 +176,7 @@ def report_case(
             caller_phone=caller_phone,
             self_handled=self_handled,
             photos=list(photos) or None,
+            camera_id=camera_id,
             created_at=at,
             updated_at=at,
             updated_by=actor.name,
@@ -184,7 +186,8 @@ def report_case(
         s.flush()
         case.number = case_number(at, case.id)
         _apply_clock_ops(s, current_rules(s, db), case, transition.clock_ops, at, ActionParams())
-        _audit(s, case, transition, actor, at, note, None, idempotency_key, {"source": source})
+        _audit(s, case, transition, actor, at, note, None, idempotency_key,
+               {"source": source, **({"camera_id": camera_id} if camera_id else {})})
         return CaseRef(case.id, case.number, case.state, case.version)
 
 

@@ -41,6 +41,7 @@ from console.data import models as m
 from console.data.commands import CommandError, log_change
 from console.data.db import Database
 from console.domain.codes import CameraId, CodeError, GridCode
+from console.domain.video import ptz_type_of
 from console.domain.crs import (CRS, AnyCRS, Extent, check_coordinates, crs_from_wkt, parse_crs, same_crs,
                                 transform_geometry, transform_point)
 from console.domain.spatial import (DEFAULT_SLIVER_M2, GridIndex, LayerProblem, area_m2,
@@ -574,17 +575,29 @@ CAMERA_COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("status", "状态", "在线状态"),
     "ptz": ("ptz", "ptztype", "云台"),
     "owner": ("owner", "权属单位", "所属单位"),
+    "stream_url": ("stream_url", "url", "stream", "视频流地址", "取流地址"),
+    "group": ("group", "group_code", "groupid", "parentid", "分组", "分组编码"),
 }
 _REQUIRED_COLUMNS = ("id", "lon", "lat")
+PTZ_CONTROLLED = frozenset({1, 4, 5})  # 球机, 遥控枪机, 遥控半球: the operator can turn them
 _STATUS = {"online": "online", "on": "online", "在线": "online", "offline": "offline", "off": "offline",
            "离线": "offline", "fault": "fault", "故障": "fault"}
 
 
-def import_cameras(db: Database, path: Path, *, crs: str | None = None, encoding: str | None = None) -> dict[str, Any]:
-    """GB/T 28181 camera catalogue from GeoJSON points or CSV (id,name,lon,lat[,status,ptz,owner])."""
+CAMERA_FORMATS = ("csv", "geojson", "wvp")
+
+
+def import_cameras(db: Database, path: Path, *, crs: str | None = None, encoding: str | None = None,
+                   format: str | None = None) -> dict[str, Any]:  # noqa: A002 - the CLI's --format
+    """GB/T 28181 camera catalogue from CSV (id,name,lon,lat[,status,ptz,owner,stream_url,group]),
+    GeoJSON points or a WVP-GB28181-pro channel list (its group nodes become camera groups)."""
     with db.read() as s:
         extent = _district_extent(s)
-    rows, problems = _read_cameras(path, crs, encoding, extent)
+    kind = format or camera_format(path)
+    if kind == "wvp":
+        rows, groups, problems = _read_wvp(path, extent)
+    else:
+        (rows, problems), groups = _read_cameras(path, crs, encoding, extent), []
     if problems:
         raise ImportRefused(path, problems)
     today = datetime.now(SHANGHAI).date()
@@ -604,8 +617,10 @@ def import_cameras(db: Database, path: Path, *, crs: str | None = None, encoding
                 for key, value in cam.items():
                     setattr(existing, key, value)
                 updated += 1
+        for group in groups:
+            s.merge(m.CameraGroup(**group))
         log_change(s, "camera", "*", "import", operator="import", at=datetime.now(timezone.utc))
-    return {"file": str(path), "added": added, "updated": updated}
+    return {"file": str(path), "format": kind, "added": added, "updated": updated, "groups": len(groups)}
 
 
 def _read_cameras(path: Path, crs: str | None, encoding: str | None,
@@ -645,10 +660,16 @@ def _camera_row(index: int, props: Mapping[str, Any], lon: Any, lat: Any, source
     if status is None:
         problems.append(f"{where}: 状态 {_prop(props, CAMERA_COLUMNS['status'])!r} 无效 (online/offline/fault, 在线/离线/故障)")
         return None
+    try:
+        ptz_type = ptz_type_of(_prop(props, CAMERA_COLUMNS["ptz"]))
+    except ValueError as exc:
+        problems.append(f"{where}: {exc}")
+        return None
     lon_w, lat_w = transform_point(x, y, source_crs, CRS.WGS84)
     return {"id": camera_id, "name": _prop(props, CAMERA_COLUMNS["name"]) or camera_id, "lon": lon_w, "lat": lat_w,
-            "status": status, "ptz": (_prop(props, CAMERA_COLUMNS["ptz"]) or "").lower() in ("1", "true", "yes", "是"),
-            "owner": _prop(props, CAMERA_COLUMNS["owner"]), "crs": "wgs84"}
+            "status": status, "ptz": ptz_type in PTZ_CONTROLLED, "ptz_type": ptz_type,
+            "owner": _prop(props, CAMERA_COLUMNS["owner"]), "crs": "wgs84",
+            "stream_url": _prop(props, CAMERA_COLUMNS["stream_url"]), "group_code": _prop(props, CAMERA_COLUMNS["group"])}
 
 
 def _number(value: Any, what: str) -> float:
@@ -690,3 +711,101 @@ def _csv_cameras(path: Path, encoding: str | None) -> list[tuple[int, Mapping[st
         props = {k: v for k, v in row.items() if k is not None}  # None: cells beyond the header
         out.append((index, props, _prop(props, CAMERA_COLUMNS["lon"]), _prop(props, CAMERA_COLUMNS["lat"])))
     return out
+
+
+# --- WVP-GB28181-pro channel lists ---------------------------------------------------------------
+
+# A DeviceChannel's fields, then CommonGBChannel's (prefixed gb, newer WVP).
+_WVP_FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("channelId", "gbDeviceId", "deviceId"),
+    "name": ("name", "gbName"),
+    "lon": ("longitude", "gbLongitude"),
+    "lat": ("latitude", "gbLatitude"),
+    "status": ("status", "gbStatus"),
+    "ptz": ("ptzType", "gbPtzType"),
+    "owner": ("owner", "gbOwner"),
+    "group": ("parentId", "gbParentId", "civilCode", "gbCivilCode"),
+    "channel_type": ("channelType",),
+}
+_WVP_STATUS = {"on": "online", "1": "online", "true": "online", "off": "offline", "0": "offline", "false": "offline"}
+_GROUP_KINDS = {"215": "business", "216": "virtual"}
+
+
+def camera_format(path: Path) -> str:
+    """csv | geojson | wvp, by the file's content (its suffix for CSV and Shapefiles)."""
+    if path.suffix.lower() == ".csv":
+        return "csv"
+    if path.suffix.lower() in (".shp", ".zip"):
+        return "geojson"
+    head = _read_bytes(path)[:4096].decode("utf-8", "replace")
+    if '"FeatureCollection"' in head or '"Feature"' in head:
+        return "geojson"
+    if any(f'"{k}"' in head for k in ("channelId", "gbDeviceId", "deviceId")):
+        return "wvp"
+    return "geojson"
+
+
+def _wvp_records(path: Path) -> list[Any]:
+    """The channel objects of a WVP answer: a bare list, {data: [...]} or {data: {list: [...]}} (a page)."""
+    try:
+        doc = json.loads(_read_bytes(path).decode("utf-8-sig"))
+    except (ValueError, UnicodeError) as exc:
+        raise ImportRefused(path, [f"JSON 无法解析: {exc} (unreadable JSON)"]) from None
+    for key in ("data", "list"):
+        if isinstance(doc, dict) and key in doc:
+            doc = doc[key]
+    if isinstance(doc, dict) and "list" in doc:
+        doc = doc["list"]
+    if not isinstance(doc, list):
+        raise ImportRefused(path, ["不是 WVP 通道列表 (not a WVP channel list: expected a JSON array of channels)"])
+    return doc
+
+
+def _wvp_get(record: Mapping[str, Any], key: str) -> Any:
+    for name in _WVP_FIELDS[key]:
+        if record.get(name) not in (None, ""):
+            return record[name]
+    return None
+
+
+def _wvp_group(record: Mapping[str, Any], raw_id: str) -> dict[str, Any] | None:
+    """The group node a record is (行政区划 2/4/6/8 digits or channelType 1, 业务分组 215, 虚拟组织 216), else None."""
+    channel_type = str(_wvp_get(record, "channel_type") or "0")
+    if raw_id.isdigit() and len(raw_id) in (2, 4, 6, 8) or channel_type == "1":
+        kind = "civil"
+    elif len(raw_id) == 20 and raw_id[10:13] in _GROUP_KINDS:
+        kind = _GROUP_KINDS[raw_id[10:13]]
+    elif channel_type == "2":
+        kind = "business"
+    else:
+        return None
+    parent = _wvp_get(record, "group")
+    return {"code": raw_id, "name": str(_wvp_get(record, "name") or raw_id)[:100], "kind": kind,
+            "parent_code": str(parent) if parent and str(parent) != raw_id else None}
+
+
+def _read_wvp(path: Path, extent: Extent | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    problems: list[str] = []
+    rows: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for index, record in enumerate(_wvp_records(path), start=1):
+        if not isinstance(record, dict):
+            problems.append(f"第 {index} 条: 不是对象 (not a JSON object)")
+            continue
+        raw_id = str(_wvp_get(record, "id") or "")
+        group = _wvp_group(record, raw_id)
+        if group is not None:
+            groups.append(group)
+            continue
+        status = str(_wvp_get(record, "status") or "off").strip().lower()
+        props = {"id": raw_id, "name": _wvp_get(record, "name"), "owner": _wvp_get(record, "owner"),
+                 "status": _WVP_STATUS.get(status, status), "ptz": _wvp_get(record, "ptz"),
+                 "group": _wvp_get(record, "group")}
+        row = _camera_row(index, {k: v for k, v in props.items() if v is not None},
+                          _wvp_get(record, "lon"), _wvp_get(record, "lat"), CRS.WGS84, extent, seen, problems)
+        if row is not None:
+            rows.append(row)
+    if not rows and not problems:
+        problems.append("文件中没有摄像机 (no cameras)")
+    return rows, groups, problems

@@ -343,6 +343,35 @@ class Camera(Base):
     grid_code: Mapped[Optional[str]] = mapped_column(String(15), index=True)
     street_code: Mapped[Optional[str]] = mapped_column(ForeignKey("streets.code"), index=True)
     stream_url: Mapped[Optional[str]] = mapped_column(String(300))
+    # since 0013: the mount (WVP ptzType 0..5, console.domain.video.PTZ_TYPES; NULL unknown) and the
+    # catalogue group (行政区划 / 业务分组 / 虚拟组织) the camera sits in
+    ptz_type: Mapped[Optional[int]] = mapped_column(Integer)
+    group_code: Mapped[Optional[str]] = mapped_column(String(20), index=True)
+
+
+class CameraGroup(Base):
+    """A node of a camera catalogue that is no camera: 行政区划 (civil), 业务分组 215 (business), 虚拟组织 216."""
+
+    __tablename__ = "camera_groups"
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))  # civil | business | virtual
+    parent_code: Mapped[Optional[str]] = mapped_column(String(20))
+
+
+class CaseEvidence(Base):
+    """A file kept as a case's evidence (a camera snapshot): where, its SHA-256, which camera, when, who."""
+
+    __tablename__ = "case_evidence"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # snapshot
+    path: Mapped[str] = mapped_column(String(300))  # relative to the evidence store
+    sha256: Mapped[str] = mapped_column(String(64))
+    camera_id: Mapped[Optional[str]] = mapped_column(String(20))
+    taken_at: Mapped[datetime]
+    taken_by: Mapped[str] = mapped_column(String(50))
+    seat: Mapped[Optional[str]] = mapped_column(String(50))
 
 
 # --- the catalogue and the rules a city edits ------------------------------------------
@@ -465,6 +494,8 @@ class Case(Base):
     closed_at: Mapped[Optional[datetime]]
     # 路段 of the case: the nearest segment within the rules' distance, set at report (路长制 scoring).
     road_segment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("road_segments.id"), index=True)
+    # since 0013: the camera a 视频巡查 case was filed from (GB/T 28181 ID), else NULL
+    camera_id: Mapped[Optional[str]] = mapped_column(String(20))
 
 
 class CaseStepClock(Base):

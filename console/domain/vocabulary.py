@@ -27,7 +27,7 @@ def label_of(table: Mapping[str, str], value: object) -> str:
 
 def tables() -> Mapping[str, tuple[type[Enum] | None, Mapping[str, str]]]:
     """Every label table by translation context: (the enum it labels or None, code -> label)."""
-    from console.domain import catalogue, clocks, sources, workflow  # the tables live with their enums
+    from console.domain import catalogue, clocks, sources, video, workflow  # the tables live with their enums
 
     return {
         "Light": (clocks.Light, clocks.LIGHT_NAMES),
@@ -49,6 +49,8 @@ def tables() -> Mapping[str, tuple[type[Enum] | None, Mapping[str, str]]]:
         "FeedReason": (None, FEED_REASON_LABELS),
         "SupervisionStatus": (None, SUPERVISION_STATUS_LABELS),
         "Flag": (None, FLAG_LABELS),
+        "PtzType": (None, video.PTZ_LABELS),
+        "CameraIdField": (None, video.CAMERA_ID_FIELD_LABELS),
     }
 
 

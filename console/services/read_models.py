@@ -5,6 +5,7 @@ Widgets import them from here, never from console.data (import-linter forbids it
 from __future__ import annotations
 
 from console.data.alerts import AlertKey
+from console.data.cameras import CameraInfo
 from console.data.map_layers import Area, CameraPoint, CaseMarker, HeatMode, MapLayers
 from console.data.queue_and_detail import (
     CaseDetail,
@@ -20,7 +21,7 @@ from console.data.queue_and_detail import (
 )
 
 __all__ = [
-    "AlertKey", "Area", "CameraPoint", "CaseDetail", "CaseMarker", "CaseRow", "CategoryOption", "ClockInfo",
+    "AlertKey", "Area", "CameraInfo", "CameraPoint", "CaseDetail", "CaseMarker", "CaseRow", "CategoryOption", "ClockInfo",
     "ConditionOption", "DepartmentOption", "EventInfo", "FilterOptions", "HeatMode", "MapLayers", "Option",
     "UrgeInfo",
 ]

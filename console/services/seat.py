@@ -390,6 +390,52 @@ class SeatController(QObject):
                            lambda ref: self.sig_command_done.emit(CommandDone(request, ref.id, ref.number)),
                            lambda exc: self._refuse(request, exc), command=True, request=request)
 
+    def report_from_camera(self, at: datetime, camera_id: str, grab: Any, request: int | None = None,
+                           **fields: Any) -> int:
+        """视频巡查: a case filed from a camera with its snapshot (`grab`: a services.video.FrameGrab)."""
+        from console.data.cameras import Snapshot, report_video_case
+
+        db, actor = self.db, self.session.actor
+        request = request or next(self._ids)
+        snap = Snapshot(grab.png, grab.samples, camera_id, grab.taken_at)
+        return self.run("report", lambda: report_video_case(db, actor, camera_id, snap, at=at, **fields),
+                        lambda ref: self.sig_command_done.emit(CommandDone(request, ref.id, ref.number)),
+                        lambda exc: self._refuse(request, exc), command=True, request=request)
+
+    def attach_snapshot(self, number: str, camera_id: str, grab: Any, request: int | None = None) -> int:
+        """Keep a camera frame as evidence of case `number` (audited)."""
+        from console.data.cameras import Snapshot, attach_snapshot
+
+        db, actor = self.db, self.session.actor
+        request = request or next(self._ids)
+        snap = Snapshot(grab.png, grab.samples, camera_id, grab.taken_at)
+        return self.run("attach_snapshot", lambda: attach_snapshot(db, actor, number, snap),
+                        lambda ref: self.sig_command_done.emit(CommandDone(request, ref.case_id, ref.number)),
+                        lambda exc: self._refuse(request, exc), command=True, request=request)
+
+    def set_camera_status(self, camera_id: str, status: str, on_ok: Callable[[int], None]) -> int:
+        from console.data.cameras import set_camera_status
+
+        db, actor = self.db, self.session.actor
+        return self.run("camera_status", lambda: set_camera_status(db, actor, camera_id, status), on_ok, command=True)
+
+    def load_cameras(self, ids: Iterable[str] | None, on_ok: Callable[[list], None]) -> int:
+        """The seat's cameras (all, or the named ones: a feed delta) as CameraInfo read models."""
+        from console.data import cameras as camera_data
+
+        db, scope, wanted = self.db, self.scope, list(ids) if ids is not None else None
+        return self.run("cameras", lambda: camera_data.cameras(db, scope) if wanted is None
+                        else camera_data.camera_points(db, wanted), on_ok)
+
+    def load_nearest_cameras(self, lon: float, lat: float, n: int, radius_m: float,
+                             on_ok: Callable[[list], None]) -> int:
+        """The n cameras nearest a point within radius_m metres, closest first (CameraInfo with distance_m)."""
+        from console.data.cameras import nearest_cameras
+
+        db, scope = self.db, self.scope
+        return self.run("nearest_cameras", lambda: nearest_cameras(db, lon, lat, n=n, radius_m=radius_m, scope=scope),
+                        on_ok)
+
     def acknowledge(self, keys: Iterable[AlertKey], note: str, at: datetime, on_ok: Callable[[int], None],
                     request: int | None = None) -> int:
         keys, db, actor = list(keys), self.db, self.session.actor

@@ -48,6 +48,7 @@ QUEUE_SORT = _key("queue/sort", str, "")  # "column,order" as the queue's header
 ALERT_SOUND = _key("alerts/sound", bool, False)
 BASEMAP = _key("map/basemap", str, "", per_user=False)  # the hall's basemap: an XYZ URL or an MBTiles path
 LANGUAGE = _key("ui/language", str, "", per_user=False)  # "" = the system locale
+VIDEO_MAX_PLAYERS = _key("video/max_players", int, 9, per_user=False)  # players at once on this seat (a 3x3 wall)
 
 
 def _typed(key: Key[T], raw: Any) -> T:

@@ -348,3 +348,33 @@ class NewCaseDialog(_FormDialog):
             description=self.description.toPlainText().strip(),
             caller_name=self.caller_name.text().strip() or None, caller_phone=self.caller_phone.text().strip() or None,
         )
+
+
+class VideoPatrolDialog(NewCaseDialog):
+    """视频巡查: the new-case form filed from a camera view: source 视频, the camera's place and ID,
+    the snapshot shown; the operator picks the category and describes what the camera sees."""
+
+    def __init__(self, categories: Sequence[Any], *, camera_id: str, camera_name: str, lon: float, lat: float,
+                 snapshot_png: bytes, parent: QWidget | None = None) -> None:
+        super().__init__(categories, lon=lon, lat=lat, parent=parent)
+        self.setWindowTitle(self.tr("视频巡查上报"))
+        self.camera_id = camera_id
+        self.source.setCurrentIndex(self.source.findData("video"))
+        self.source.setEnabled(False)  # a case from a camera is a 视频巡查 case
+        for box in (self.lon, self.lat):
+            box.setEnabled(False)  # located at the camera
+        self.address.setText(camera_name)
+        self.camera = QLabel(self.tr("{id} {name}").format(id=camera_id, name=camera_name))
+        self.camera.setObjectName("camera")
+        self.snapshot = QLabel()
+        self.snapshot.setObjectName("snapshot")
+        from PySide6.QtGui import QPixmap
+
+        picture = QPixmap()
+        picture.loadFromData(snapshot_png, "PNG")
+        self.snapshot.setPixmap(picture.scaledToWidth(240))
+        self.form.insertRow(0, self.tr("摄像头"), self.camera)
+        self.form.insertRow(1, self.tr("截图"), self.snapshot)
+        for name in ("caller_name", "caller_phone"):  # no caller on a camera's case
+            field_ = getattr(self, name)
+            self.form.setRowVisible(field_, False)

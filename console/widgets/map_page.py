@@ -80,6 +80,7 @@ def page_words() -> dict[str, object]:
         "fit": QCoreApplication.translate("MapPage", "⤢ 自动适配"),
         "cluster_fault": QCoreApplication.translate("MapPage", "故障{n}"),
         "cluster_offline": QCoreApplication.translate("MapPage", "离线{n}"),
+        "camera_marks": {"online": "●", "offline": "○", "fault": "✕"},  # never colour alone (screens.md)
     }
 
 

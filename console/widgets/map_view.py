@@ -336,6 +336,7 @@ class CaseMapView(QWebEngineView):
         self._flush_timer.timeout.connect(self.flush)
         self._cases: dict[int, CaseMarker] = {}
         self._cameras: list[CameraPoint] = []
+        self._highlight: list[list[Any]] = []  # the nearest cameras ringed: [id, label]
         self._counts: dict[str, int] = {}
         self._mode: HeatMode = "open"
         self._selected: int | None = None
@@ -444,6 +445,23 @@ class CaseMapView(QWebEngineView):
         self._cameras = list(cameras)
         self._send({"op": "set_cameras", "cameras": [_camera_row(c) for c in self._cameras]}, on_done)
 
+
+    def update_cameras(self, cameras: Iterable[CameraPoint], on_done: JsCallback = None) -> None:
+        """A delta: these cameras changed (status from the feed) or are new."""
+        cameras = list(cameras)
+        if not cameras:
+            return
+        changed = {c.id: c for c in cameras}
+        self._cameras = [changed.pop(c.id, c) for c in self._cameras] + list(changed.values())
+        rows = [_camera_row(c) for c in cameras]
+        self._send({"op": "update_cameras", "cameras": rows}, on_done)
+
+    def highlight_cameras(self, nearest: Iterable[tuple[str, float]], on_done: JsCallback = None) -> None:
+        """Ring the nearest cameras of a case, each labelled with its rank and distance ([] clears)."""
+        template = QCoreApplication.translate("MapPage", "{rank} · {metres} 米")
+        self._highlight = [[cid, template.format(rank=i, metres=f"{metres:.0f}")]
+                           for i, (cid, metres) in enumerate(nearest, start=1)]
+        self._send({"op": "highlight_cameras", "cameras": self._highlight}, on_done)
     def select_case(self, case_id: int | None, on_done: JsCallback = None) -> None:
         """Centre the map on a case and highlight it (None clears); pauses auto-fit."""
         self._selected = case_id
@@ -562,6 +580,8 @@ class CaseMapView(QWebEngineView):
             {"op": "upsert_cases", "cases": [_case_row(c) for c in self._cases.values()]},
         ]
         msgs.append({"op": "show_cameras", "on": self._cameras_shown})
+        if self._highlight:
+            msgs.append({"op": "highlight_cameras", "cameras": self._highlight})
         if self._focus is not None:
             msgs.append({"op": "focus_area", "code": self._focus})
         if self._selected is not None:

@@ -44,6 +44,8 @@ from console.widgets.alert_banner import AlertBanner
 from console.widgets.case_detail import CaseDetailPanel
 from console.widgets.case_queue import CaseQueuePanel
 from console.widgets import labels
+from console.widgets.camera_sync import apply_camera_changes
+from console.widgets.nearest_cameras import NEAREST_N, NEAREST_RADIUS_M, NearestCamerasPanel
 from console.widgets.dialogs import PENDING, ActionDialog, NewCaseDialog
 from console.widgets.shortcuts import ACTION_SHORTCUTS, RED_STOCK_SHORTCUT, workflow_actions
 from console.widgets.theme import WORKSTATION
@@ -193,6 +195,11 @@ class Workstation(QMainWindow):
         self.queue_dock = self._dock("queue", self.tr("案件队列"), self.queue, Qt.DockWidgetArea.TopDockWidgetArea)
         self.detail_dock = self._dock("detail", self.tr("案件详情"), self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
         self.detail_dock.setMinimumWidth(470)
+        self.nearest_cameras = NearestCamerasPanel()
+        self.nearest_dock = self._dock("nearest_cameras", self.tr("附近摄像头"), self.nearest_cameras,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.detail_dock, self.nearest_dock)
+        self.detail_dock.raise_()
         self.queue_dock.setMinimumHeight(380)
         # the detail panel runs the full height on the right, as in screens.md
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -420,6 +427,8 @@ class Workstation(QMainWindow):
             self.apply_case_ids(ids)
         if batch.entities.get("alert"):
             self._refresh_acknowledged()  # another seat acknowledged alerts
+        if self.map is not None:
+            apply_camera_changes(batch, self.controller, [self.map.update_cameras])  # status from any seat
         self._mark_fresh()
 
     def _calendar_changed(self, rules) -> None:  # noqa: ANN001 - Rules
@@ -621,6 +630,19 @@ class Workstation(QMainWindow):
             item.setEnabled(action in allowed)
         if self.map is not None and detail is not None:
             self.map.select_case(case_id)
+        if detail is not None:
+            self._load_nearest_cameras(case_id, detail.row.lon, detail.row.lat)
+
+    def _load_nearest_cameras(self, case_id: int, lon: float, lat: float) -> None:
+        """The case's nearest cameras: listed by distance, ringed on the map (answered later, dropped if stale)."""
+        def show(cameras: list) -> None:
+            if case_id != self._current_case:
+                return
+            self.nearest_cameras.set_cameras(cameras, NEAREST_RADIUS_M)
+            if self.map is not None:
+                self.map.highlight_cameras([(c.id, c.distance_m) for c in cameras])
+
+        self.controller.load_nearest_cameras(lon, lat, NEAREST_N, NEAREST_RADIUS_M, show)
 
     def _show_presence(self, case_id, text: str) -> None:  # noqa: ANN001
         if case_id == self._current_case:

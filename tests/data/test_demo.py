@@ -313,7 +313,8 @@ VOLATILE = {"operators": {"password_hash", "created_at"}, "change_log": {"at"}}
 # the states, lights and every other count below are unchanged; then for
 # migration 0012's 路长制 (seed 004's hierarchy: units, street-level chiefs, no stored 路段长; the cases
 # snapped to their segments, the 路长办's findings, the `roads` rules row; the case counts unchanged);
-# then for the department formula's 督办按时回复率 term in the `evaluation` rules row (rows otherwise unchanged).
+# then for the department formula's 督办按时回复率 term in the `evaluation` rules row (rows otherwise unchanged);
+# then for migration 0013's camera catalogue columns (every camera's ptz_type and group, every case's camera_id).
 BEFORE_SPLIT_STATS = {
     "streets": 3, "communities": 12, "grids": 48, "staff": 160, "cameras": 40, "departments": 17,
     "area_km2": 8.0, "calendar": {"unconfirmed_years": [], "warning": None},
@@ -321,7 +322,7 @@ BEFORE_SPLIT_STATS = {
               "by_state": {"cancelled": 24, "closed": 357, "disposing": 39, "hung": 5, "reported": 1,
                            "to_check": 2, "to_file": 1}},
 }
-BEFORE_SPLIT_DIGEST = "06920e1a0beb1ce796eaa79b34bc7d47c33ef6d96d795aa79f34e01414d89223"
+BEFORE_SPLIT_DIGEST = "09d81e0eb81a30105d9b3838f03d990f4bda7ebcf0e0ef5b2a661e768bcd52d7"
 
 
 def every_row_digest(db: Database) -> str:

@@ -147,7 +147,7 @@ def test_import_cameras_csv(db, tmp_path):
     path.write_text("id,name,lon,lat,status,ptz\n"
                     "35040200001320000001,列东路口,117.605,26.265,online,1\n"
                     "35040200001320000002,列西菜场,117.625,26.275,fault,0\n", encoding="utf-8")
-    assert import_cameras(db, path) == {"file": str(path), "added": 2, "updated": 0}
+    assert import_cameras(db, path) == {"file": str(path), "format": "csv", "added": 2, "updated": 0, "groups": 0}
     with db.read() as s:
         cam = s.get(m.Camera, "35040200001320000001")
         assert cam.grid_code == "350402001001001" and cam.street_code == "350402001" and cam.ptz

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 import console.data
 import console.reports
+from console.data import cameras as camera_data
 from console.data import alerts, case_record, export, figures, map_layers, presence, queue_and_detail, roads
 from console.data import models as m
 from console.data.alerts import AlertKey
@@ -167,6 +168,9 @@ READS: dict[Callable, Read] = {
     queue_and_detail.filter_options: lambda db, scope, w: queue_and_detail.filter_options(db, scope=scope),
     map_layers.map_layers: lambda db, scope, w: map_layers.map_layers(db, scope=scope, day=TODAY),
     map_layers.cameras: lambda db, scope, w: map_layers.cameras(db, scope=scope),
+    camera_data.cameras: lambda db, scope, w: camera_data.cameras(db, scope=scope),
+    camera_data.nearest_cameras: lambda db, scope, w: camera_data.nearest_cameras(  # from the west street's middle
+        db, 117.625, 26.265, n=100, radius_m=50_000, scope=scope),
     map_layers.open_case_markers: lambda db, scope, w: map_layers.open_case_markers(db, scope=scope, now=LATER),
     map_layers.grid_case_counts: lambda db, scope, w: (
         map_layers.grid_case_counts(db, "open", scope=scope, now=LATER),
@@ -196,6 +200,8 @@ UNSCOPED = {
     case_record.case_clocks: "tests and tools only; seats read clocks through load_case_detail (scoped)",
     case_record.urge_records: "tests and tools only; seats read urges through load_case_detail (scoped)",
     alerts.acknowledged: "called with alert keys built from the seat's own (scoped) queue; returns who acked",
+    camera_data.evidence_of: "tests and tools only; seats see a case's evidence through load_case_detail (scoped)",
+    camera_data.camera_points: "camera ids from the seat's own feed (a street seat's feed carries its street's cameras)",
 }
 
 
@@ -348,6 +354,36 @@ def _findings(db) -> list[tuple]:
         return list(s.execute(select(m.RoadFinding.id, m.RoadFinding.case_id).order_by(m.RoadFinding.id)).all())
 
 
+def _west_camera(db) -> str:
+    with db.read() as s:
+        return s.scalar(select(m.Camera.id).where(m.Camera.street_code == WEST).order_by(m.Camera.id))
+
+
+def _frame(camera_id: str) -> "camera_data.Snapshot":
+    return camera_data.Snapshot(b"\x89PNG not blank", tuple(range(0, 250, 10)), camera_id, LATER)
+
+
+def _camera_status_outside(db, w: World) -> None:
+    with pytest.raises(JurisdictionError, match=EAST):
+        camera_data.set_camera_status(db, _street_actor("street_seat"), _west_camera(db), "fault", at=LATER)
+
+
+def _snapshot_outside(db, w: World, tmp_path_factory=None) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as store, pytest.raises(JurisdictionError, match=EAST):
+        camera_data.attach_snapshot(db, _street_actor("street_seat"), w.numbers[WEST][0], _frame(_west_camera(db)),
+                                    store=Path(store))
+
+
+def _video_case_outside(db, w: World) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as store, pytest.raises(JurisdictionError, match=EAST):
+        camera_data.report_video_case(db, _street_actor("intake"), _west_camera(db), _frame(_west_camera(db)),
+                                      category_code=GARBAGE, at=LATER, store=Path(store))
+
+
 def _finding_outside(db, w: World) -> None:
     segment_id = _west_segment(db)
     with pytest.raises(JurisdictionError, match=WEST):
@@ -374,6 +410,9 @@ COMMANDS: dict[Callable, Callable[[Any, World], None]] = {
     presence.close_case: _presence_close,
     roads.add_finding: _finding_outside,
     roads.finding_to_case: _finding_to_case_outside,
+    camera_data.set_camera_status: _camera_status_outside,
+    camera_data.attach_snapshot: _snapshot_outside,
+    camera_data.report_video_case: _video_case_outside,
 }
 
 

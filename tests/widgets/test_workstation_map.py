@@ -82,3 +82,24 @@ def test_the_map_follows_the_queues_street_and_community_filter(city, open_seat,
     qtbot.waitUntil(lambda: state(window.map, qtbot)["focus"] == "350402001001", timeout=5000)
     window.queue.clear_filters()
     qtbot.waitUntil(lambda: state(window.map, qtbot)["focus"] is None, timeout=5000)
+
+
+def test_a_selected_case_lists_its_nearest_cameras_and_rings_them_on_the_map(city, open_seat, qtbot):
+    from console.data.cameras import cameras as every_camera
+    from console.domain.spatial import distances_m
+    from console.widgets.nearest_cameras import NEAREST_RADIUS_M
+
+    db, ids = city
+    window = open_seat(db, "dispatch1")
+    panel = window.nearest_cameras
+    window.show_case(ids[0])  # 800 m from the nearest camera: none within 500 m
+    qtbot.waitUntil(lambda: "（500 米内 0 个）" in panel.heading.text(), timeout=10000)
+    window.show_case(ids[3])  # 列西广场 is some 300 m away
+    qtbot.waitUntil(lambda: panel.list.count() > 0, timeout=10000)
+    row = window._shown.row  # the case shown
+    cams = every_camera(db)
+    dist = distances_m(row.lon, row.lat, [c.lon for c in cams], [c.lat for c in cams])
+    expected = [c.id for d, c in sorted(zip(dist, cams), key=lambda p: (p[0], p[1].id)) if d <= NEAREST_RADIUS_M]
+    assert [c.id for c in panel.cameras] == expected[:9] and expected  # by distance, as brute force says
+    assert "米" in panel.list.item(0).text() and panel.list.item(0).text().startswith("1. ")
+    qtbot.waitUntil(lambda: state(window.map, qtbot)["highlighted"] == expected[:9], timeout=10000)

@@ -271,6 +271,29 @@
     </message>
 </context>
 <context>
+    <name>CameraIdField</name>
+    <message>
+        <source>中心编码</source>
+        <translation>Centre code</translation>
+    </message>
+    <message>
+        <source>行业编码</source>
+        <translation>Industry code</translation>
+    </message>
+    <message>
+        <source>类型编码</source>
+        <translation>Type code</translation>
+    </message>
+    <message>
+        <source>网络标识</source>
+        <translation>Network</translation>
+    </message>
+    <message>
+        <source>设备序号</source>
+        <translation>Serial</translation>
+    </message>
+</context>
+<context>
     <name>CameraStatus</name>
     <message>
         <source>在线</source>
@@ -283,6 +306,13 @@
     <message>
         <source>故障</source>
         <translation>Fault</translation>
+    </message>
+</context>
+<context>
+    <name>CameraWall</name>
+    <message>
+        <source>视频监控</source>
+        <translation>Video surveillance</translation>
     </message>
 </context>
 <context>
@@ -1102,6 +1132,25 @@ Select a case in the queue to see its details</translation>
         <source>离线{n}</source>
         <translation>Offline {n}</translation>
     </message>
+    <message>
+        <source>{rank} · {metres} 米</source>
+        <translation>{rank} · {metres} m</translation>
+    </message>
+</context>
+<context>
+    <name>NearestCamerasPanel</name>
+    <message>
+        <source>附近摄像头</source>
+        <translation>Nearby cameras</translation>
+    </message>
+    <message>
+        <source>附近摄像头（{m} 米内 {n} 个）</source>
+        <translation>Nearby cameras ({n} within {m} m)</translation>
+    </message>
+    <message>
+        <source>{rank}. {name} · {metres} 米 · {mark} {status}</source>
+        <translation>{rank}. {name} · {metres} m · {mark} {status}</translation>
+    </message>
 </context>
 <context>
     <name>NewCaseDialog</name>
@@ -1186,6 +1235,33 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>作废</source>
         <translation>Cancellation</translation>
+    </message>
+</context>
+<context>
+    <name>PtzType</name>
+    <message>
+        <source>未知</source>
+        <translation>Unknown</translation>
+    </message>
+    <message>
+        <source>球机</source>
+        <translation>Dome</translation>
+    </message>
+    <message>
+        <source>半球</source>
+        <translation>Half dome</translation>
+    </message>
+    <message>
+        <source>固定枪机</source>
+        <translation>Fixed bullet</translation>
+    </message>
+    <message>
+        <source>遥控枪机</source>
+        <translation>PTZ bullet</translation>
+    </message>
+    <message>
+        <source>遥控半球</source>
+        <translation>PTZ half dome</translation>
     </message>
 </context>
 <context>
@@ -1478,6 +1554,80 @@ Select a case in the queue to see its details</translation>
     </message>
 </context>
 <context>
+    <name>VideoPatrolDialog</name>
+    <message>
+        <source>视频巡查上报</source>
+        <translation>Report from video patrol</translation>
+    </message>
+    <message>
+        <source>{id} {name}</source>
+        <translation>{id} {name}</translation>
+    </message>
+    <message>
+        <source>摄像头</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>截图</source>
+        <translation>Snapshot</translation>
+    </message>
+</context>
+<context>
+    <name>VideoView</name>
+    <message>
+        <source>截图取证 (Ctrl+S)</source>
+        <translation>Snapshot as evidence (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>视频巡查上报 (F9)</source>
+        <translation>Report from video (F9)</translation>
+    </message>
+    <message>
+        <source>（无视频流地址）</source>
+        <translation>(no stream URL)</translation>
+    </message>
+    <message>
+        <source>{id} · {url}</source>
+        <translation>{id} · {url}</translation>
+    </message>
+    <message>
+        <source>{name} · {id}</source>
+        <translation>{name} · {id}</translation>
+    </message>
+    <message>
+        <source>同时播放路数已达上限，请先关闭其他画面 (player limit reached)</source>
+        <translation>Player limit reached: close another view first</translation>
+    </message>
+    <message>
+        <source>连接中</source>
+        <translation>Connecting</translation>
+    </message>
+    <message>
+        <source>播放中</source>
+        <translation>Playing</translation>
+    </message>
+    <message>
+        <source>重连中</source>
+        <translation>Reconnecting</translation>
+    </message>
+    <message>
+        <source>无法播放</source>
+        <translation>Cannot play</translation>
+    </message>
+    <message>
+        <source>{error}；{s} 秒后重连</source>
+        <translation>{error}; reconnecting in {s} s</translation>
+    </message>
+    <message>
+        <source>还没有画面，不能截图 (no picture yet)</source>
+        <translation>No picture yet: nothing to snapshot</translation>
+    </message>
+    <message>
+        <source>画面为空白或默认图，不能作为证据 (blank or default image: not evidence)</source>
+        <translation>The picture is blank or a default image: not evidence</translation>
+    </message>
+</context>
+<context>
     <name>Workstation</name>
     <message>
         <source>数字城管监督指挥中心 · 操作台 · {db}</source>
@@ -1590,6 +1740,10 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>底图 {value} 既不是含 {{z}}/{{x}}/{{y}} 的瓦片地址，也不是存在的 .mbtiles 文件</source>
         <translation>Basemap {value} is neither a tile URL with {{z}}/{{x}}/{{y}} nor an existing .mbtiles file</translation>
+    </message>
+    <message>
+        <source>附近摄像头</source>
+        <translation>Nearby cameras</translation>
     </message>
     <message>
         <source>今日日报（预览）…</source>

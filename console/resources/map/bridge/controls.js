@@ -96,7 +96,8 @@
     });
     h += '<div class="uc-legend-sub">' + M.esc(W.camera) + "</div>";
     ["online", "offline", "fault"].forEach(function (k) {
-      h += '<div><i class="uc-dot uc-cam" style="background:' + M.CAMERAS[k].color + '"></i>' + M.esc(M.CAMERAS[k].word) + "</div>";
+      h += '<div><b class="uc-cam-mark" style="color:' + M.CAMERAS[k].color + '">' +
+        M.esc((M.W.camera_marks || {})[k] || "●") + "</b>" + M.esc(M.CAMERAS[k].word) + "</div>";
     });
     h += '<div class="uc-legend-sub">' + M.esc(W.heat_title + " · " + M.HEAT_WORD[uc.heatMode]) + "</div>";
     var bins = ["1–2", "3–5", "6–10", "≥11"];

@@ -15,6 +15,8 @@
  *   set_cameras {cameras: [[id, name, lon, lat, status], ...]}
  *   select_case {id}    fit {}    set_auto_fit {on}
  *   show_cameras {on}   (the page starts with cameras hidden)
+ *   update_cameras {cameras: [[id, name, lon, lat, status], ...]}   (a delta: changed or new cameras)
+ *   highlight_cameras {cameras: [[id, label], ...]}   (the nearest cameras of a case; [] clears)
  *   focus_area {code}   (a street or community code, or null: the queue's filter)
  * Every call returns JSON.stringify(result) (PySide6 runJavaScript cannot carry objects).
  * JS -> Python: the QWebChannel object "bridge" (ready, caseClicked, gridClicked,
@@ -28,7 +30,7 @@
 
   var uc = window.uc = {
     ready: false, map: null, bridge: null, cfg: null,
-    cases: new Map(), grids: new Map(), cameras: [], counts: {},
+    cases: new Map(), grids: new Map(), cameras: [], cameraById: new Map(), counts: {},
     selected: null, autoFit: true, heatMode: "open", heatOn: true, prog: 0, focus: null, quiet: 0,
     caseLayer: null, cameraLayer: null, gridLayer: null, errors: []
   };
@@ -132,6 +134,8 @@
     remove_cases: function (m) { return M.removeCases(m.ids || []); },
     restyle_grids: function (m) { return M.restyleGrids(m.counts, m.mode); },
     set_cameras: function (m) { return M.setCameras(m.cameras || []); },
+    update_cameras: function (m) { return M.updateCameras(m.cameras || []); },
+    highlight_cameras: function (m) { return M.highlightCameras(m.cameras || []); },
     select_case: function (m) { return m.id === null ? (M.clearSelection(), {selected: null}) : M.selectCase(m.id); },
     fit: function () { M.fit(); return {fitted: true}; },
     set_auto_fit: function (m) { M.setAutoFit(m.on, false); return {autoFit: uc.autoFit}; },
@@ -170,7 +174,7 @@
       grids: uc.grids.size, cameras: cams, heatMode: uc.heatMode, heatOn: uc.heatOn,
       zoom: uc.map ? uc.map.getZoom() : null, labels: uc.labelCounts || {}, errors: uc.errors, drawn: uc.drawn,
       selectedLabel: uc.selectRing ? uc.selectRing.getTooltip().getContent() : null,
-      camerasShown: uc.map ? uc.map.hasLayer(uc.cameraLayer) : null, focus: uc.focus ? uc.focus.code : null,
+      camerasShown: uc.map ? uc.map.hasLayer(uc.cameraLayer) : null, highlighted: uc.highlighted || [], focus: uc.focus ? uc.focus.code : null,
       outside: outside, faded: uc.faded, size: uc.map ? [uc.map.getSize().x, uc.map.getSize().y] : null
     };
     if (uc.map) { var c = uc.map.getCenter(); s.center = [c.lng, c.lat]; }

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, literal_column, or_, select
 
 from console.data import models as m
 from console.data.db import Database
-from console.data.evaluation import _red_dispose_at
+from console.data.evaluation import _red_dispose_at, open_at
 from console.data.queue_and_detail import _active_version_id
 from console.domain.evaluation import Window
 
@@ -100,7 +100,7 @@ def overdue_cases(db: Database, at: datetime, *, street: str | None = None, limi
              .outerjoin(cat, and_(cat.code == c.category_code, cat.version_id == _active_version()))
              .outerjoin(d, d.id == c.department_id)
              .outerjoin(st, st.code == c.street_code)
-             .where(c.created_at < at, or_(c.closed_at.is_(None), c.closed_at >= at), ~hung, _red_dispose_at(at))
+             .where(c.created_at < at, open_at(at), ~hung, _red_dispose_at(at))
              .order_by(red_from, c.number))
     if street:
         query = query.where(c.street_code == street)

@@ -491,7 +491,7 @@ class Case(Base):
     updated_at: Mapped[datetime]
     updated_by: Mapped[Optional[str]] = mapped_column(String(50))
     updated_seat: Mapped[Optional[str]] = mapped_column(String(50))
-    closed_at: Mapped[Optional[datetime]]
+    closed_at: Mapped[Optional[datetime]] = mapped_column(index=True)
     # 路段 of the case: the nearest segment within the rules' distance, set at report (路长制 scoring).
     road_segment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("road_segments.id"), index=True)
     # since 0013: the camera a 视频巡查 case was filed from (GB/T 28181 ID), else NULL

@@ -79,9 +79,9 @@ class SeatWindow:
         self.dialog = None
 
     def _full_window(self, session):  # noqa: ANN001, ANN202
-        from console.widgets.workstation import Workstation, basemap_setting
+        from console.widgets.workstation import basemap_setting
 
-        window = Workstation(session, feed=_feed_for(self.db, session.street_code), basemap=basemap_setting())
+        window = _window_for(session)(session, feed=_feed_for(self.db, session.street_code), basemap=basemap_setting())
         _place(window, self.screen)
         return window
 
@@ -104,6 +104,17 @@ class SeatWindow:
         self.dialog.accepted.connect(lambda: self.open(self.dialog.session))
         self.dialog.rejected.connect(app.quit)
         self.dialog.open()
+
+
+def _window_for(session):  # noqa: ANN001, ANN202 - the seat kind's window class
+    """One line per seat kind; the operator workstation for the rest."""
+    if session.seat.kind == "street":
+        from console.widgets.street_seat import StreetSeat
+
+        return StreetSeat
+    from console.widgets.workstation import Workstation
+
+    return Workstation
 
 
 def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001, ANN201
@@ -141,14 +152,13 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
     from PySide6.QtCore import QEventLoop, QTimer
 
     from console.services.session import Seat, demo_session
-    from console.widgets.workstation import Workstation
 
     seat = Seat.parse(view if view.startswith("street:") else ("operator" if view == "operator" else view))
     if seat.kind not in ("operator", "street"):
         raise CommandError(f"视图 {view!r} 尚不能截图 (no screenshot for this view yet)")
     make_application()
     session = demo_session(db, seat)
-    window = Workstation(session, feed=None)
+    window = _window_for(session)(session, feed=None)
     window.resize(*size)
     window.show()
     loop = QEventLoop()
@@ -165,6 +175,11 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
         raise CommandError(f"地图页面未能加载 (the map page did not load within {timeout_ms / 1000:g} s): "
                            "no screenshot written; reinstall urban-console")
     window.refresh_lights(window._now())
+    if getattr(window, "report", True) is None:  # the street seat's figures, read on its worker
+        figures = QEventLoop()
+        window.sig_figures_shown.connect(lambda _report: figures.quit())
+        QTimer.singleShot(timeout_ms, figures.quit)
+        figures.exec()
     settle = QEventLoop()
     QTimer.singleShot(800, settle.quit)
     settle.exec()

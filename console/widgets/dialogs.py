@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -157,7 +157,15 @@ class ActionInput:
     extension: str | None = None
     close_type: str | None = None
     reason: str | None = None
+    reply_within: str | None = None  # supervise 督办: the reply deadline in work time, e.g. "1wd"
     photos: list[str] = field(default_factory=list)
+
+
+# 督办's reply deadlines the dialog offers, in work time; 1 工作日 (the rules' default) is preselected.
+REPLY_WITHIN: tuple[tuple[str, str], ...] = (
+    ("4wh", QT_TRANSLATE_NOOP("ActionDialog", "4 工作时")), ("1wd", QT_TRANSLATE_NOOP("ActionDialog", "1 工作日")),
+    ("2wd", QT_TRANSLATE_NOOP("ActionDialog", "2 工作日")),
+)
 
 
 class ActionDialog(_FormDialog):
@@ -170,7 +178,7 @@ class ActionDialog(_FormDialog):
         super().__init__(f"{labels.action_label(action)} · {case_number}", parent)
         self.action = action
         self.condition = self.urgency = self.department = self.extension_value = None
-        self.extension_unit = self.close_type = self.category = None
+        self.extension_unit = self.close_type = self.category = self.reply_within = None
         if action == Action.FILE:
             self._add_filing(conditions)
         elif action == Action.RECLASSIFY:
@@ -181,6 +189,8 @@ class ActionDialog(_FormDialog):
             self._add_extension()
         elif action == Action.CLOSE:
             self._add_close()
+        elif action == Action.SUPERVISE:
+            self._add_supervise()
         self.note = QPlainTextEdit()
         self.note.setObjectName("note")
         self.note.setFixedHeight(80)
@@ -251,6 +261,15 @@ class ActionDialog(_FormDialog):
             self.close_type.addItem(labels.close_type_label(ct), ct.value)
         self.form.addRow(self.tr("结案类型"), self.close_type)
 
+    def _add_supervise(self) -> None:
+        """督办: the department's reply deadline, in work time."""
+        self.reply_within = QComboBox()
+        self.reply_within.setObjectName("reply_within")
+        for limit, text in REPLY_WITHIN:
+            self.reply_within.addItem(QCoreApplication.translate("ActionDialog", text), limit)
+        self.reply_within.setCurrentIndex(self.reply_within.findData("1wd"))
+        self.form.addRow(self.tr("回复期限"), self.reply_within)
+
     def value(self) -> ActionInput:
         text = self.note.toPlainText().strip()
         result = ActionInput(note=text, reason=text or None)
@@ -265,6 +284,8 @@ class ActionDialog(_FormDialog):
             result.extension = f"{self.extension_value.value()}{self.extension_unit.currentData()}"
         if self.close_type is not None:
             result.close_type = self.close_type.currentData()
+        if self.reply_within is not None:
+            result.reply_within = self.reply_within.currentData()
         return result
 
 

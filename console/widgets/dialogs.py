@@ -189,12 +189,12 @@ class ActionDialog(_FormDialog):
             self._add_extension()
         elif action == Action.CLOSE:
             self._add_close()
-        elif action == Action.SUPERVISE:
-            self._add_supervise()
         self.note = QPlainTextEdit()
         self.note.setObjectName("note")
         self.note.setFixedHeight(80)
         self.form.addRow(self.tr("理由（必填）") if action in REASON_ACTIONS else self.tr("意见/说明"), self.note)
+        if action == Action.SUPERVISE:
+            self._add_supervise()  # after the reason: the keyboard starts in what is required
 
     def _add_filing(self, conditions: Sequence[Any]) -> None:
         self.condition = QComboBox()

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QMarginsF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QPageLayout, QPageSize, QTextDocument
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -41,18 +41,36 @@ FIGURES_THROTTLE_MS = 10_000  # the feed re-reads the figures at most this often
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei")
 
 
+# The summary's and the tables' words (translated where used: _t).
+TEXTS: dict[str, str] = {
+    "day": QT_TRANSLATE_NOOP("StreetSeat", "今日"), "week": QT_TRANSLATE_NOOP("StreetSeat", "本周"),
+    "month": QT_TRANSLATE_NOOP("StreetSeat", "本月"),
+    "before_day": QT_TRANSLATE_NOOP("StreetSeat", "较昨日"), "before_week": QT_TRANSLATE_NOOP("StreetSeat", "较上周"),
+    "before_month": QT_TRANSLATE_NOOP("StreetSeat", "较上月"),
+    "segment": QT_TRANSLATE_NOOP("StreetSeat", "路段"), "road": QT_TRANSLATE_NOOP("StreetSeat", "道路"),
+    "second": QT_TRANSLATE_NOOP("StreetSeat", "二级路长"), "chief": QT_TRANSLATE_NOOP("StreetSeat", "路段长"),
+    "score": QT_TRANSLATE_NOOP("StreetSeat", "本月得分"), "grade": QT_TRANSLATE_NOOP("StreetSeat", "等级"),
+    "problems": QT_TRANSLATE_NOOP("StreetSeat", "在办问题"),
+    "title": QT_TRANSLATE_NOOP("StreetSeat", "{street} 街道指挥席 · 工作摘要"),
+    "generated": QT_TRANSLATE_NOOP("StreetSeat", "生成时间 {time}"),
+    "figures": QT_TRANSLATE_NOOP("StreetSeat", "一、案件数据"),
+    "figure": QT_TRANSLATE_NOOP("StreetSeat", "指标"),
+    "segments": QT_TRANSLATE_NOOP("StreetSeat", "二、路段（路长、本月得分、在办问题）"),
+    "no_segments": QT_TRANSLATE_NOOP("StreetSeat", "本街道没有登记路段"),
+}
+
+
+def _t(key: str) -> str:
+    return QCoreApplication.translate("StreetSeat", TEXTS[key])
+
+
 def period_word(kind: str) -> str:
-    words = {"day": QCoreApplication.translate("StreetSeat", "今日"),
-             "week": QCoreApplication.translate("StreetSeat", "本周"),
-             "month": QCoreApplication.translate("StreetSeat", "本月")}
-    return words[kind]
+    return _t(kind)
 
 
-def previous_word(kind: str) -> str:
-    words = {"day": QCoreApplication.translate("StreetSeat", "较昨日"),
-             "week": QCoreApplication.translate("StreetSeat", "较上周"),
-             "month": QCoreApplication.translate("StreetSeat", "较上月")}
-    return words[kind]
+def period_heading(kind: str) -> str:
+    """今日（较昨日）: the period and what its change is against."""
+    return f"{_t(kind)}（{_t('before_' + kind)}）"
 
 
 def figure_cell(report: StreetReport, kind: str, figure_id: str) -> str:
@@ -64,8 +82,7 @@ def figure_cell(report: StreetReport, kind: str, figure_id: str) -> str:
 
 
 def segment_columns() -> tuple[str, ...]:
-    tr = lambda text: QCoreApplication.translate("StreetSeat", text)  # noqa: E731
-    return (tr("路段"), tr("道路"), tr("二级路长"), tr("路段长"), tr("本月得分"), tr("等级"), tr("在办问题"))
+    return tuple(_t(k) for k in ("segment", "road", "second", "chief", "score", "grade", "problems"))
 
 
 def segment_cells(line) -> tuple[str, ...]:  # noqa: ANN001 - a SegmentLine
@@ -75,46 +92,47 @@ def segment_cells(line) -> tuple[str, ...]:  # noqa: ANN001 - a SegmentLine
 
 
 def summary_title(report: StreetReport) -> str:
-    return QCoreApplication.translate("StreetSeat", "{street} 街道指挥席 · 工作摘要").format(street=report.street_name)
+    return _t("title").format(street=report.street_name)
+
+
+def _generated(report: StreetReport) -> str:
+    return _t("generated").format(time=f"{report.at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
+
+
+def _figure_rows(report: StreetReport) -> list[list[str]]:
+    """The header row, then one row per figure: its name and its three periods."""
+    rows = [[_t("figure"), *(period_heading(k) for k in PERIODS)]]
+    return rows + [[figure_label(f), *(figure_cell(report, k, f) for k in PERIODS)] for f in STREET_FIGURES]
 
 
 def summary_text(report: StreetReport) -> str:
     """The plain-text summary (clipboard): the figures of three periods, then every segment."""
-    tr = lambda text: QCoreApplication.translate("StreetSeat", text)  # noqa: E731
-    at = report.at.astimezone(SHANGHAI)
-    lines = [summary_title(report), tr("生成时间 {time}").format(time=f"{at:%Y-%m-%d %H:%M}"), "",
-             tr("一、案件数据"),
-             "\t".join([tr("指标"), *(f"{period_word(k)}（{previous_word(k)}）" for k in PERIODS)])]
-    for figure_id in STREET_FIGURES:
-        lines.append("\t".join([figure_label(figure_id), *(figure_cell(report, k, figure_id) for k in PERIODS)]))
-    lines += ["", tr("二、路段（路长、本月得分、在办问题）"), "\t".join(segment_columns())]
-    lines += ["\t".join(segment_cells(line)) for line in report.segments]
-    if not report.segments:
-        lines.append(tr("本街道没有登记路段"))
+    lines = [summary_title(report), _generated(report), "", _t("figures")]
+    lines += ["\t".join(row) for row in _figure_rows(report)]
+    lines += ["", _t("segments"), "\t".join(segment_columns())]
+    lines += ["\t".join(segment_cells(line)) for line in report.segments] or [_t("no_segments")]
     return "\n".join(lines) + "\n"
+
+
+def _html_table(header: list[str] | tuple[str, ...], rows: list) -> str:
+    head = "".join(f"<th>{escape(t)}</th>" for t in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table cellspacing='0'><tr>{head}</tr>{body}</table>"
 
 
 def summary_html(report: StreetReport) -> str:
     """The same summary as a table document (print and PDF)."""
-    tr = lambda text: QCoreApplication.translate("StreetSeat", text)  # noqa: E731
     ink = WORKSTATION.text
-    at = report.at.astimezone(SHANGHAI)
-    head = "".join(f"<th>{escape(t)}</th>" for t in
-                   [tr("指标"), *(f"{period_word(k)}（{previous_word(k)}）" for k in PERIODS)])
-    rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in
-                                    [figure_label(f), *(figure_cell(report, k, f) for k in PERIODS)]) + "</tr>"
-                   for f in STREET_FIGURES)
-    seg_head = "".join(f"<th>{escape(t)}</th>" for t in segment_columns())
-    seg_rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in segment_cells(line)) + "</tr>"
-                       for line in report.segments)
+    figures = _figure_rows(report)
+    segments = _html_table(segment_columns(), [segment_cells(line) for line in report.segments]) \
+        if report.segments else f"<p>{escape(_t('no_segments'))}</p>"
     style = (f"table {{ border-collapse: collapse; }} th {{ background: #E8EDF3; color: {ink['ink']}; }} "
              f"td, th {{ border: 1px solid {ink['border']}; padding: 3px 6px; }}")
     return (f"<html><head><style>{style}</style></head><body>"
             f"<h2>{escape(summary_title(report))}</h2>"
-            f"<p style='color:{ink['secondary']}'>{escape(tr('生成时间 {time}').format(time=f'{at:%Y-%m-%d %H:%M}'))}</p>"
-            f"<h3>{escape(tr('一、案件数据'))}</h3><table cellspacing='0'><tr>{head}</tr>{rows}</table>"
-            f"<h3>{escape(tr('二、路段（路长、本月得分、在办问题）'))}</h3>"
-            f"<table cellspacing='0'><tr>{seg_head}</tr>{seg_rows}</table></body></html>")
+            f"<p style='color:{ink['secondary']}'>{escape(_generated(report))}</p>"
+            f"<h3>{escape(_t('figures'))}</h3>{_html_table(figures[0], figures[1:])}"
+            f"<h3>{escape(_t('segments'))}</h3>{segments}</body></html>")
 
 
 def summary_document(report: StreetReport) -> QTextDocument:

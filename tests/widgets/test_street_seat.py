@@ -344,3 +344,26 @@ def test_the_figures_are_refreshed_throttled_not_per_change(city, open_seat, qtb
     qtbot.waitUntil(lambda: len(shown) == 1, timeout=TIMEOUT)
     settle(qtbot, window)
     assert not window._figures_timer.isActive() and len(shown) == 1
+
+
+def test_the_map_is_fitted_to_the_street_and_follows_the_filter(city, qtbot):
+    from tests.widgets.test_map_view import state
+
+    session = sign_in(city, "street_east", PASSWORD, Seat("street", STREET))
+    window = StreetSeat(session, feed=None, clock=lambda: NOW, alert_interval_ms=3_600_000)
+    window.resize(1600, 1000)
+    with qtbot.waitSignal(window.map.sig_ready, timeout=30000):
+        window.show()
+    try:
+        qtbot.waitUntil(lambda: state(window.map, qtbot)["focus"] == STREET, timeout=5000)  # not the district
+        community = window.queue.findChild(object, "filter_community")
+        community.setCurrentIndex(community.findData("350402001002"))
+        qtbot.waitUntil(lambda: state(window.map, qtbot)["focus"] == "350402001002", timeout=5000)
+        window.queue.clear_filters()
+        qtbot.waitUntil(lambda: state(window.map, qtbot)["focus"] == STREET, timeout=5000)
+    finally:
+        view = window.map
+        window.stop()
+        window.close()
+        window.deleteLater()  # the map page, then its profile (tech-notes §9)
+        qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=10000)

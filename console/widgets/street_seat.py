@@ -280,8 +280,9 @@ class StreetSeat(Workstation):
         self.figures_dock.setWidget(self.street_panel)
         self.figures_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                                       | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.figures_dock.setMinimumWidth(560)
+        self.figures_dock.setMinimumWidth(420)  # narrow enough that a long alert line still fits 1920 px
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.figures_dock)
+        self.resizeDocks([self.figures_dock], [560], Qt.Orientation.Horizontal)
         self._add_report_menu()
 
     def _header_button(self, action: Action, text: str, *, primary: bool = False) -> QPushButton:

@@ -367,3 +367,22 @@ def test_the_map_is_fitted_to_the_street_and_follows_the_filter(city, qtbot):
         window.close()
         window.deleteLater()  # the map page, then its profile (tech-notes §9)
         qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=10000)
+
+
+def test_the_screenshot_renders_the_street_seat(city, tmp_path, qtbot):
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QApplication
+
+    from console import app
+
+    Case(city, NOW - timedelta(hours=1)).dispatched()
+    out = app.screenshot(city, view=f"street:{STREET}", out=tmp_path / "street.png", size=(1920, 1080))
+    image = QImage(str(out))
+    [window] = [w for w in QApplication.topLevelWidgets() if isinstance(w, StreetSeat)]
+    # 1920 x 1080 with the app's CJK font (`urban-console screenshot`); under pytest-qt's own application the
+    # default font makes the workstation's queue filters wider, so the window may be wider than asked
+    assert image.height() == 1080 and image.width() == window.width() >= 1920
+    assert window.header.text() == "街道指挥席 · 列东街道" and window.report is not None
+    view = window.map
+    window.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=10000)

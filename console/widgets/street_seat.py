@@ -389,7 +389,7 @@ class StreetSeat(Workstation):
         doc = summary_document(self.report)
         dialog.paintRequested.connect(doc.print_)
         dialog.finished.connect(dialog.deleteLater)
-        dialog._doc = doc  # kept alive with the dialog
+        dialog.summary_document = doc  # kept alive with the dialog (and read by tests)
         dialog.open()
 
     def ask_summary_pdf(self) -> None:

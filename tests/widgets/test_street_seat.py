@@ -386,3 +386,16 @@ def test_the_screenshot_renders_the_street_seat(city, tmp_path, qtbot):
     view = window.map
     window.deleteLater()
     qtbot.waitUntil(lambda: not shiboken6.isValid(view), timeout=10000)
+
+
+def test_print_opens_a_preview_of_the_summary(city, open_seat, qtbot):
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    window = open_seat(city)
+    window.print_summary()
+    preview = window.findChild(QPrintPreviewDialog, "summary_preview")
+    assert preview is not None and preview.isVisible()
+    qtbot.waitUntil(lambda: preview.summary_document.pageCount() >= 1, timeout=TIMEOUT)
+    assert "列东街道 街道指挥席 · 工作摘要" in preview.summary_document.toPlainText()
+    preview.reject()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(preview), timeout=TIMEOUT)

@@ -399,3 +399,11 @@ def test_print_opens_a_preview_of_the_summary(city, open_seat, qtbot):
     assert "列东街道 街道指挥席 · 工作摘要" in preview.summary_document.toPlainText()
     preview.reject()
     qtbot.waitUntil(lambda: not shiboken6.isValid(preview), timeout=TIMEOUT)
+
+
+def test_a_street_seat_of_an_unknown_street_is_refused_in_one_line(city):
+    from console.services.session import CommandError
+
+    add_user(city, "intake_x", "intake", password=PASSWORD)
+    with pytest.raises(CommandError, match=r"街道编码 999999999 不存在 \(no street with this code\)"):
+        sign_in(city, "intake_x", PASSWORD, Seat.parse("street:999999999"))

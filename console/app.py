@@ -79,13 +79,13 @@ class SeatWindow:
         self.dialog = None
 
     def _full_window(self, session):  # noqa: ANN001, ANN202
-        from console.widgets.workstation import Workstation, basemap_setting
+        from console.widgets.workstation import basemap_setting
 
         if session.seat.kind == "leader":
             window = _leader_window(session, _feed_for(self.db, None))
             _place(window, self.screen)
             return window
-        window = Workstation(session, feed=_feed_for(self.db, session.street_code), basemap=basemap_setting())
+        window = _window_for(session)(session, feed=_feed_for(self.db, session.street_code), basemap=basemap_setting())
         connect_reports(window)
         _place(window, self.screen)
         return window
@@ -116,6 +116,8 @@ def connect_reports(window) -> None:  # noqa: ANN001 - a Workstation
     from console.reports.menu import open_report
 
     window.sig_report_requested.connect(lambda kind: open_report(kind, window))
+
+
 def _leader_window(session, feed=None):  # noqa: ANN001, ANN202
     from console.widgets.leader import LeaderSeat
 
@@ -143,6 +145,17 @@ def _leader_screenshot(db: Database, out: Path, size: tuple[int, int]) -> Path:
     if not saved:
         raise CommandError(f"无法写入 {out} (cannot write the PNG)")
     return out
+
+
+def _window_for(session):  # noqa: ANN001, ANN202 - the seat kind's window class
+    """One line per seat kind; the operator workstation for the rest."""
+    if session.seat.kind == "street":
+        from console.widgets.street_seat import StreetSeat
+
+        return StreetSeat
+    from console.widgets.workstation import Workstation
+
+    return Workstation
 
 
 def sign_in_dialog(db: Database, seat, user: str | None = None):  # noqa: ANN001, ANN201
@@ -180,7 +193,6 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
     from PySide6.QtCore import QEventLoop, QTimer
 
     from console.services.session import Seat, demo_session
-    from console.widgets.workstation import Workstation
 
     seat = Seat.parse(view if view.startswith("street:") else ("operator" if view == "operator" else view))
     if seat.kind == "leader":
@@ -190,7 +202,7 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
         raise CommandError(f"视图 {view!r} 尚不能截图 (no screenshot for this view yet)")
     make_application()
     session = demo_session(db, seat)
-    window = Workstation(session, feed=None)
+    window = _window_for(session)(session, feed=None)
     window.resize(*size)
     window.show()
     loop = QEventLoop()
@@ -207,6 +219,11 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
         raise CommandError(f"地图页面未能加载 (the map page did not load within {timeout_ms / 1000:g} s): "
                            "no screenshot written; reinstall urban-console")
     window.refresh_lights(window._now())
+    if getattr(window, "report", True) is None:  # the street seat's figures, read on its worker
+        figures = QEventLoop()
+        window.sig_figures_shown.connect(lambda _report: figures.quit())
+        QTimer.singleShot(timeout_ms, figures.quit)
+        figures.exec()
     settle = QEventLoop()
     QTimer.singleShot(800, settle.quit)
     settle.exec()

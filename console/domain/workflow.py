@@ -574,3 +574,12 @@ def allowed_actions(state: State | str | None, role: Role | str, *,
     """The actions ``role`` may take on a case in ``state`` (for the UI's buttons)."""
     return [a for a in Action
             if can(state, a, role, pending=pending, self_handled=self_handled)]
+
+
+def parse_reply_within(text: str) -> str:
+    """督办's reply deadline typed as "<n>wh" / "<n>wd" (work time), checked before it is sent."""
+    value = (text or "").strip().lower()
+    number, unit = value[:-2], value[-2:]
+    if unit not in ("wh", "wd") or not number.isdigit() or int(number) <= 0:
+        raise ValueError(f"回复时限 {text!r} 无效，请写成 4wh 或 2wd (reply deadline must be <n>wh or <n>wd, work time)")
+    return f"{int(number)}{unit}"

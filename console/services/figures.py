@@ -10,7 +10,7 @@ a report on its own thread.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
 from console.data.breakdowns import (
@@ -30,6 +30,8 @@ HEADLINE: tuple[str, ...] = ("reported", "valid_reports", "filed", "dispatched",
                              "overdue_open", "returned", "reworked", "urged", "supervised")
 # Where fewer go up in the world (an arrow up is bad news for these).
 LOWER_IS_BETTER = frozenset({"overdue_open", "returned", "reworked", "rework_rate"})
+# Volumes that are neither good nor bad news by themselves (more reports may be better discovery).
+NEUTRAL = frozenset({"reported", "valid_reports", "filed", "dispatched", "urged", "supervised"})
 
 
 def label(figure_id: str) -> str:
@@ -75,7 +77,7 @@ class Comparison:
     def worse(self, figure_id: str) -> bool | None:
         """True when the change is bad news (more overdue, a lower rate); None without a change."""
         value = self.change(figure_id)
-        if not value:
+        if not value or figure_id in NEUTRAL:
             return None
         return (value > 0) == (figure_id in LOWER_IS_BETTER)
 
@@ -137,9 +139,14 @@ def headline(db: Database, window: Window, *, street: str | None = None) -> Head
 
 
 def compare(db: Database, kind: str, now: datetime, *, street: str | None = None) -> Comparison:
-    """This day / week / month (kind) against the one before it."""
-    current = period_of(kind, now)
-    return Comparison(headline(db, current, street=street), headline(db, previous_period(current), street=street))
+    """This day / week / month (kind) so far against the same span of the one before it: today until 10:42
+    against yesterday until 10:42, so a morning never reads as a collapse; 超期未结 is counted as it stood at
+    each window's end (now, and this time yesterday), never at a midnight still to come."""
+    period, before = period_of(kind, now), previous_period(period_of(kind, now))
+    end = min(now + timedelta(seconds=1), period.end)  # [start, end): what happened at `now` itself counts
+    current = Window(period.period, period.start, end)
+    previous = Window(before.period, before.start, min(before.end, before.start + (end - period.start)))
+    return Comparison(headline(db, current, street=street), headline(db, previous, street=street))
 
 
 def ranking(db: Database, by: str, window: Window, *, street: str | None = None,

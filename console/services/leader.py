@@ -7,6 +7,8 @@ records defined here.
 """
 from __future__ import annotations
 
+from console.domain.workflow import parse_reply_within  # noqa: F401 - the dialogs' and the seat's one parser
+
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -26,7 +28,6 @@ TILES = ("reported", "filed", "closed", "on_time_close_rate", "overdue_open", "s
 DEPARTMENT_COLUMNS = ("close_rate", "on_time_dispose_rate", "rework_rate", "supervise_reply_on_time_rate")
 STREET_COLUMNS = ("reported", "on_time_close_rate", "overdue_open")
 # 督办 reply deadlines the seat offers (work time), the rules' own 1wd first among equals.
-REPLY_CHOICES = ("4wh", "1wd", "2wd")
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,5 @@ def scope_cases(db: Database, scope: str, code: str, name: str = "", *, now: dat
     return ScopeCases(scope, code, name, tuple(r for _l, r in lit), tuple(light for light, _r in lit))
 
 
-def parse_reply_within(text: str) -> str:
-    """The 督办 reply deadline typed as "<n>wh" / "<n>wd" (work time), checked before it is sent."""
-    value = (text or "").strip().lower()
-    number, unit = value[:-2], value[-2:]
-    if unit not in ("wh", "wd") or not number.isdigit() or int(number) <= 0:
-        raise ValueError(f"回复时限 {text!r} 无效，请写成 4wh 或 2wd (reply deadline must be <n>wh or <n>wd, work time)")
-    return f"{int(number)}{unit}"
-
-
-__all__ = ["DEPARTMENT_COLUMNS", "LeaderBoard", "PERIODS", "REPLY_CHOICES", "STREET_COLUMNS", "ScopeCases", "TILES",
+__all__ = ["DEPARTMENT_COLUMNS", "LeaderBoard", "PERIODS", "STREET_COLUMNS", "ScopeCases", "TILES",
            "load_board", "parse_reply_within", "scope_cases"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.data.accounts import authenticate, demo_operator
+from console.data.street_roads import street_name as _street_name
 from console.data.commands import Actor, CommandError
 from console.data.db import Database
 from console.data import models as m
@@ -41,6 +42,7 @@ class Session:
     seat: Seat
     operator_id: int | None = None
     department_id: int | None = None
+    street_name: str | None = None  # the seat's street by name (街道指挥席 · 列东街道), None off a street seat
 
     @property
     def street_code(self) -> str | None:
@@ -65,9 +67,19 @@ def session_for(db: Database, operator: m.Operator, seat: Seat, seat_name: str |
         seat = Seat("street", street)
     if seat.kind == "leader" and operator.role != Role.LEADER.value:
         raise CommandError(f"账号 {operator.username} 不是指挥长，不能登录指挥长席 (the leader seat needs a leader account)")
+    street_name = _street_name(db, seat.street_code) if seat.street_code else None
+    if seat.kind == "street" and street_name is None:
+        raise CommandError(f"街道编码 {seat.street_code} 不存在 (no street with this code)")
+    if street_name and seat.kind == "street" and seat_name in (None, "", seat.street_code):
+        seat_name = seat_name_for(street_name)  # the seat by its street's name, never the bare code
     return Session(db=db, username=operator.username, display_name=operator.display_name, role=Role(operator.role),
                    seat_name=seat_name or operator.seat or seat.kind, seat=seat, operator_id=operator.id,
-                   department_id=operator.department_id)
+                   department_id=operator.department_id, street_name=street_name)
+
+
+def seat_name_for(street_name: str) -> str:
+    """街道指挥席 · 列东街道: the street seat by its street's name (the header, the audit's seat)."""
+    return f"街道指挥席 · {street_name}"
 
 
 def sign_in(db: Database, username: str, password: str, seat: Seat, seat_name: str | None = None) -> Session:
@@ -82,4 +94,4 @@ def demo_session(db: Database, seat: Seat) -> Session:
     return session_for(db, operator, seat)
 
 
-__all__ = ["CommandError", "Database", "SEAT_KINDS", "Seat", "Session", "demo_session", "session_for", "sign_in"]
+__all__ = ["CommandError", "Database", "SEAT_KINDS", "Seat", "Session", "demo_session", "seat_name_for", "session_for", "sign_in"]

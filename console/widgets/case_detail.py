@@ -385,23 +385,32 @@ class CaseDetailPanel(QWidget):
         _fill_grid(self._timeline, rows)
 
     def _urges_html(self, detail: CaseDetail) -> str:
-        lines = []
+        lines = [self._urge_counts(detail)] if detail.urges else []
         for u in detail.urges:
             kind = self.tr("督办") if u.kind == "supervise" else self.tr("催办")
             text = f"<b>{escape(kind)}</b> {self._local(u.at, '%m-%d %H:%M')} {escape(u.operator_name)}"
             if u.note:
                 text += self.tr("：") + escape(u.note)
-            if u.kind == "supervise":
-                if u.replied_at:
-                    replied = self.tr("已回复")
-                    text += (f"<br/><span style='color:{self._theme.text['ok']}'>{escape(replied)} "
-                             f"{self._local(u.replied_at, '%m-%d %H:%M')} {escape(u.reply_note or '')}</span>")
-                elif u.reply_due_at:
-                    awaited = self.tr("待回复，期限")
-                    text += (f"<br/><span style='color:{self._theme.text['late']}'>{escape(awaited)} "
-                             f"{self._local(u.reply_due_at, '%m-%d %H:%M')}</span>")
+            if u.replied_at:  # the department's answer, to a 督办 or a 催办 (催办回复)
+                replied = self.tr("已回复")
+                text += (f"<br/><span style='color:{self._theme.text['ok']}'>{escape(replied)} "
+                         f"{self._local(u.replied_at, '%m-%d %H:%M')} {escape(u.reply_note or '')}</span>")
+            elif u.kind == "supervise" and u.reply_due_at:
+                awaited = self.tr("待回复，期限")
+                text += (f"<br/><span style='color:{self._theme.text['late']}'>{escape(awaited)} "
+                         f"{self._local(u.reply_due_at, '%m-%d %H:%M')}</span>")
             lines.append(text)
         return "<br/>".join(lines)
+
+    def _urge_counts(self, detail: CaseDetail) -> str:
+        """催办 ×3（已回复 1） · 督办 ×1: repeated 催办 are counted, not only listed."""
+        parts = []
+        for kind, word in (("urge", self.tr("催办")), ("supervise", self.tr("督办"))):
+            records = [u for u in detail.urges if u.kind == kind]
+            if records:
+                replied = sum(1 for u in records if u.replied_at)
+                parts.append(self.tr("{kind} ×{n}（已回复 {replied}）").format(kind=word, n=len(records), replied=replied))
+        return f"<b>{escape(' · '.join(parts))}</b>"
 
 
 def _with_shortcut(label: str, shortcut: str | None, template: str = "{label}（{key}）") -> str:

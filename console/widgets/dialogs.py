@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.catalogue import Urgency
 from console.domain.sources import HALL_SOURCES, SOURCE_LABELS  # noqa: F401 - SOURCE_LABELS: the workstation's import
-from console.domain.workflow import REASON_ACTIONS, Action, CloseType
+from console.domain.workflow import REASON_ACTIONS, Action, CloseType, parse_reply_within
 from console.widgets import labels
 from console.widgets.theme import WORKSTATION
 
@@ -157,7 +157,15 @@ class ActionInput:
     extension: str | None = None
     close_type: str | None = None
     reason: str | None = None
+    reply_within: str | None = None  # supervise 督办: the reply deadline in work time, e.g. "1wd"
     photos: list[str] = field(default_factory=list)
+
+
+# 督办's reply deadlines the dialog offers, in work time; 1 工作日 (the rules' default) is preselected.
+REPLY_WITHIN: tuple[tuple[str, str], ...] = (
+    ("4wh", QT_TRANSLATE_NOOP("ActionDialog", "4 工作时")), ("1wd", QT_TRANSLATE_NOOP("ActionDialog", "1 工作日")),
+    ("2wd", QT_TRANSLATE_NOOP("ActionDialog", "2 工作日")),
+)
 
 
 class ActionDialog(_FormDialog):
@@ -170,7 +178,7 @@ class ActionDialog(_FormDialog):
         super().__init__(f"{labels.action_label(action)} · {case_number}", parent)
         self.action = action
         self.condition = self.urgency = self.department = self.extension_value = None
-        self.extension_unit = self.close_type = self.category = None
+        self.extension_unit = self.close_type = self.category = self.reply_within = None
         if action == Action.FILE:
             self._add_filing(conditions)
         elif action == Action.RECLASSIFY:
@@ -185,6 +193,8 @@ class ActionDialog(_FormDialog):
         self.note.setObjectName("note")
         self.note.setFixedHeight(80)
         self.form.addRow(self.tr("理由（必填）") if action in REASON_ACTIONS else self.tr("意见/说明"), self.note)
+        if action == Action.SUPERVISE:
+            self._add_supervise()  # after the reason: the keyboard starts in what is required
 
     def _add_filing(self, conditions: Sequence[Any]) -> None:
         self.condition = QComboBox()
@@ -251,6 +261,28 @@ class ActionDialog(_FormDialog):
             self.close_type.addItem(labels.close_type_label(ct), ct.value)
         self.form.addRow(self.tr("结案类型"), self.close_type)
 
+    def _add_supervise(self) -> None:
+        """督办: the department's reply deadline, in work time (the offered ones, or another typed)."""
+        self.reply_within = QComboBox()
+        self.reply_within.setObjectName("reply_within")
+        for limit, text in REPLY_WITHIN:
+            self.reply_within.addItem(QCoreApplication.translate("ActionDialog", text), limit)
+        self.reply_within.addItem(self.tr("其他…"), None)
+        self.reply_within.setCurrentIndex(self.reply_within.findData("1wd"))  # the rules' 督办回复 limit
+        self.reply_other = QLineEdit()
+        self.reply_other.setObjectName("reply_other")
+        self.reply_other.setPlaceholderText(self.tr("如 6wh 或 3wd（工作时间）"))
+        self.reply_other.setEnabled(False)
+        self.reply_within.currentIndexChanged.connect(
+            lambda _i: self.reply_other.setEnabled(self.reply_within.currentData() is None))
+        self.form.addRow(self.tr("回复期限"), self.reply_within)
+        self.form.addRow(self.tr("其他期限"), self.reply_other)
+
+    def _reply_within(self) -> str:
+        """The chosen deadline ("4wh"); a bad typed one raises ValueError with one clear message."""
+        code = self.reply_within.currentData()
+        return code if code is not None else parse_reply_within(self.reply_other.text())
+
     def value(self) -> ActionInput:
         text = self.note.toPlainText().strip()
         result = ActionInput(note=text, reason=text or None)
@@ -265,6 +297,8 @@ class ActionDialog(_FormDialog):
             result.extension = f"{self.extension_value.value()}{self.extension_unit.currentData()}"
         if self.close_type is not None:
             result.close_type = self.close_type.currentData()
+        if self.reply_within is not None:
+            result.reply_within = self._reply_within()
         return result
 
 

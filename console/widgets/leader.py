@@ -17,7 +17,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QBrush, QColor, QIcon, QKeySequence, QPainter, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QFrame,
     QGridLayout,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QTableView,
@@ -38,8 +36,7 @@ from console.domain.vocabulary import QT_TRANSLATE_NOOP
 from console.domain.workflow import Action
 from console.services import figures
 from console.services.leader import (
-    DEPARTMENT_COLUMNS, PERIODS, REPLY_CHOICES, STREET_COLUMNS, TILES, LeaderBoard, ScopeCases, load_board,
-    parse_reply_within, scope_cases,
+    DEPARTMENT_COLUMNS, PERIODS, STREET_COLUMNS, TILES, LeaderBoard, ScopeCases, load_board, scope_cases,
 )
 from console.services.seat import STALL_MS, ActionParams, CommandDone, CommandRefused, SeatController
 from console.services.session import Session
@@ -78,11 +75,6 @@ SEQUENCE_LABELS = {
     "street": QT_TRANSLATE_NOOP("LeaderSeat", "街道"),
     "second": QT_TRANSLATE_NOOP("LeaderSeat", "二级路长"),
     "unit": QT_TRANSLATE_NOOP("LeaderSeat", "责任单位"),
-}
-REPLY_LABELS = {
-    "4wh": QT_TRANSLATE_NOOP("LeaderSeat", "4 工作时"),
-    "1wd": QT_TRANSLATE_NOOP("LeaderSeat", "1 工作日"),
-    "2wd": QT_TRANSLATE_NOOP("LeaderSeat", "2 工作日"),
 }
 
 
@@ -308,31 +300,14 @@ class OverdueChart(QWidget):
 
 
 class SuperviseDialog(ActionDialog):
-    """督办: a written reason and a reply deadline in work time (4 工作时 / 1 工作日 / 2 工作日 / other)."""
+    """督办: a written reason and a reply deadline in work time (the ActionDialog's own 督办 fields)."""
 
     def __init__(self, case_number: str, parent: QWidget | None = None) -> None:
         super().__init__(Action.SUPERVISE, case_number=case_number, parent=parent)
-        self.reply = QComboBox()
-        self.reply.setObjectName("reply_within")
-        for code in REPLY_CHOICES:
-            self.reply.addItem(_tr(REPLY_LABELS[code]), code)
-        self.reply.addItem(self.tr("其他…"), None)
-        self.reply.setCurrentIndex(REPLY_CHOICES.index("1wd"))  # the rules' 督办回复 limit
-        self.other = QLineEdit()
-        self.other.setObjectName("reply_other")
-        self.other.setPlaceholderText(self.tr("如 6wh 或 3wd（工作时间）"))
-        self.other.setEnabled(False)
-        self.reply.currentIndexChanged.connect(lambda _i: self.other.setEnabled(self.reply.currentData() is None))
-        self.form.insertRow(0, self.tr("回复时限"), self.reply)
-        self.form.insertRow(1, self.tr("其他时限"), self.other)
+        self.reply, self.other = self.reply_within, self.reply_other
 
     def first_field(self) -> QWidget:
         return self.note  # the reason first: the deadline's default is the rules' own
-
-    def reply_within(self) -> str:
-        """The chosen deadline ("8wh"); a bad "other" raises ValueError with one clear message."""
-        code = self.reply.currentData()
-        return code if code is not None else parse_reply_within(self.other.text())
 
 
 class ScopeCasesDialog(QDialog):
@@ -694,7 +669,7 @@ class LeaderSeat(QMainWindow):
         if not reason:
             raise ValueError(self.tr("请填写{action}理由 (a reason is required)").format(
                 action=labels.action_label(action)))
-        within = dialog.reply_within() if isinstance(dialog, SuperviseDialog) else None
+        within = dialog.value().reply_within
         request = self.controller.reserve()
         self._submits[request] = (dialog, action)  # before sending: a synchronous seat answers at once
         self.controller.act(row.number, action, version=row.version, note=reason,

@@ -683,7 +683,7 @@ class Workstation(QMainWindow):
         value = dialog.value()
         params = ActionParams(condition_code=value.condition_code, urgency=value.urgency,
                               category_code=value.category_code, department_id=value.department_id, extension=value.extension,
-                              close_type=value.close_type, reason=value.reason)
+                              close_type=value.close_type, reason=value.reason, reply_within=value.reply_within)
         request = self.controller.reserve()
         label = labels.action_label(action)
         self._submits[request] = (dialog, lambda done: self.tr("{action}：案件 {number} 已完成").format(

@@ -42,6 +42,9 @@ def test_a_period_is_compared_with_the_one_before(db):
     now = datetime(2026, 11, 24, 15, 0, tzinfo=SH)  # Tuesday of W48
     day = compare(db, "day", now)
     assert (day.current.window.period, day.previous.window.period) == ("2026-11-24", "2026-11-23")
+    # so far against the same span: Tuesday until 15:00 against Monday until 15:00
+    span = timedelta(seconds=1)  # [start, now] as [start, now + 1 s)
+    assert day.current.window.end == now + span and day.previous.window.end == now - timedelta(days=1) + span
     with db.read() as s:
         def reported(w):
             return s.scalar(select(func.count()).select_from(m.Case).where(
@@ -121,3 +124,12 @@ def test_the_breakdowns_equal_counts_over_plain_rows(db):
     assert len(overdue) == headline(db, window).value("overdue_open") == 1
     assert overdue[0].department and overdue[0].red_at < end
     assert overdue_cases(db, end, street="350402002") == ()
+
+
+def test_a_volume_is_neither_good_nor_bad_news_but_overdue_and_rates_are(db):
+    month.build_month(db)
+    now = datetime(2026, 11, 24, 15, 0, tzinfo=SH)
+    day = compare(db, "day", now)
+    assert day.change("reported") is not None and day.worse("reported") is None
+    overdue = day.change("overdue_open")
+    assert day.worse("overdue_open") is (None if not overdue else overdue > 0)

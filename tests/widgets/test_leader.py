@@ -199,7 +199,7 @@ def test_supervise_from_the_seat_writes_the_deadline_and_the_list_shows_its_repl
     # the department replies (its own seat): the list shows it replied on time
     with seat_db.read() as s:
         version = s.scalar(select(m.Case.version).where(m.Case.number == case.number))
-    act(seat_db, month.HW, case.number, Action.REPLY_SUPERVISE, expected_version=version, at=NOW.replace(hour=11),
+    act(seat_db, month.HW, case.number, Action.REPLY_SUPERVISE, expected_version=version, at=NOW,  # the seat's clock stands still at NOW: a reply "later" would be after its window
         note="已安排处置", params=ActionParams(reason="已安排处置"))
     dialog.close()
     seat.activateWindow()

@@ -143,6 +143,18 @@
 <context>
     <name>ActionDialog</name>
     <message>
+        <source>4 工作时</source>
+        <translation>4 work hours</translation>
+    </message>
+    <message>
+        <source>1 工作日</source>
+        <translation>1 work day</translation>
+    </message>
+    <message>
+        <source>2 工作日</source>
+        <translation>2 work days</translation>
+    </message>
+    <message>
         <source>理由（必填）</source>
         <translation>Reason (required)</translation>
     </message>
@@ -209,6 +221,22 @@
     <message>
         <source>结案类型</source>
         <translation>Closing type</translation>
+    </message>
+    <message>
+        <source>其他…</source>
+        <translation>Other…</translation>
+    </message>
+    <message>
+        <source>如 6wh 或 3wd（工作时间）</source>
+        <translation>e.g. 6wh or 3wd (work time)</translation>
+    </message>
+    <message>
+        <source>回复期限</source>
+        <translation>Reply within</translation>
+    </message>
+    <message>
+        <source>其他期限</source>
+        <translation>Other deadline</translation>
     </message>
 </context>
 <context>
@@ -502,6 +530,10 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>待回复，期限</source>
         <translation>Reply due by</translation>
+    </message>
+    <message>
+        <source>{kind} ×{n}（已回复 {replied}）</source>
+        <translation>{kind} ×{n} ({replied} answered)</translation>
     </message>
 </context>
 <context>
@@ -815,18 +847,6 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>责任单位</source>
         <translation>Responsible unit</translation>
-    </message>
-    <message>
-        <source>4 工作时</source>
-        <translation>4 work hours</translation>
-    </message>
-    <message>
-        <source>1 工作日</source>
-        <translation>1 work day</translation>
-    </message>
-    <message>
-        <source>2 工作日</source>
-        <translation>2 work days</translation>
     </message>
     <message>
         <source>{h}工作时{m}分</source>
@@ -1494,22 +1514,177 @@ Select a case in the queue to see its details</translation>
     </message>
 </context>
 <context>
-    <name>SuperviseDialog</name>
+    <name>StreetFigures</name>
     <message>
-        <source>其他…</source>
-        <translation>Other…</translation>
+        <source>数据读取中…</source>
+        <translation>Reading data…</translation>
     </message>
     <message>
-        <source>如 6wh 或 3wd（工作时间）</source>
-        <translation>e.g. 6wh or 3wd (work time)</translation>
+        <source>路段 · 路长 · 本月得分 · 在办问题</source>
+        <translation>Segments · chiefs · this month&apos;s score · open problems</translation>
     </message>
     <message>
-        <source>回复时限</source>
-        <translation>Reply within</translation>
+        <source>{street} · 数据 {time}</source>
+        <translation>{street} · data {time}</translation>
+    </message>
+</context>
+<context>
+    <name>StreetSeat</name>
+    <message>
+        <source>今日</source>
+        <translation>Today</translation>
     </message>
     <message>
-        <source>其他时限</source>
-        <translation>Other deadline</translation>
+        <source>本周</source>
+        <translation>This week</translation>
+    </message>
+    <message>
+        <source>本月</source>
+        <translation>This month</translation>
+    </message>
+    <message>
+        <source>较昨日</source>
+        <translation>vs yesterday</translation>
+    </message>
+    <message>
+        <source>较上周</source>
+        <translation>vs last week</translation>
+    </message>
+    <message>
+        <source>较上月</source>
+        <translation>vs last month</translation>
+    </message>
+    <message>
+        <source>路段</source>
+        <translation>Segment</translation>
+    </message>
+    <message>
+        <source>道路</source>
+        <translation>Road</translation>
+    </message>
+    <message>
+        <source>二级路长</source>
+        <translation>Second-level road chief</translation>
+    </message>
+    <message>
+        <source>路段长</source>
+        <translation>Segment chief</translation>
+    </message>
+    <message>
+        <source>本月得分</source>
+        <translation>Score this month</translation>
+    </message>
+    <message>
+        <source>等级</source>
+        <translation>Grade</translation>
+    </message>
+    <message>
+        <source>在办问题</source>
+        <translation>Open problems</translation>
+    </message>
+    <message>
+        <source>{street} 街道指挥席 · 工作摘要</source>
+        <translation>{street} street seat · summary</translation>
+    </message>
+    <message>
+        <source>生成时间 {time}</source>
+        <translation>Generated {time}</translation>
+    </message>
+    <message>
+        <source>一、案件数据</source>
+        <translation>1. Cases</translation>
+    </message>
+    <message>
+        <source>指标</source>
+        <translation>Figure</translation>
+    </message>
+    <message>
+        <source>二、路段（路长、本月得分、在办问题）</source>
+        <translation>2. Road segments (chiefs, this month&apos;s score, open problems)</translation>
+    </message>
+    <message>
+        <source>本街道没有登记路段</source>
+        <translation>No road segments registered for this street</translation>
+    </message>
+    <message>
+        <source>{seat} — 数字城管监督指挥中心 · {db}</source>
+        <translation>{seat} — Urban management command centre · {db}</translation>
+    </message>
+    <message>
+        <source>街道指挥席 · {street}</source>
+        <translation>Street seat · {street}</translation>
+    </message>
+    <message>
+        <source>街道指挥席</source>
+        <translation>Street seat</translation>
+    </message>
+    <message>
+        <source>催办</source>
+        <translation>Urge</translation>
+    </message>
+    <message>
+        <source>督办</source>
+        <translation>Supervise</translation>
+    </message>
+    <message>
+        <source>复制摘要</source>
+        <translation>Copy summary</translation>
+    </message>
+    <message>
+        <source>打印摘要…</source>
+        <translation>Print summary…</translation>
+    </message>
+    <message>
+        <source>存为 PDF…</source>
+        <translation>Save as PDF…</translation>
+    </message>
+    <message>
+        <source>街道数据</source>
+        <translation>Street figures</translation>
+    </message>
+    <message>
+        <source>{action}（{key}）</source>
+        <translation>{action} ({key})</translation>
+    </message>
+    <message>
+        <source>报表</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <source>街道摘要</source>
+        <translation>Street summary</translation>
+    </message>
+    <message>
+        <source>复制街道摘要</source>
+        <translation>Copy street summary</translation>
+    </message>
+    <message>
+        <source>打印街道摘要…</source>
+        <translation>Print street summary…</translation>
+    </message>
+    <message>
+        <source>街道摘要存为 PDF…</source>
+        <translation>Save street summary as PDF…</translation>
+    </message>
+    <message>
+        <source>刷新街道数据</source>
+        <translation>Refresh street figures</translation>
+    </message>
+    <message>
+        <source>街道摘要已复制到剪贴板</source>
+        <translation>Street summary copied to the clipboard</translation>
+    </message>
+    <message>
+        <source>街道摘要存为 PDF</source>
+        <translation>Save street summary as PDF</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>街道摘要已保存：{path}</source>
+        <translation>Street summary saved: {path}</translation>
     </message>
 </context>
 <context>

@@ -48,6 +48,9 @@ QUEUE_SORT = _key("queue/sort", str, "")  # "column,order" as the queue's header
 ALERT_SOUND = _key("alerts/sound", bool, False)
 BASEMAP = _key("map/basemap", str, "", per_user=False)  # the hall's basemap: an XYZ URL or an MBTiles path
 LANGUAGE = _key("ui/language", str, "", per_user=False)  # "" = the system locale
+WALL_SCREEN = _key("wall/screen", str, "", per_user=False)  # the wall's screen, by name ("" = the primary)
+WALL_DWELL_S = _key("wall/dwell_s", int, 30, per_user=False)  # seconds on each view of the rotation
+WALL_IDLE_S = _key("wall/idle_s", int, 120, per_user=False)  # a paused rotation resumes after this idle time
 
 
 def _typed(key: Key[T], raw: Any) -> T:

@@ -469,6 +469,7 @@ class WallWindow(QWidget):
         self.board, self._fresh_mono = board, time.monotonic()
         self._show_board(board)
         self._show_health()
+        self._tick()
         self.sig_board.emit(board)
 
     def _read_failed(self, message: str) -> None:

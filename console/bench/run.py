@@ -124,6 +124,9 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
     result["feed"] = bench_feed.run(seconds=3 if quick else 10, rate=50)
     result["second_seat"] = bench_feed.run(seconds=3 if quick else 10, rate=50, seat=True)
     result["sign_in_flood"] = bench_sign_in.run(seconds=3 if quick else 8)
+    from console.bench import bench_wall  # the wall under simulate (throttled vs idle / unthrottled), its soak
+
+    result["wall"] = bench_wall.run(rate=50, seconds=5 if quick else 20, soak_seconds=20 if quick else 300)
     # cold start to a usable workstation and the longest UI stall (reload, hung PostgreSQL): issue 9
     result["seat_start"] = bench_start.run(scales=("small",) if quick else ("city", "metro"),
                                            pg_admin=pg_url or os.environ.get("URBAN_CONSOLE_BENCH_PG"))

@@ -39,6 +39,7 @@ from console.widgets.theme import WALL
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECYCLE_MS = 6 * 3600 * 1000  # a fresh map page every 6 h: QtWebEngine's memory does not stay flat for weeks
+LAYERS_RETRY_S = 10.0  # the map's layers asked again this long after a failed first read
 TICKER_STEP_MS = 4000  # the ticker moves on by one case this often
 CHART_ROWS = 8  # departments / streets in the bottom charts (10 in the top-categories chart)
 _USER_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -275,10 +276,14 @@ class WallWindow(QWidget):
         idle = idle_ms if idle_ms is not None else self.settings.get(settings.WALL_IDLE_S) * 1000
         self.rotation = Rotation([WallView("district", self.tr("全区"))], dwell_ms=dwell, idle_ms=idle, parent=self)
         self._views: dict[str, QWidget] = {}
+        # the camera wall's slot: the cameras' status until console/widgets/camera_wall.py plugs in its 2×2/3×3
+        # video views here (a callable that returns the widget; made once, when the rotation first shows it)
+        self.camera_view_factory: Callable[[], QWidget] = self._camera_view
         self._with_map = with_map
         self.map = self._make_map() if with_map else None
         self._next_map = None  # the recycled page being built, hidden, until it is ready
         self._watched = None  # the QWindow whose input pauses the rotation
+        self._layers_asked = 0.0
         self._build()
         self._connect()
         self._timers()
@@ -408,11 +413,9 @@ class WallWindow(QWidget):
     def start(self) -> None:
         """The feed, the first reads, the rotation, the clocks; the screen saver inhibited where a bus exists."""
         self.controller.start()
-        if self.map is not None:
-            self.controller.load_map_layers(self.map.page_builder(WALL))
-        else:
-            self.controller.load_map_layers()
+        if self.map is None:
             self.controller.sig_map_layers.connect(self._layers_loaded)
+        self._load_layers()
         self.refresh.start()
         self._second.start()
         self._ticker_timer.start()
@@ -433,6 +436,13 @@ class WallWindow(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         super().showEvent(event)
         self._watch_input()
+
+    def _load_layers(self) -> None:
+        self._layers_asked = time.monotonic()
+        if self.map is not None:
+            self.controller.load_map_layers(self.map.page_builder(WALL))
+        else:
+            self.controller.load_map_layers()
 
     def stop(self) -> None:
         if self._watched is not None and shiboken6.isValid(self._watched):
@@ -460,8 +470,8 @@ class WallWindow(QWidget):
     # --- reads ------------------------------------------------------------------------------
 
     def _read_board(self) -> None:
-        now = self._clock()
-        self.controller.load_figures("wall", lambda db: read_board(db, now), self._board_read)
+        now, db = self._clock(), self.session.db
+        self.controller.run("figures:wall", lambda: read_board(db, now), self._board_read, self._board_failed)
 
     def _board_read(self, board: WallBoard) -> None:
         self.refresh.done()
@@ -470,12 +480,16 @@ class WallWindow(QWidget):
         self._show_board(board)
         self._show_health()
         self._tick()
+        if self.layers is None and time.monotonic() - self._layers_asked > LAYERS_RETRY_S:
+            self._load_layers()  # the database was down when the wall booted: the map now
         self.sig_board.emit(board)
 
+    def _board_failed(self, exc: BaseException) -> None:
+        self.refresh.done()
+        self.refresh.request()  # again after the throttle, keeping the last good picture meanwhile
+        self._read_failed(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
     def _read_failed(self, message: str) -> None:
-        if self.refresh.in_flight:
-            self.refresh.done()
-            self.refresh.request()  # try again after the throttle, keeping the last good picture
         self._failed = message
         self._show_health()
 
@@ -495,7 +509,7 @@ class WallWindow(QWidget):
     def _set_playlist(self, layers: MapLayers) -> None:
         views = [WallView("district", self.tr("全区"))]
         views += [WallView(f"street:{a.code}", a.name, focus=a.code) for a in layers.streets]
-        views.append(WallView("cameras", self.tr("视频监控"), factory=self._camera_view))
+        views.append(WallView("cameras", self.tr("视频监控"), factory=self.camera_view_factory))
         self.set_playlist(views)
 
     def set_playlist(self, views: Sequence[WallView]) -> None:

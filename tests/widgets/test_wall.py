@@ -125,6 +125,8 @@ def test_rotation_pauses_on_input_and_resumes_when_idle(city, open_wall, qtbot):
     def view(key: str):  # noqa: ANN202
         return lambda: made.append(key) or QLabel(key)
 
+    qtbot.waitUntil(lambda: wall.layers is not None, timeout=10000)  # the playlist made of the map's streets
+    assert [v.key for v in wall.rotation.views] == ["district", "street:350402001", "street:350402002", "cameras"]
     wall.set_playlist([WallView(k, k, factory=view(k)) for k in ("district", "street", "cameras")])
     qtbot.waitUntil(lambda: made == ["district", "street", "cameras"], timeout=5000)  # each view in turn
     events: list[tuple[str, object]] = []
@@ -250,3 +252,17 @@ def test_placement_remembers_the_screen_by_name(open_wall, city, qtbot, user_set
     assert again.name == "hall-wall"  # remembered for the next boot
     primary = QGuiApplication.primaryScreen().name()
     assert WallPlacement(wall, primary).screen().name() == primary
+
+
+def test_placement_follows_screens_going_and_coming(open_wall, city, qtbot):
+    db, _ = city
+    wall = open_wall(db, with_map=False)
+    primary = QGuiApplication.primaryScreen()
+    placement = WallPlacement(wall, primary.name())
+    placed: list[str] = []
+    real = placement.place
+    placement.place = lambda: (placed.append(placement.screen().name()), real())[1]
+    QGuiApplication.instance().screenRemoved.emit(primary)  # a cable pulled: placed again after Qt moved it
+    qtbot.waitUntil(lambda: placed == [primary.name()], timeout=5000)
+    QGuiApplication.instance().screenAdded.emit(primary)  # back: onto the remembered screen at once
+    assert placed == [primary.name(), primary.name()] and wall.isFullScreen()

@@ -75,6 +75,36 @@ def write(url: str, rate: float, seconds: float) -> None:
         db.dispose()
 
 
+def _simulate_for(url: str, rate: float, seconds: float) -> dict:
+    """Simulate at `rate` for `seconds` of wall-clock time (the writer stopped then, however far it got),
+    the wall's loop running meanwhile; the rate reached, from the cases written."""
+    from console.bench.bench_memory import _settle, _wait
+
+    before = _cases(url)
+    writer = _writer(url, rate, seconds)
+    _wait(lambda: writer.poll() is not None, seconds)
+    if writer.poll() is None:
+        writer.terminate()
+        _wait(lambda: writer.poll() is not None, 10)
+    _settle(0.1)
+    written = _cases(url) - before
+    return {"asked_rate": rate, "reports": written, "reached_rate": round(written / seconds, 1)}
+
+
+def _cases(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from console.data import models as m
+    from console.data.db import Database
+
+    db = Database(url)
+    try:
+        with db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(m.Case)))
+    finally:
+        db.dispose()
+
+
 def _open_wall(url: str, **kw):  # noqa: ANN003, ANN202
     from console.data.db import Database
     from console.services.feed import ChangeFeed
@@ -110,14 +140,10 @@ def phase(url: str, *, seconds: float, rate: float | None, **kw) -> dict:  # noq
         meter = StallMeter()
         reads0, cpu0, t0 = wall.refresh.reads, _cpu_s(), time.perf_counter()
         meter.start()
-        writer = _writer(url, rate, seconds) if rate else None
-        if writer is not None:
-            _wait(lambda: writer.poll() is not None, seconds * 3 + 60)
-        else:
-            _settle(seconds)
+        written = _simulate_for(url, rate, seconds) if rate else _settle(seconds)
         elapsed, cpu = time.perf_counter() - t0, _cpu_s() - cpu0
         meter.stop()
-        return {"seconds": round(elapsed, 1), "cpu_share": round(cpu / elapsed, 3),
+        return {"seconds": round(elapsed, 1), **(written or {}), "cpu_share": round(cpu / elapsed, 3),
                 "worst_stall_ms": round(meter.worst_ms, 1), "board_reads": wall.refresh.reads - reads0,
                 "feed_rev": wall.feed.last_rev}
     finally:
@@ -133,20 +159,23 @@ def soak(url: str, *, seconds: float, rate: float, throttle_ms: int, recycle_s: 
     try:
         _wait(lambda: wall.board is not None and wall.map is not None and wall.map.ready, 60)
         _settle(5.0)
-        before = {"rss_mb": rss_mb(), "children_mb": children_rss_mb()}
+        before = {"rss_mb": rss_mb(), "children_mb": children_rss_mb(), "heap_mb": rss_mb(field="RssAnon"),
+                  "markers": len(wall.board.markers)}
         reads0 = wall.refresh.reads
-        writer = _writer(url, rate, seconds)
-        _wait(lambda: writer.poll() is not None, seconds * 3 + 60)
+        written = _simulate_for(url, rate, seconds)
         _settle(5.0)
-        after = {"rss_mb": rss_mb(), "children_mb": children_rss_mb()}
+        after = {"rss_mb": rss_mb(), "children_mb": children_rss_mb(), "heap_mb": rss_mb(field="RssAnon"),
+                  "markers": len(wall.board.markers)}
         reads = wall.refresh.reads - reads0
         total_before, total_after = before["rss_mb"] + before["children_mb"], after["rss_mb"] + after["children_mb"]
-        return {"seconds": seconds, "rate": rate, "throttle_ms": throttle_ms, "recycle_s": recycle_s,
+        return {"seconds": seconds, **written, "throttle_ms": throttle_ms, "recycle_s": recycle_s,
                 "board_reads": reads, "map_recycles": wall.recycles,
                 "equivalent_hall_hours": round(reads * 5 / 3600, 2),  # reads × the hall's 5 s throttle
                 "rss_before_mb": round(before["rss_mb"], 1), "rss_after_mb": round(after["rss_mb"], 1),
                 "webengine_before_mb": round(before["children_mb"], 1),
                 "webengine_after_mb": round(after["children_mb"], 1),
+                "heap_before_mb": round(before["heap_mb"], 1), "heap_after_mb": round(after["heap_mb"], 1),
+                "open_cases_before": before["markers"], "open_cases_after": after["markers"],  # the data grew too
                 "process_growth": round(after["rss_mb"] / before["rss_mb"] - 1, 3),
                 "total_growth": round(total_after / total_before - 1, 3)}
     finally:

@@ -266,3 +266,21 @@ def test_placement_follows_screens_going_and_coming(open_wall, city, qtbot):
     qtbot.waitUntil(lambda: placed == [primary.name()], timeout=5000)
     QGuiApplication.instance().screenAdded.emit(primary)  # back: onto the remembered screen at once
     assert placed == [primary.name(), primary.name()] and wall.isFullScreen()
+
+
+def test_run_wall_opens_signed_in_full_screen_with_its_feed(sqlite_db, qtbot, user_settings):
+    from console.app import open_wall
+
+    db = sqlite_db
+    add_user(db, "wall1", "wall", password="Wall-Display-2026")
+    window = open_wall(db, wall_session(db), screen="hall-wall")  # what `run --seat wall --screen hall-wall` opens
+    try:
+        qtbot.waitUntil(lambda: window.board is not None, timeout=30000)
+        assert window.isFullScreen() and window.windowFlags() & Qt.WindowType.FramelessWindowHint
+        assert window.feed is not None and window.feed.running
+        assert window.session.role == Role.WALL
+        assert SeatSettings("", "wall").get(settings.WALL_SCREEN) == "hall-wall"
+    finally:
+        window.close()
+        window.deleteLater()
+        qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=10000)

@@ -284,3 +284,18 @@ def test_run_wall_opens_signed_in_full_screen_with_its_feed(sqlite_db, qtbot, us
         window.close()
         window.deleteLater()
         qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=10000)
+
+
+def test_screenshot_of_the_wall_draws_map_and_charts(city, tmp_path, qtbot):
+    from PySide6.QtGui import QImage
+
+    from console.app import screenshot
+
+    db, _ = city
+    add_user(db, "wall1", "wall", password="Wall-Display-2026")
+    out = screenshot(db, view="wall", out=tmp_path / "wall.png", size=(1920, 1080))
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1920, 1080)
+    # the map's area (left, under the tiles) is drawn: more than one colour, not a blank page
+    colours = {image.pixel(x, y) for x in range(40, 1000, 37) for y in range(300, 1000, 41)}
+    assert len(colours) > 5

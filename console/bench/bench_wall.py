@@ -28,6 +28,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 HEARTBEAT_MS = 10
+SOAK_ACTIONS = 6  # workflow actions per simulated report in the soak, so that the open cases stay about level
 
 
 def _cpu_s() -> float:
@@ -59,29 +60,29 @@ class StallMeter:
         self._last = now
 
 
-def _writer(url: str, rate: float, seconds: float) -> subprocess.Popen:
+def _writer(url: str, rate: float, seconds: float, actions: int = 1) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "console.bench.bench_wall", "--writer", url, str(rate),
-                             str(seconds)], stdout=subprocess.DEVNULL)
+                             str(seconds), str(actions)], stdout=subprocess.DEVNULL)
 
 
-def write(url: str, rate: float, seconds: float) -> None:
+def write(url: str, rate: float, seconds: float, actions: int = 1) -> None:
     from console.data.db import Database
     from console.data.simulate import Simulator
 
     db = Database(url)
     try:
-        Simulator(db, seed=int(time.time()) % 1000).run(rate=rate, duration=seconds)
+        Simulator(db, seed=int(time.time()) % 1000, actions_per_report=actions).run(rate=rate, duration=seconds)
     finally:
         db.dispose()
 
 
-def _simulate_for(url: str, rate: float, seconds: float) -> dict:
+def _simulate_for(url: str, rate: float, seconds: float, actions: int = 1) -> dict:
     """Simulate at `rate` for `seconds` of wall-clock time (the writer stopped then, however far it got),
     the wall's loop running meanwhile; the rate reached, from the cases written."""
     from console.bench.bench_memory import _settle, _wait
 
     before = _cases(url)
-    writer = _writer(url, rate, seconds)
+    writer = _writer(url, rate, seconds, actions)
     _wait(lambda: writer.poll() is not None, seconds)
     if writer.poll() is None:
         writer.terminate()
@@ -162,7 +163,12 @@ def soak(url: str, *, seconds: float, rate: float, throttle_ms: int, recycle_s: 
         before = {"rss_mb": rss_mb(), "children_mb": children_rss_mb(), "heap_mb": rss_mb(field="RssAnon"),
                   "markers": len(wall.board.markers)}
         reads0 = wall.refresh.reads
-        written = _simulate_for(url, rate, seconds)
+        written = _simulate_for(url, rate, seconds / 2, SOAK_ACTIONS)  # cases close as they open: steady data
+        _settle(5.0)
+        half = {"rss_mb": rss_mb(), "children_mb": children_rss_mb(), "heap_mb": rss_mb(field="RssAnon")}
+        second = _simulate_for(url, rate, seconds / 2, SOAK_ACTIONS)
+        written = {"asked_rate": rate, "reports": written["reports"] + second["reports"],
+                   "reached_rate": round((written["reports"] + second["reports"]) / seconds, 1)}
         _settle(5.0)
         after = {"rss_mb": rss_mb(), "children_mb": children_rss_mb(), "heap_mb": rss_mb(field="RssAnon"),
                   "markers": len(wall.board.markers)}
@@ -176,6 +182,9 @@ def soak(url: str, *, seconds: float, rate: float, throttle_ms: int, recycle_s: 
                 "webengine_after_mb": round(after["children_mb"], 1),
                 "heap_before_mb": round(before["heap_mb"], 1), "heap_after_mb": round(after["heap_mb"], 1),
                 "open_cases_before": before["markers"], "open_cases_after": after["markers"],  # the data grew too
+                "rss_half_mb": round(half["rss_mb"], 1), "heap_half_mb": round(half["heap_mb"], 1),
+                "webengine_half_mb": round(half["children_mb"], 1),
+                "second_half_process_growth": round(after["rss_mb"] / half["rss_mb"] - 1, 3),
                 "process_growth": round(after["rss_mb"] / before["rss_mb"] - 1, 3),
                 "total_growth": round(total_after / total_before - 1, 3)}
     finally:
@@ -201,6 +210,17 @@ def run(url: str | None = None, *, rate: float = 50, seconds: float = 20, soak_s
             "soak": memory}
 
 
+def soak_only(url: str | None = None, *, rate: float = 50, seconds: float = 120) -> dict:
+    from console.app import make_application
+
+    make_application()
+    with tempfile.TemporaryDirectory(prefix="bench_wall_") as folder:
+        if url is None:
+            url = f"sqlite:///{Path(folder) / 'wall.db'}"
+            _demo(url)
+        return soak(url, seconds=seconds, rate=rate, throttle_ms=250, recycle_s=max(10.0, seconds / 4))
+
+
 def _demo(url: str) -> None:
     from console.data.db import Database
     from console.data.demo import generate
@@ -214,15 +234,19 @@ def _demo(url: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--writer", nargs=3, metavar=("URL", "RATE", "SECONDS"), help=argparse.SUPPRESS)
+    parser.add_argument("--writer", nargs=4, metavar=("URL", "RATE", "SECONDS", "ACTIONS"), help=argparse.SUPPRESS)
+    parser.add_argument("--soak-only", action="store_true", help="only the memory soak")
     parser.add_argument("--db", help="a demo city with a wall account (default: the small demo, built here)")
     parser.add_argument("--rate", type=float, default=50.0, help="simulated reports per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each refresh phase")
     parser.add_argument("--soak-seconds", type=float, default=60.0, help="length of the accelerated soak")
     args = parser.parse_args(argv)
     if args.writer:
-        url, rate, seconds = args.writer
-        write(url, float(rate), float(seconds))
+        url, rate, seconds, actions = args.writer
+        write(url, float(rate), float(seconds), int(actions))
+        return 0
+    if args.soak_only:
+        print(json.dumps(soak_only(args.db, rate=args.rate, seconds=args.soak_seconds), ensure_ascii=False))
         return 0
     print(json.dumps(run(args.db, rate=args.rate, seconds=args.seconds, soak_seconds=args.soak_seconds),
                      ensure_ascii=False))

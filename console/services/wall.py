@@ -44,7 +44,7 @@ class WallBoard:
     categories: tuple[tuple[str, str, int], ...]  # top 10 today (code, name, n)
     overdue_departments: tuple[tuple[str, int], ...]
     streets: tuple[RankingRow, ...]  # the month's street ranking, best first
-    overdue: tuple[OverdueCase, ...]  # the ticker, longest overdue first
+    overdue: tuple[OverdueCase, ...]  # the ticker, newest overdue first
     markers: tuple[CaseMarker, ...]
     heat: dict[str, int]  # open cases per grid
 
@@ -74,10 +74,16 @@ def _read_board(db: Database, now: datetime) -> WallBoard:
         categories=figures.top_categories(db, day, limit=TOP_CATEGORIES),
         overdue_departments=figures.overdue_by_department(db, day),
         streets=figures.ranking(db, "street", period_of("month", now)),
-        overdue=figures.overdue_cases(db, now, limit=TICKER_CASES),
+        overdue=_newest_overdue(db, now),
         markers=tuple(open_case_markers(db, now=now)),
         heat=grid_case_counts(db, "open", now=now),
     )
+
+
+def _newest_overdue(db: Database, now: datetime) -> tuple[OverdueCase, ...]:
+    """The ticker's cases: those overdue most recently first (新超期), the figures' own list re-ordered."""
+    cases = figures.overdue_cases(db, now)
+    return tuple(sorted(cases, key=lambda c: c.red_at, reverse=True)[:TICKER_CASES])
 
 
 class ThrottledRead(QObject):

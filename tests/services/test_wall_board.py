@@ -36,7 +36,7 @@ def test_the_board_is_the_halls_figures_and_carries_no_caller_field(db):
     assert board.today == compare(db, "day", NOW)
     assert list(board.markers) == open_case_markers(db, now=NOW)
     assert board.heat == grid_case_counts(db, "open", now=NOW)
-    assert board.overdue == overdue_cases(db, NOW, limit=30)
+    assert board.overdue == tuple(sorted(overdue_cases(db, NOW), key=lambda c: c.red_at, reverse=True))
     assert board.hours[SH_HOUR] == sum(board.hours) == 4  # the four reports of 09:00-09:30
     names = {f.name for f in dataclasses.fields(WallBoard)}
     assert not {n for n in names if "caller" in n or "phone" in n}

@@ -58,8 +58,7 @@ def run_console(db: Database, *, seat: str = "operator", user: str | None = None
 
     parsed = Seat.parse(seat)
     if parsed.kind == "wall":
-        raise CommandError(f"席位 {parsed.kind} 的界面尚未在此版本提供 (this seat's screen is not built yet); "
-                           "use --seat operator or street:<code>")
+        return run_wall(db, user=user, screen=screen)
     app = make_application()
     dialog = sign_in_dialog(db, parsed, user)
     if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -67,6 +66,32 @@ def run_console(db: Database, *, seat: str = "operator", user: str | None = None
     hall = SeatWindow(db, parsed, screen=screen)
     hall.open(dialog.session)
     return app.exec()
+
+
+def run_wall(db: Database, *, user: str | None = None, screen: str | None = None) -> int:
+    """The wall (大屏): it starts unattended at boot, so its wall account signs in without a password
+    (accounts.wall_account: the role can do nothing) and it never signs out; frameless full screen on the
+    named screen, remembered by name."""
+    from console.services.session import wall_session
+
+    session = wall_session(db, user)  # no wall account: one clear error before any window
+    app = make_application()
+    window = open_wall(db, session, screen=screen)
+    app.setQuitOnLastWindowClosed(True)
+    code = app.exec()
+    window.stop()
+    return code
+
+
+def open_wall(db: Database, session, *, screen: str | None = None, feed=None):  # noqa: ANN001, ANN201
+    from console.widgets.wall import WallPlacement, WallWindow
+    from console.widgets.workstation import basemap_setting
+
+    window = WallWindow(session, feed=feed or _feed_for(db, None), basemap=basemap_setting())
+    window.placement = WallPlacement(window, screen)
+    window.placement.place()
+    window.start()
+    return window
 
 
 class SeatWindow:
@@ -198,6 +223,8 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
     if seat.kind == "leader":
         make_application()
         return _leader_screenshot(db, out, size)
+    if seat.kind == "wall":
+        return _wall_screenshot(db, out=out, size=size, timeout_ms=timeout_ms)
     if seat.kind not in ("operator", "street"):
         raise CommandError(f"视图 {view!r} 尚不能截图 (no screenshot for this view yet)")
     make_application()
@@ -232,4 +259,38 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
         raise CommandError(f"无法写入 {out} (cannot write the PNG)")
     window.stop()
     window.close()
+    return out
+
+
+def _wall_screenshot(db: Database, *, out: Path, size: tuple[int, int], timeout_ms: int) -> Path:
+    """The wall at `size`, with its map, charts and tiles drawn from one board read (no feed)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from console.services.session import wall_session
+    from console.widgets.wall import WallWindow
+
+    make_application()
+    window = WallWindow(wall_session(db), feed=None)
+    window.resize(*size)
+    window.show()
+    window.start()
+    window.rotation.stop()  # the district view, as it starts
+    loop = QEventLoop()
+    QTimer.singleShot(timeout_ms, loop.quit)
+
+    def drawn() -> None:
+        if window.board is not None and window.map is not None and window.map.ready:
+            QTimer.singleShot(2000, loop.quit)  # let the page paint the pushed markers
+    window.sig_board.connect(lambda _b: drawn())
+    window.map.sig_ready.connect(drawn)
+    loop.exec()
+    try:
+        if window.board is None or not window.map.ready:
+            raise CommandError(f"大屏未能在 {timeout_ms / 1000:g} s 内画好 (the wall did not draw in time): no screenshot written")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(out)):
+            raise CommandError(f"无法写入 {out} (cannot write the PNG)")
+    finally:
+        window.close()
+        window.deleteLater()
     return out

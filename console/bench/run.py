@@ -130,6 +130,9 @@ def run_all(*, quick: bool = False, db_url: str | None = None, pg_url: str | Non
 
     # open-to-first-frame (file, loopback HTTP), snapshot, CPU of a 3x3 camera wall: issue 11
     result["video"] = bench_video.run(seconds=2 if quick else 5, repeat=3 if quick else 7)
+    from console.bench import bench_wall  # the wall under simulate (throttled vs idle / unthrottled), its soak
+
+    result["wall"] = bench_wall.run(rate=50, seconds=5 if quick else 20, soak_seconds=20 if quick else 300)
     # cold start to a usable workstation and the longest UI stall (reload, hung PostgreSQL): issue 9
     result["seat_start"] = bench_start.run(scales=("small",) if quick else ("city", "metro"),
                                            pg_admin=pg_url or os.environ.get("URBAN_CONSOLE_BENCH_PG"))

@@ -184,6 +184,27 @@ def demo_operator(db: Database, seat_kind: str, street_code: str | None = None) 
             q = q.where(m.Operator.role == Role.STREET_SEAT.value, m.Operator.street_code == street_code)
         elif seat_kind == "leader":
             q = q.where(m.Operator.role == Role.LEADER.value).order_by(m.Operator.id)
+        elif seat_kind == "wall":
+            q = q.where(m.Operator.role == Role.WALL.value).order_by(m.Operator.id)
         else:
             q = q.where(m.Operator.role.in_(["intake", "shift_lead", "dispatcher", "leader"])).order_by(m.Operator.id)
         return s.scalars(q).first()
+
+
+def wall_account(db: Database, username: str | None = None) -> m.Operator:
+    """The wall's account (大屏): the named one, else the first active one of role wall.
+
+    The wall starts unattended at boot, so it signs in without a password: its role can do
+    nothing (no workflow action lists it) and the wall shows no caller data.  A named account
+    that is not a wall account is refused, so `--user leader1` cannot open a session unasked.
+    """
+    with db.read() as s:
+        q = select(m.Operator).where(m.Operator.active, m.Operator.role == Role.WALL.value)
+        if username:
+            q = q.where(m.Operator.username_key == username_key(username.strip()))
+        found = s.scalars(q.order_by(m.Operator.id)).first()
+    if found is not None:
+        return found
+    if username:
+        raise CommandError(f"账号 {username} 不是可用的大屏账号 (not an active account of role wall)")
+    raise CommandError("数据库中没有大屏账号 (no wall account): urban-console user add wall1 --role wall")

@@ -131,6 +131,7 @@ class Role(StrEnum):
     STREET_SEAT = "street_seat"  # 街道指挥席
     LEADER = "leader"            # 指挥长 / 领导
     ADMIN = "admin"              # 管理员
+    WALL = "wall"                # 大屏 (read-only: no action has it in its roles)
 
     @property
     def label(self) -> str:
@@ -222,6 +223,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.STREET_SEAT: QT_TRANSLATE_NOOP("Role", "街道指挥席"),
     Role.LEADER: QT_TRANSLATE_NOOP("Role", "指挥长"),
     Role.ADMIN: QT_TRANSLATE_NOOP("Role", "管理员"),
+    Role.WALL: QT_TRANSLATE_NOOP("Role", "大屏"),
 }
 ACTION_LABELS: dict[Action, str] = {
     Action.REPORT: QT_TRANSLATE_NOOP("Action", "上报"),

@@ -23,6 +23,7 @@ from console.data.evaluation import ScopeCounts, evaluate, evaluation_rules
 from console.data.roads import score_month
 from console.domain.evaluation import (
     COUNTS, RATES, Window, change, derived_counts, format_change, format_rate, period_of, previous_period, rates,
+    same_weekday_last_week,
 )
 
 # The headline of the hall (screens.md: leader, wall, brief), in the order they are shown.
@@ -202,8 +203,19 @@ def on_worker(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[
     return lambda: call(*args, **kwargs)
 
 
+def intake_by_hour_usual(db: Database, day: Window, *, weeks: int = 4,
+                         street: str | None = None) -> tuple[float, ...]:
+    """The usual intake of each local hour for this weekday: the mean of the same weekday over the `weeks`
+    weeks before `day` (the wall's and the brief's "平均日" line under today's bars)."""
+    totals, window = [0] * 24, day
+    for _ in range(weeks):
+        window = same_weekday_last_week(window)
+        totals = [a + b for a, b in zip(totals, intake_by_hour(db, window, street=street))]
+    return tuple(t / weeks for t in totals) if weeks else tuple(0.0 for _ in totals)
+
+
 __all__ = ["HEADLINE", "LOWER_IS_BETTER", "Comparison", "Flags", "FlagRow", "Headline", "OverdueCase", "RankingRow",
-           "by_source", "compare", "headline", "hot_grids", "intake_by_hour", "is_rate", "label", "month_flags",
+           "by_source", "compare", "headline", "hot_grids", "intake_by_hour", "intake_by_hour_usual", "is_rate", "label", "month_flags",
            "on_worker", "overdue_by_department", "overdue_cases", "ranking", "top_categories", "SUPERVISION_STATUSES",
            "Supervision", "supervisions"]
 

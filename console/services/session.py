@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from console.data.accounts import authenticate, demo_operator
+from console.data.accounts import authenticate, demo_operator, wall_account
 from console.data.street_roads import street_name as _street_name
 from console.data.commands import Actor, CommandError
 from console.data.db import Database
@@ -94,4 +94,10 @@ def demo_session(db: Database, seat: Seat) -> Session:
     return session_for(db, operator, seat)
 
 
-__all__ = ["CommandError", "Database", "SEAT_KINDS", "Seat", "Session", "demo_session", "seat_name_for", "session_for", "sign_in"]
+def wall_session(db: Database, username: str | None = None) -> Session:
+    """The wall seat's session, without a password (see accounts.wall_account): it never signs out."""
+    return session_for(db, wall_account(db, username), Seat("wall"))
+
+
+__all__ = ["CommandError", "Database", "SEAT_KINDS", "Seat", "Session", "demo_session", "seat_name_for", "session_for",
+           "sign_in", "wall_session"]

@@ -49,6 +49,9 @@ ALERT_SOUND = _key("alerts/sound", bool, False)
 BASEMAP = _key("map/basemap", str, "", per_user=False)  # the hall's basemap: an XYZ URL or an MBTiles path
 LANGUAGE = _key("ui/language", str, "", per_user=False)  # "" = the system locale
 VIDEO_MAX_PLAYERS = _key("video/max_players", int, 9, per_user=False)  # players at once on this seat (a 3x3 wall)
+WALL_SCREEN = _key("wall/screen", str, "", per_user=False)  # the wall's screen, by name ("" = the primary)
+WALL_DWELL_S = _key("wall/dwell_s", int, 30, per_user=False)  # seconds on each view of the rotation
+WALL_IDLE_S = _key("wall/idle_s", int, 120, per_user=False)  # a paused rotation resumes after this idle time
 
 
 def _typed(key: Key[T], raw: Any) -> T:

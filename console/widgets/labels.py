@@ -122,3 +122,7 @@ def feed_reason(health) -> str:  # noqa: ANN001 - services.feed.FeedHealth
     elif health.detail:
         text = f"{text}: {health.detail}"
     return text
+
+
+# A camera's status as a mark beside its colour and word (never colour alone): the map, the lists, the views.
+CAMERA_STATUS_MARKS = {"online": "●", "offline": "○", "fault": "✕"}

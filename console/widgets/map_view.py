@@ -382,10 +382,11 @@ class CaseMapView(QWebEngineView):
             self.set_cameras(layers.cameras)
         self._load()
 
-    def page_builder(self) -> Callable[[MapLayers], str]:
-        """`layers -> page HTML` for this view's basemap: pure, for a worker thread (seconds on a metro)."""
+    def page_builder(self, theme=None) -> Callable[[MapLayers], str]:  # noqa: ANN001 - a widgets.theme.Theme
+        """`layers -> page HTML` for this view's basemap (and `theme`: the wall's dark one): pure, for a
+        worker thread (seconds on a metro)."""
         basemap = self._basemap
-        return lambda layers: build_page_html(layers, basemap=basemap)
+        return lambda layers: build_page_html(layers, basemap=basemap, theme=theme)
 
     def _load(self) -> None:
         if self._use_scheme:
@@ -588,6 +589,10 @@ class CaseMapView(QWebEngineView):
             msgs.append({"op": "select_case", "id": self._selected})
         msgs.append({"op": "set_auto_fit", "on": self._auto_fit})
         return msgs
+
+    def pushed_state(self) -> str:
+        """Everything this view has sent the page, as the JSON it replays after a reload (privacy checks)."""
+        return json.dumps(self._snapshot(), ensure_ascii=False)
 
     def _on_js_auto_fit(self, on: bool) -> None:
         self._set_auto_fit_flag(on)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 from console.services.read_models import CameraInfo
 from console.widgets import labels
 from console.widgets.theme import WORKSTATION, Theme
-from console.widgets.video_view import STATUS_MARKS
 
 NEAREST_N = 9  # a 3x3 wall's worth
 NEAREST_RADIUS_M = 500.0
@@ -47,7 +46,7 @@ class NearestCamerasPanel(QWidget):
         for rank, cam in enumerate(self.cameras, start=1):
             text = self.tr("{rank}. {name} · {metres} 米 · {mark} {status}").format(
                 rank=rank, name=cam.name, metres=f"{cam.distance_m or 0:.0f}",
-                mark=STATUS_MARKS.get(cam.status, "?"), status=labels.camera_status_label(cam.status))
+                mark=labels.CAMERA_STATUS_MARKS.get(cam.status, "?"), status=labels.camera_status_label(cam.status))
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, cam.id)
             item.setForeground(QColor(self._theme.cameras.get(cam.status, self._theme.cameras["offline"])))

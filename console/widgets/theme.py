@@ -35,6 +35,15 @@ class Theme:
     large_size: int = 15
     marker_radius: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(
         {Light.GREEN: 6, Light.YELLOW: 7, Light.RED: 8}))
+    # a wall's type sizes in px at `reference_height` (the wall scales them with its window's height)
+    sizes: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    reference_height: int = 0
+    panel: str = ""  # a wall panel's background, a shade off the page's
+
+    def size(self, name: str, height: int) -> int:
+        """The px size of `name` for a window `height` px high (sizes are for `reference_height`)."""
+        base = self.sizes[name]
+        return max(1, round(base * height / self.reference_height)) if self.reference_height else base
 
     def light(self, light: Light | str) -> str:
         return self.lights[Light(light)]
@@ -101,6 +110,12 @@ WALL = Theme(
     notes=_ro({"presence_ink": "#FFD98A", "presence_bg": "#3A3216", "alert_bg": "#2A1A1A",
                "alert_border": "#5A2E2C", "stale_bg": "#FF5A52", "stale_ink": "#0E1621"}),
     font_size=20, small_size=16, large_size=26,
+    # read from 10 m (screens.md: >= 40 px labels, >= 120 px KPI numbers, nothing under 32 px at 2160 high)
+    sizes=_ro({"title": 60, "clock": 56, "kpi_value": 132, "kpi_label": 44, "kpi_change": 44, "panel_title": 44,
+               "axis": 36, "bar_label": 36, "ticker": 48, "banner": 48, "note": 40, "camera": 40, "camera_count": 96,
+               "margin": 24}),
+    reference_height=2160,
+    panel="#152133",
 )
 
 THEMES: Mapping[str, Theme] = _ro({t.name: t for t in (WORKSTATION, WALL)})

@@ -19,7 +19,7 @@ from console.services.video import CONNECTING, FAILED, PLAYING, RETRYING, FrameG
 from console.widgets import labels
 from console.widgets.theme import WORKSTATION, Theme
 
-STATUS_MARKS = {"online": "●", "offline": "○", "fault": "✕"}  # never colour alone: a mark and the word
+STATUS_MARKS = labels.CAMERA_STATUS_MARKS  # never colour alone: a mark and the word
 
 
 class VideoPicture(QWidget):

@@ -102,7 +102,7 @@ def test_enum_ids():
     assert [s.value for s in State] == ["reported", "verifying", "to_file", "to_dispatch", "disposing",
                                         "hung", "to_check", "to_close", "closed", "cancelled"]
     assert [r.value for r in Role] == ["inspector", "intake", "shift_lead", "dispatcher", "department",
-                                       "street_seat", "leader", "admin"]
+                                       "street_seat", "leader", "admin", "wall"]
     assert [p.value for p in Pending] == ["return", "extension", "hold", "cancel"]
     assert [c.value for c in CloseType] == ["normal", "overdue", "error", "special", "self_handled"]
     assert set(TABLE) == set(Action)
@@ -197,7 +197,7 @@ def test_every_combination_agrees_with_the_table_and_allowed_actions():
             assert t.from_state == state and t.action == action and t.role == role
             assert can(state, action, role, pending=pending, self_handled=self_handled)
         checked += 1
-    assert checked == 11 * 34 * 8 * 5 * 2  # 31 actions of workflow.md + reclassify, cancel_hung, reply_urge
+    assert checked == 11 * 34 * 9 * 5 * 2  # 31 actions of workflow.md + reclassify, cancel_hung, reply_urge; 9 roles (wall)
 
 
 def test_admin_has_no_case_actions():

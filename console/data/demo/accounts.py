@@ -26,6 +26,7 @@ HALL_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("dispatch2", "dispatcher", "张敏", "派遣席2"),
     ("leader1", "leader", "吴德福", "指挥长席"),
     ("admin1", "admin", "系统管理员", "管理席"),
+    ("wall1", "wall", "指挥中心大屏", "大屏"),  # read-only; signs in at boot without a password (app.wall_session)
 ]
 
 DEMO_ACCOUNTS: list[dict[str, str]] = [

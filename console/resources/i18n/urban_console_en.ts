@@ -337,6 +337,13 @@
     </message>
 </context>
 <context>
+    <name>CameraStatusView</name>
+    <message>
+        <source>视频监控点位状态</source>
+        <translation>Camera status</translation>
+    </message>
+</context>
+<context>
     <name>CameraWall</name>
     <message>
         <source>视频监控</source>
@@ -780,6 +787,13 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>事件</source>
         <translation>Event</translation>
+    </message>
+</context>
+<context>
+    <name>KpiTile</name>
+    <message>
+        <source>较昨日 {change}</source>
+        <translation>vs yesterday {change}</translation>
     </message>
 </context>
 <context>
@@ -1333,6 +1347,10 @@ Select a case in the queue to see its details</translation>
         <source>管理员</source>
         <translation>Administrator</translation>
     </message>
+    <message>
+        <source>大屏</source>
+        <translation>Wall</translation>
+    </message>
 </context>
 <context>
     <name>ScopeCasesDialog</name>
@@ -1800,6 +1818,65 @@ Select a case in the queue to see its details</translation>
     <message>
         <source>画面为空白或默认图，不能作为证据 (blank or default image: not evidence)</source>
         <translation>The picture is blank or a default image: not evidence</translation>
+    </message>
+</context>
+<context>
+    <name>WallWindow</name>
+    <message>
+        <source>全区</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <source>数字城管监督指挥中心 · 大屏</source>
+        <translation>Urban Management Command Centre · Wall</translation>
+    </message>
+    <message>
+        <source>数字城管监督指挥中心 · 今日</source>
+        <translation>Urban Management Command Centre · Today</translation>
+    </message>
+    <message>
+        <source>今日受理（按小时，虚线：近四周同日平均）</source>
+        <translation>Intake today by hour (dashed: same weekday, 4-week mean)</translation>
+    </message>
+    <message>
+        <source>今日高发问题 前十</source>
+        <translation>Top 10 problems today</translation>
+    </message>
+    <message>
+        <source>超期未结 · 按部门</source>
+        <translation>Open overdue · by department</translation>
+    </message>
+    <message>
+        <source>本月街道排名（得分）</source>
+        <translation>Street ranking this month (score)</translation>
+    </message>
+    <message>
+        <source>视频监控</source>
+        <translation>Cameras</translation>
+    </message>
+    <message>
+        <source>目前没有超期案件</source>
+        <translation>No overdue cases</translation>
+    </message>
+    <message>
+        <source>超期 {h} 小时 {m} 分</source>
+        <translation>overdue {h} h {m} min</translation>
+    </message>
+    <message>
+        <source>数据 {n} s 前</source>
+        <translation>data {n} s ago</translation>
+    </message>
+    <message>
+        <source>数据读取中</source>
+        <translation>reading data</translation>
+    </message>
+    <message>
+        <source>已暂停 · {n} s 后继续轮播</source>
+        <translation>Paused · rotation resumes in {n} s</translation>
+    </message>
+    <message>
+        <source>数据库连接中断，画面为 {t} 的数据，正在自动重连</source>
+        <translation>Database connection lost: showing data of {t}, reconnecting</translation>
     </message>
 </context>
 <context>

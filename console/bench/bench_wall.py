@@ -1,0 +1,257 @@
+"""Benchmark: the wall (大屏) while `simulate` feeds it; its memory over an accelerated soak.
+
+Refresh: a wall (offscreen, with its map page and change feed) shows the small demo city while
+another process runs ``console.data.simulate.Simulator`` at ``rate`` reports per second.  Measured
+in the wall's process: its CPU share (process CPU time / elapsed), the longest UI stall (the
+largest lateness of a 10 ms heartbeat timer on the UI thread) and the board reads.  Baselines in
+the same run: the same wall idle (no simulate) and the same wall with the throttle off (a read per
+change batch).
+
+Soak: the same wall with the throttle at ``soak_throttle_ms`` and the map page recycled every
+``recycle_s`` while simulate runs; resident memory (this process and QtWebEngine's) after a
+garbage collection and heap trim, at the start and the end.  Its equivalent in hall time is the
+board reads it made × the hall's 5 s throttle.
+
+Run: ``python -m console.bench.bench_wall [--db URL] [--rate 50] [--seconds 20] [--soak-seconds 60]``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+HEARTBEAT_MS = 10
+SOAK_ACTIONS = 6  # workflow actions per simulated report in the soak, so that the open cases stay about level
+
+
+def _cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+class StallMeter:
+    """The longest lateness of a 10 ms timer on the UI thread (a stall of the wall's loop)."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.worst_ms = 0.0
+        self._last = time.perf_counter()
+        self._timer = QTimer(interval=HEARTBEAT_MS)
+        self._timer.timeout.connect(self._beat)
+
+    def start(self) -> None:
+        self.worst_ms, self._last = 0.0, time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.worst_ms = max(self.worst_ms, (now - self._last) * 1000 - HEARTBEAT_MS)
+        self._last = now
+
+
+def _writer(url: str, rate: float, seconds: float, actions: int = 1) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "console.bench.bench_wall", "--writer", url, str(rate),
+                             str(seconds), str(actions)], stdout=subprocess.DEVNULL)
+
+
+def write(url: str, rate: float, seconds: float, actions: int = 1) -> None:
+    from console.data.db import Database
+    from console.data.simulate import Simulator
+
+    db = Database(url)
+    try:
+        Simulator(db, seed=int(time.time()) % 1000, actions_per_report=actions).run(rate=rate, duration=seconds)
+    finally:
+        db.dispose()
+
+
+def _simulate_for(url: str, rate: float, seconds: float, actions: int = 1) -> dict:
+    """Simulate at `rate` for `seconds` of wall-clock time (the writer stopped then, however far it got),
+    the wall's loop running meanwhile; the rate reached, from the cases written."""
+    from console.bench.bench_memory import _settle, _wait
+
+    before = _cases(url)
+    writer = _writer(url, rate, seconds, actions)
+    _wait(lambda: writer.poll() is not None, seconds)
+    if writer.poll() is None:
+        writer.terminate()
+        _wait(lambda: writer.poll() is not None, 10)
+    _settle(0.1)
+    written = _cases(url) - before
+    return {"asked_rate": rate, "reports": written, "reached_rate": round(written / seconds, 1)}
+
+
+def _cases(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from console.data import models as m
+    from console.data.db import Database
+
+    db = Database(url)
+    try:
+        with db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(m.Case)))
+    finally:
+        db.dispose()
+
+
+def _open_wall(url: str, **kw):  # noqa: ANN003, ANN202
+    from console.data.db import Database
+    from console.services.feed import ChangeFeed
+    from console.services.session import wall_session
+    from console.widgets.wall import WallWindow
+
+    db = Database(url)
+    feed = ChangeFeed.for_database(db)
+    wall = WallWindow(wall_session(db), feed=feed, **kw)
+    wall.resize(1920, 1080)
+    wall.show()
+    wall.start()
+    return db, wall
+
+
+def _close(db, wall) -> None:  # noqa: ANN001
+    from console.bench.bench_memory import _settle
+
+    wall.close()
+    wall.deleteLater()
+    _settle(0.5)
+    db.dispose()
+
+
+def phase(url: str, *, seconds: float, rate: float | None, **kw) -> dict:  # noqa: ANN003
+    """One wall for `seconds` (simulate at `rate`, or idle): CPU share, worst stall, reads."""
+    from console.bench.bench_memory import _settle, _wait
+
+    db, wall = _open_wall(url, **kw)
+    try:
+        _wait(lambda: wall.board is not None and (wall.map is None or wall.map.ready), 60)
+        _settle(2.0)
+        meter = StallMeter()
+        reads0, cpu0, t0 = wall.refresh.reads, _cpu_s(), time.perf_counter()
+        meter.start()
+        written = _simulate_for(url, rate, seconds) if rate else _settle(seconds)
+        elapsed, cpu = time.perf_counter() - t0, _cpu_s() - cpu0
+        meter.stop()
+        return {"seconds": round(elapsed, 1), **(written or {}), "cpu_share": round(cpu / elapsed, 3),
+                "worst_stall_ms": round(meter.worst_ms, 1), "board_reads": wall.refresh.reads - reads0,
+                "feed_rev": wall.feed.last_rev}
+    finally:
+        _close(db, wall)
+
+
+def soak(url: str, *, seconds: float, rate: float, throttle_ms: int, recycle_s: float) -> dict:
+    """Memory at the start and the end of an accelerated soak (fast throttle, fast map recycling)."""
+    from console.bench.bench_memory import _settle, _wait, children_rss_mb, rss_mb
+
+    db, wall = _open_wall(url, throttle_ms=throttle_ms, recycle_ms=int(recycle_s * 1000), dwell_ms=2000,
+                          idle_ms=2000)
+    try:
+        _wait(lambda: wall.board is not None and wall.map is not None and wall.map.ready, 60)
+        _settle(5.0)
+        before = {"rss_mb": rss_mb(), "children_mb": children_rss_mb(), "heap_mb": rss_mb(field="RssAnon"),
+                  "markers": len(wall.board.markers)}
+        reads0 = wall.refresh.reads
+        written = _simulate_for(url, rate, seconds / 2, SOAK_ACTIONS)  # cases close as they open: steady data
+        _settle(5.0)
+        half = {"rss_mb": rss_mb(), "children_mb": children_rss_mb(), "heap_mb": rss_mb(field="RssAnon")}
+        second = _simulate_for(url, rate, seconds / 2, SOAK_ACTIONS)
+        written = {"asked_rate": rate, "reports": written["reports"] + second["reports"],
+                   "reached_rate": round((written["reports"] + second["reports"]) / seconds, 1)}
+        _settle(5.0)
+        after = {"rss_mb": rss_mb(), "children_mb": children_rss_mb(), "heap_mb": rss_mb(field="RssAnon"),
+                  "markers": len(wall.board.markers)}
+        reads = wall.refresh.reads - reads0
+        total_before, total_after = before["rss_mb"] + before["children_mb"], after["rss_mb"] + after["children_mb"]
+        return {"seconds": seconds, **written, "throttle_ms": throttle_ms, "recycle_s": recycle_s,
+                "board_reads": reads, "map_recycles": wall.recycles,
+                "equivalent_hall_hours": round(reads * 5 / 3600, 2),  # reads × the hall's 5 s throttle
+                "rss_before_mb": round(before["rss_mb"], 1), "rss_after_mb": round(after["rss_mb"], 1),
+                "webengine_before_mb": round(before["children_mb"], 1),
+                "webengine_after_mb": round(after["children_mb"], 1),
+                "heap_before_mb": round(before["heap_mb"], 1), "heap_after_mb": round(after["heap_mb"], 1),
+                "open_cases_before": before["markers"], "open_cases_after": after["markers"],  # the data grew too
+                "rss_half_mb": round(half["rss_mb"], 1), "heap_half_mb": round(half["heap_mb"], 1),
+                "webengine_half_mb": round(half["children_mb"], 1),
+                "second_half_process_growth": round(after["rss_mb"] / half["rss_mb"] - 1, 3),
+                "process_growth": round(after["rss_mb"] / before["rss_mb"] - 1, 3),
+                "total_growth": round(total_after / total_before - 1, 3)}
+    finally:
+        _close(db, wall)
+
+
+def run(url: str | None = None, *, rate: float = 50, seconds: float = 20, soak_seconds: float = 60) -> dict:
+    from console.app import make_application
+
+    make_application()
+    with tempfile.TemporaryDirectory(prefix="bench_wall_") as folder:
+        if url is None:
+            url = f"sqlite:///{Path(folder) / 'wall.db'}"
+            _demo(url)
+        idle = phase(url, seconds=seconds, rate=None)
+        live = phase(url, seconds=seconds, rate=rate)
+        storm = phase(url, seconds=seconds, rate=rate, throttle=False)
+        memory = soak(url, seconds=soak_seconds, rate=rate, throttle_ms=250, recycle_s=max(10.0, soak_seconds / 4))
+    return {"rate": rate, "idle": idle, "throttled": live, "unthrottled": storm,
+            "cpu_vs_idle": round(live["cpu_share"] / idle["cpu_share"], 2) if idle["cpu_share"] else None,
+            "cpu_vs_unthrottled": round(live["cpu_share"] / storm["cpu_share"], 2) if storm["cpu_share"] else None,
+            "reads_vs_unthrottled": round(live["board_reads"] / storm["board_reads"], 3) if storm["board_reads"] else None,
+            "soak": memory}
+
+
+def soak_only(url: str | None = None, *, rate: float = 50, seconds: float = 120) -> dict:
+    from console.app import make_application
+
+    make_application()
+    with tempfile.TemporaryDirectory(prefix="bench_wall_") as folder:
+        if url is None:
+            url = f"sqlite:///{Path(folder) / 'wall.db'}"
+            _demo(url)
+        return soak(url, seconds=seconds, rate=rate, throttle_ms=250, recycle_s=max(10.0, seconds / 4))
+
+
+def _demo(url: str) -> None:
+    from console.data.db import Database
+    from console.data.demo import generate
+    from console.data.schema import upgrade
+
+    db = Database(url)
+    upgrade(db)
+    generate(db, "small", seed=1, history_days=35, progress=lambda _m: None)
+    db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--writer", nargs=4, metavar=("URL", "RATE", "SECONDS", "ACTIONS"), help=argparse.SUPPRESS)
+    parser.add_argument("--soak-only", action="store_true", help="only the memory soak")
+    parser.add_argument("--db", help="a demo city with a wall account (default: the small demo, built here)")
+    parser.add_argument("--rate", type=float, default=50.0, help="simulated reports per second")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each refresh phase")
+    parser.add_argument("--soak-seconds", type=float, default=60.0, help="length of the accelerated soak")
+    args = parser.parse_args(argv)
+    if args.writer:
+        url, rate, seconds, actions = args.writer
+        write(url, float(rate), float(seconds), int(actions))
+        return 0
+    if args.soak_only:
+        print(json.dumps(soak_only(args.db, rate=args.rate, seconds=args.soak_seconds), ensure_ascii=False))
+        return 0
+    print(json.dumps(run(args.db, rate=args.rate, seconds=args.seconds, soak_seconds=args.soak_seconds),
+                     ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -277,6 +277,7 @@ def test_every_action_records_operator_role_seat_time_and_note(db):
     run.do(a, STREET_EAST, "urge", reason="请尽快")
     run.do(a, LEADER, "supervise", reason="市民反映强烈")
     run.do(a, DEPT, "reply_supervise", reason="已安排")
+    run.do(a, DEPT, "reply_urge", reason="已安排人员")
     run.do(a, DEPT, "feedback")
     run.do(a, INSPECTOR, "check_fail")
     run.do(a, DEPT, "feedback")

@@ -126,7 +126,7 @@ def summary_html(report: StreetReport) -> str:
     figures = _figure_rows(report)
     segments = _html_table(segment_columns(), [segment_cells(line) for line in report.segments]) \
         if report.segments else f"<p>{escape(_t('no_segments'))}</p>"
-    style = (f"table {{ border-collapse: collapse; }} th {{ background: #E8EDF3; color: {ink['ink']}; }} "
+    style = (f"table {{ border-collapse: collapse; }} th {{ background: {ink['header']}; color: {ink['ink']}; }} "
              f"td, th {{ border: 1px solid {ink['border']}; padding: 3px 6px; }}")
     return (f"<html><head><style>{style}</style></head><body>"
             f"<h2>{escape(summary_title(report))}</h2>"
@@ -256,7 +256,7 @@ class StreetSeat(Workstation):
         bar = QToolBar(self.tr("街道指挥席"), self)
         bar.setObjectName("street_header")
         bar.setMovable(False)
-        bar.setStyleSheet(f"#street_header {{ background: #E8EDF3; border-bottom: 1px solid {WORKSTATION.text['border']}; }}")
+        bar.setStyleSheet(f"#street_header {{ background: {WORKSTATION.text['header']}; border-bottom: 1px solid {WORKSTATION.text['border']}; }}")
         self.header = QLabel(self.header_text())
         self.header.setObjectName("street_title")
         self.header.setStyleSheet(f"font-size: 20px; font-weight: bold; color: {WORKSTATION.text['ink']}; padding: 4px 12px;")
@@ -294,7 +294,7 @@ class StreetSeat(Workstation):
         size = 18 if primary else 15
         button.setStyleSheet(f"QPushButton#{button.objectName()} {{ background: {colour}; color: white; font-weight: bold; "
                              f"font-size: {size}px; padding: 6px 22px; border-radius: 4px; }} "
-                             f"QPushButton#{button.objectName()}:disabled {{ background: #B8C0CA; }}")
+                             f"QPushButton#{button.objectName()}:disabled {{ background: {WORKSTATION.text['disabled']}; }}")
         button.setEnabled(False)
         button.clicked.connect(lambda: self.request_action(action))
         return button

@@ -81,7 +81,7 @@ class VideoView(QWidget):
         self.status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)  # the word always shows
         self.id_fields = self._label("video_id_fields", theme.small_size, colour=theme.text["secondary"])
         self.id_fields.setWordWrap(True)
-        self.picture = VideoPicture("#000000")
+        self.picture = VideoPicture(theme.text["video"])
         self.picture.setMinimumSize(160, 90)
         self.picture.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.error = self._label("video_error", theme.font_size, colour=theme.text["error"])

@@ -190,17 +190,8 @@ def _flags_of(month: str, scores: Any) -> Flags:
     return Flags(month, tuple(rows), tuple(scores.accountability))
 
 
-# The breakdowns (console.data.breakdowns) the charts and lists draw, re-exported for the widgets and
-# reports (they see read models through the services only): intake_by_hour(db, window, street=) -> 24 counts,
-# by_source -> {source: n}, top_categories / hot_grids -> ((code, name, n), ...), overdue_cases(db, at, street=,
-# limit=) -> (OverdueCase, ...) longest overdue first; supervisions(db, now, since=, street=) -> (Supervision, ...)
-# with reply status (waiting / on_time / late / missing) and remaining work minutes.
-BREAKDOWNS = (intake_by_hour, by_source, top_categories, hot_grids, overdue_cases, supervisions)
-
-
-def on_worker(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[[], Any]:
-    """A figures call packed for `SeatController.run` (keeps lambdas out of the widgets)."""
-    return lambda: call(*args, **kwargs)
+# The breakdowns (console.data.breakdowns) are re-exported for the widgets and reports, which see read models
+# through the services only: intake_by_hour, by_source, top_categories, hot_grids, overdue_cases, supervisions.
 
 
 def intake_by_hour_usual(db: Database, day: Window, *, weeks: int = 4,
@@ -216,7 +207,7 @@ def intake_by_hour_usual(db: Database, day: Window, *, weeks: int = 4,
 
 __all__ = ["HEADLINE", "LOWER_IS_BETTER", "Comparison", "Flags", "FlagRow", "Headline", "OverdueCase", "RankingRow",
            "by_source", "compare", "headline", "hot_grids", "intake_by_hour", "intake_by_hour_usual", "is_rate", "label", "month_flags",
-           "on_worker", "overdue_by_department", "overdue_cases", "ranking", "top_categories", "SUPERVISION_STATUSES",
+           "overdue_by_department", "overdue_cases", "ranking", "top_categories", "SUPERVISION_STATUSES",
            "Supervision", "supervisions"]
 
 

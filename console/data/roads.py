@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 
 import shapely
 from sqlalchemy import and_, bindparam, delete, exists, func, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from console.data import models as m
 from console.data.commands import Actor, CaseRef, CommandError, JurisdictionError, at_or_now, log_change, report_case
@@ -205,11 +205,8 @@ def _count_queries(w: Window, now: datetime) -> dict[str, Any]:
     findings = (select(f.segment_id, c.department_id, func.count()).select_from(f)
                 .outerjoin(c, c.id == f.case_id).where(_in(f.found_at, w)).group_by(f.segment_id, c.department_id))
     # a 处置 clock that turned red within the window: latched at a stop, or running past its red mark by now
-    until = min(w.end, now)
-    turned_red = or_(_in(k.red_since, w),
-                     and_(k.red_since.is_(None), k.stopped_at.is_(None), k.red_at >= w.start, k.red_at < until))
     overdue = (select(c.road_segment_id, k.department_id, func.count(func.distinct(k.case_id))).select_from(k)
-               .join(c, c.id == k.case_id).where(on_segment, k.step == "dispose", turned_red)
+               .join(c, c.id == k.case_id).where(on_segment, k.id.in_(_turned_red(w, now)))
                .group_by(c.road_segment_id, k.department_id))
     reworks = (select(c.road_segment_id, c.department_id, _count(e.action == "check_fail")).select_from(e)
                .join(c, c.id == e.case_id).where(on_segment, _in(e.at, w), e.action == "check_fail")
@@ -219,6 +216,18 @@ def _count_queries(w: Window, now: datetime) -> dict[str, Any]:
                     .group_by(c.road_segment_id, u.department_id))
     return {"problems": cases.union_all(findings), "overdue_disposals": overdue, "reworks": reworks,
             "supervisions": supervisions}
+
+
+def _turned_red(w: Window, now: datetime) -> Any:
+    """The 处置 clocks that turned red within the window: latched at a stop, or running past their red mark by
+    now.  Two index ranges (step, red_since) and (step, red_at) in a union: as one OR, SQLite walked every case on
+    a road segment and its clocks (metro: 19 s)."""
+    k = aliased(m.CaseStepClock)
+    until = min(w.end, now)
+    latched = select(k.id).where(k.step == "dispose", _in(k.red_since, w))
+    running = select(k.id).where(k.step == "dispose", k.red_at >= w.start, k.red_at < until,
+                                 k.red_since.is_(None), k.stopped_at.is_(None))
+    return latched.union_all(running)
 
 
 # --- the score of a month -----------------------------------------------------------------------
@@ -266,7 +275,7 @@ def score_month(db: Database, month: str, *, now: datetime | None = None, record
     window = parse_month(month)
     rules = road_rules(db)
     now = at_or_now(now)
-    with db.write() as s:
+    with (db.write() if record else db.read()) as s:  # a seat that only reads never holds the writer's lock
         city = _City.load(s)
         pairs = pair_counts(s, window, now)
         tables = _tables(city, pairs, rules)

@@ -231,11 +231,12 @@ def _never_red_dispose() -> Any:
 
 
 def _event_counts(s: Session, scope: str, w: Window, whole: str | None, street: str | None) -> dict[Any, dict[str, int]]:
-    """The audit events of the window, one GROUP BY (scope, action, stopped late, first 核查, closed on time);
-    the few thousand groups are then folded into figures (`_fold_event_group`).
+    """The audit events of the window in three GROUP BYs: every counted event by (scope, action, stopped late),
+    then only the 核查 events for the first checks, and only the closes for closed on time.  The few thousand
+    groups are folded into figures (`_figures_of`).
 
-    The per-event flags are computed in a subquery and grouped outside it: SQLite evaluates a correlated
-    subquery written in both SELECT and GROUP BY twice per row (metro: 4.6 s -> 2.7 s)."""
+    Three narrow queries, not one with both flags: a GROUP BY over every event with the two correlated flags
+    sorted 481,000 wide rows (metro, grids: 2.05 s -> 1.4 s)."""
     e = m.CaseEvent
     key = _event_key(scope, whole)
     earlier = aliased(m.CaseEvent)
@@ -243,44 +244,43 @@ def _event_counts(s: Session, scope: str, w: Window, whole: str | None, street: 
     # 3.40 answers that wrongly (440 of 1,911) once an index on (case_id, action) serves it with a rowid range
     first_check_id = (select(func.min(earlier.id)).where(earlier.case_id == e.case_id,
                                                          earlier.action.in_(STEP_ACTIONS["check"])).scalar_subquery())
-    first = case((and_(e.action.in_(STEP_ACTIONS["check"]), e.id == first_check_id), 1), else_=0)
-    close_on_time = case((and_(e.action == "close", _never_red_dispose()), 1), else_=0)
-    flags = [e.action.label("action"), e.stopped_late.label("stopped_late"), first.label("first"),
-             close_on_time.label("close_on_time")]
-    if not isinstance(key, str):
-        flags.insert(0, key.label("k"))
-    events = _in_street(select(*flags).select_from(e).join(m.Case, m.Case.id == e.case_id)
-                        .where(_in(e.at, w), e.action.in_(COUNTED_ACTIONS)), street)
-    if scope in PEOPLE:
-        events = events.where(e.role == scope)
-    flagged = events.subquery("flagged")
-    groups = list(flagged.c)
+
+    def grouped(*columns: Any, where: Any) -> list[Any]:
+        groups = [*([] if isinstance(key, str) else [key.label("k")]), *columns]
+        query = _in_street(select(*groups, func.count().label("n")).select_from(e)
+                           .join(m.Case, m.Case.id == e.case_id).where(_in(e.at, w), where), street)
+        if scope in PEOPLE:
+            query = query.where(e.role == scope)
+        return s.execute(query.group_by(*groups)).all()
+
     out: dict[Any, dict[str, int]] = {}
-    for row in s.execute(select(*groups, func.count().label("n")).group_by(*groups)).all():
-        _fold_event_group(out.setdefault(key if isinstance(key, str) else row.k, {}), row)
+
+    def add(row: Any, names: tuple[str, ...]) -> None:
+        counts = out.setdefault(key if isinstance(key, str) else row.k, {})
+        for name in names:
+            counts[name] = counts.get(name, 0) + row.n
+
+    for row in grouped(e.action.label("action"), e.stopped_late.label("stopped_late"),
+                       where=e.action.in_(COUNTED_ACTIONS)):
+        add(row, _figures_of(row.action, row.stopped_late is False))
+    for row in grouped(e.action.label("action"), where=and_(e.action.in_(STEP_ACTIONS["check"]),
+                                                            e.id == first_check_id)):
+        add(row, ("first_checks", *(("first_checks_passed",) if row.action == "check_pass" else ())))
+    for row in grouped(where=and_(e.action == "close", _never_red_dispose())):
+        add(row, ("closed_on_time",))
     return out
 
 
-def _fold_event_group(counts: dict[str, int], g: Any) -> None:
-    """Add one (action, stopped_late, first check, closed on time) group of `n` events to a scope's counts."""
-    for name in _figures_of(g.action, g.stopped_late is False, bool(g.first), bool(g.close_on_time)):
-        counts[name] = counts.get(name, 0) + g.n
-
-
 @functools.cache
-def _figures_of(action: str, on_time: bool, first: bool, close_on_time: bool) -> tuple[str, ...]:
-    """The figures one event of this kind counts in (cached: a metro month's grids give 70,000 groups of a few
-    hundred kinds)."""
+def _figures_of(action: str, on_time: bool) -> tuple[str, ...]:
+    """The figures one counted event of this kind counts in (cached: a metro month's grids give 70,000 groups
+    of a few hundred kinds)."""
     names = [name for name, actions in ACTION_COUNTS.items() if action in actions]
     for step, actions in STEP_ACTIONS.items():
         if action in actions:
             names += [f"{step}_steps", *((f"{step}_steps_on_time",) if on_time else ())]
     if action == "feedback" and on_time:
         names.append("fed_back_on_time")
-    if close_on_time:
-        names.append("closed_on_time")
-    if first:
-        names += ["first_checks", *(("first_checks_passed",) if action == "check_pass" else ())]
     return tuple(names)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from console.data.breakdowns import (
     SUPERVISION_STATUSES, OverdueCase, Supervision, by_source, hot_grids, intake_by_hour, issuing_names, overdue_cases,
@@ -19,7 +19,7 @@ from console.data.breakdowns import (
 )
 from console.data.db import Database
 from console.data.map_layers import MapLayers, map_layers as _map_layers
-from console.data.evaluation import ScopeCounts, evaluate, evaluation_rules
+from console.data.evaluation import evaluate, evaluation_rules
 from console.data.roads import score_month
 from console.domain.evaluation import (
     COUNTS, RATES, Window, change, derived_counts, format_change, format_rate, period_of, previous_period, rates,
@@ -173,8 +173,12 @@ def _competition_ranks(scores: list[float | None]) -> list[int | None]:
 
 def overdue_by_department(db: Database, window: Window, *, street: str | None = None) -> tuple[tuple[str, int], ...]:
     """(department name, open overdue cases at the window's end), most first; departments without any left out."""
-    rows: list[ScopeCounts] = evaluate(db, "department", window, street=street)
-    pairs = [(r.name, int(r.counts.get("overdue_open", 0))) for r in rows]
+    return overdue_of(ranking(db, "department", window, street=street))
+
+
+def overdue_of(departments: Iterable[RankingRow]) -> tuple[tuple[str, int], ...]:
+    """The overdue list of a department ranking already read (the leader's board reads the month once)."""
+    pairs = [(r.name, int(r.values.get("overdue_open") or 0)) for r in departments]
     return tuple(sorted((p for p in pairs if p[1]), key=lambda p: (-p[1], p[0])))
 
 
@@ -207,7 +211,7 @@ def intake_by_hour_usual(db: Database, day: Window, *, weeks: int = 4,
 
 __all__ = ["HEADLINE", "LOWER_IS_BETTER", "Comparison", "Flags", "FlagRow", "Headline", "OverdueCase", "RankingRow",
            "by_source", "compare", "headline", "hot_grids", "intake_by_hour", "intake_by_hour_usual", "is_rate", "label", "month_flags",
-           "overdue_by_department", "overdue_cases", "ranking", "top_categories", "SUPERVISION_STATUSES",
+           "overdue_by_department", "overdue_cases", "overdue_of", "ranking", "top_categories", "SUPERVISION_STATUSES",
            "Supervision", "supervisions"]
 
 

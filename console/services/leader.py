@@ -17,7 +17,7 @@ from console.data.db import Database
 from console.domain.clocks import Light, clock_light
 from console.domain.evaluation import period_of
 from console.services.figures import (
-    Comparison, Flags, RankingRow, Supervision, compare, month_flags, overdue_by_department, ranking, supervisions,
+    Comparison, Flags, RankingRow, Supervision, compare, month_flags, overdue_of, ranking, supervisions,
 )
 from console.services.read_models import CaseRow
 
@@ -50,11 +50,12 @@ def load_board(db: Database, kind: str, now: datetime) -> LeaderBoard:
     window = comparison.current.window
     month = period_of("month", now)
     flags = month_flags(db, month.period, now=now)
+    departments = ranking(db, "department", window)
     return LeaderBoard(
         kind, now, comparison,
         ranking(db, "street", window, flags=flags.of("street")),
-        ranking(db, "department", window),
-        overdue_by_department(db, window),
+        departments,
+        overdue_of(departments),  # from the ranking's own counts: one evaluation of the departments, not two
         supervisions(db, now, since=min(window.start, month.start)),  # this month's and every unanswered one
         flags,
     )

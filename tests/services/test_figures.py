@@ -82,6 +82,21 @@ def test_overdue_by_department_names_each_department_with_open_overdue_cases(db)
     assert got  # the hand-built month leaves one case overdue
 
 
+def test_the_leaders_board_evaluates_the_departments_once_and_lists_the_same_overdue(db, monkeypatch):
+    from console.services import figures, leader
+
+    month.build_month(db)
+    now = datetime(2026, 11, 30, 18, tzinfo=SH)  # the month so far holds the hand-built week
+    window = leader.compare(db, "month", now).current.window
+    expected = overdue_by_department(db, window)
+    calls = []
+    real = figures.evaluate
+    monkeypatch.setattr(figures, "evaluate", lambda db_, by, w, **kw: calls.append(by) or real(db_, by, w, **kw))
+    board = leader.load_board(db, "month", now)
+    assert board.overdue == expected and board.overdue
+    assert calls.count("department") == 1
+
+
 def test_the_months_flags_and_warnings_are_read_without_writing_the_history(db):
     roads.build_month(db)
     with db.write() as s:

@@ -51,14 +51,14 @@ def naive_counts(db, month: str, now: datetime) -> dict[int, Counter]:  # noqa: 
         for seg, at, _case in findings:
             if inside(at):
                 out.setdefault(seg, Counter())["problems"] += 1
-        late = set()
-        for cid, red_since, red_at, stopped in s.execute(select(
-                m.CaseStepClock.case_id, m.CaseStepClock.red_since, m.CaseStepClock.red_at,
-                m.CaseStepClock.stopped_at).where(m.CaseStepClock.step == "dispose")):
+        late = set()  # (case, department): a case overdue at two departments in turn is two overdue disposals
+        for cid, dept, red_since, red_at, stopped in s.execute(select(
+                m.CaseStepClock.case_id, m.CaseStepClock.department_id, m.CaseStepClock.red_since,
+                m.CaseStepClock.red_at, m.CaseStepClock.stopped_at).where(m.CaseStepClock.step == "dispose")):
             running_red = red_since is None and stopped is None and red_at is not None and w.start <= red_at < min(w.end, now)
             if cid in segment_of and (inside(red_since) or running_red):
-                late.add(cid)
-        for cid in late:
+                late.add((cid, dept))
+        for cid, _dept in late:
             out.setdefault(segment_of[cid], Counter())["overdue_disposals"] += 1
         for cid, at in s.execute(select(m.CaseEvent.case_id, m.CaseEvent.at).where(m.CaseEvent.action == "check_fail")):
             if cid in segment_of and inside(at):

@@ -114,24 +114,26 @@ def _host(url: str) -> str:
 
 
 def _feature_collection(areas: list[Area]) -> dict:
-    features = []
-    for a in areas:
-        point = shapely.point_on_surface(a.geometry)
-        geom = shapely.set_precision(a.geometry, 1e-6)
-        features.append({
-            "type": "Feature",
-            "properties": {"code": a.code, "name": a.name, "lp": [round(point.y, 6), round(point.x, 6)]},
-            "geometry": json.loads(shapely.to_geojson(geom)),
-        })
-    return {"type": "FeatureCollection", "features": features}
+    """The areas as GeoJSON, each with its label point; shapely's array functions do the geometry in one call
+    each (metro's 5,000 grids: 174 ms one by one)."""
+    geoms = [a.geometry for a in areas]
+    points = shapely.point_on_surface(geoms)
+    # pointwise: coordinates rounded for the page, without GEOS re-noding the polygons (150 ms on metro)
+    texts = shapely.to_geojson(shapely.set_precision(geoms, 1e-6, mode="pointwise"))
+    xs, ys = shapely.get_x(points), shapely.get_y(points)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": a.code, "name": a.name, "lp": [round(float(y), 6), round(float(x), 6)]},
+         "geometry": json.loads(text)}
+        for a, text, x, y in zip(areas, texts, xs, ys)]}
 
 
 def _centre(layers: MapLayers) -> tuple[float, float]:
     areas = layers.grids or layers.communities or layers.streets
     if not areas:
         return 26.27, 117.62
-    minx, miny, maxx, maxy = shapely.union_all([a.geometry for a in areas]).bounds
-    return (miny + maxy) / 2, (minx + maxx) / 2
+    # the bounds of all the areas together; their union had the same bounds and cost 170 ms on metro
+    minx, miny, maxx, maxy = shapely.total_bounds([a.geometry for a in areas])
+    return float(miny + maxy) / 2, float(minx + maxx) / 2
 
 
 def _geojson(areas: list[Area], name: str, style: dict, interactive: bool) -> folium.GeoJson:

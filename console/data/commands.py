@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from console.domain.calendar import Limit
 from console.domain.catalogue import Urgency
 from console.domain.clocks import Light, StepClock
+from console.domain.sources import Source
 from console.domain.workflow import (
     REASON_ACTIONS,
     SUPERVISE_REPLY,
@@ -142,6 +143,8 @@ def report_case(
 ) -> CaseRef:
     """上报 / 自处理上报: a new case in 待受理 with its 受理 clock running (`camera_id`: a 视频巡查 case's camera)."""
     at = at_or_now(at)
+    if source not in Source.__members__.values():  # the queue's source filter lists Source, nothing else
+        raise CommandError(f"未知的案件来源 {source!r} (unknown case source; one of {', '.join(Source)})")
     action = Action.REPORT_SELF_HANDLED if self_handled else Action.REPORT
     transition = _plan(None, action, actor.role, None, self_handled)
     with db.write() as s:

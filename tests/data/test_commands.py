@@ -182,6 +182,15 @@ def test_bad_parameters_are_refused_by_name(db):
         step(db, DISPATCH, number, v, "dispatch", department_id=99)
 
 
+@pytest.mark.parametrize("source", ["public", "", "HOTLINE", "hotline "])
+def test_an_unknown_source_is_refused_and_nothing_is_written(db, source):
+    with pytest.raises(CommandError, match="案件来源.*hotline"):
+        report_case(db, INTAKE, source=source, lon=LON, lat=LAT, category_code=GARBAGE, at=T0)
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(m.Case)) == 0
+        assert s.scalar(select(func.count()).select_from(m.CaseEvent)) == 0
+
+
 def test_street_seat_urges_only_its_own_street(db):
     number, v = new_case(db)
     with pytest.raises(JurisdictionError, match="350402001"):

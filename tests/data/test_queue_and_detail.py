@@ -194,7 +194,7 @@ def test_filter_options_conditions_departments(city):
     assert [o.name for o in options.streets] == ["列东街道", "列西街道"]
     assert len(options.communities) == 4 and len(options.grids) == 8
     assert any(c.code == GARBAGE and c.name == "暴露垃圾" for c in options.categories)
-    assert options.sources[:2] == ("inspector", "hotline")
+    assert options.sources == ("inspector", "hotline", "walk_in", "video", "leader", "media")  # every Source
     assert [d.name for d in options.departments] == ["环卫处", "市政公用事业服务中心", "列东街道办事处"]
     assert [d.kind for d in departments(city.db)] == ["professional", "professional", "street"]
     conditions = filing_conditions(city.db, GARBAGE)

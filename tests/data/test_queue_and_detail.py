@@ -138,6 +138,24 @@ def test_load_queue_delta_by_ids_and_states(city):
     assert [r.number for r in load_queue(city.db, states=["disposing"])] == [city.disposing]
 
 
+def test_a_small_delta_gives_the_very_rows_of_the_full_load_in_two_statements(city):
+    """A live delta joins its names in SQL; its rows must equal the full load's, field for field."""
+    full = {r.id: r for r in load_queue(city.db)}
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001, ANN002
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(city.db.engine, "before_cursor_execute", count)
+    try:
+        delta = load_queue(city.db, ids=list(full))
+    finally:
+        event.remove(city.db.engine, "before_cursor_execute", count)
+    assert delta == sorted(full.values(), key=lambda r: r.id) and delta
+    assert len(statements) == 2  # the catalogue version, then the cases with their names
+
+
 def test_street_seat_never_sees_another_street(city):
     east = load_queue(city.db, scope=EAST)
     assert {r.street_code for r in east} == {EAST} and city.west not in by_number(east)

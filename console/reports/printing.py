@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 from console.domain.evaluation import SHANGHAI
 from console.reports.drawing import DPI, draw_block, font
 from console.reports.model import Chart, Heading, HeatMap, Note, Report, Table
-from console.reports.pdf_text import fix_to_unicode, radical_fixes
+from console.widgets.pdf_text import fix_to_unicode, radical_fixes
 from console.widgets.theme import WORKSTATION
 
 MARGINS_MM = QMarginsF(16, 14, 16, 12)  # left, top, right, bottom of the paper

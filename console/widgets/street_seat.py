@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from console.domain.workflow import Action
 from console.services.figures import label as figure_label
 from console.services.street import PERIODS, STREET_FIGURES, StreetReport, street_report
+from console.widgets.pdf_text import fix_to_unicode, radical_fixes
 from console.widgets.shortcuts import ACTION_SHORTCUTS
 from console.widgets.theme import WORKSTATION
 from console.widgets.workstation import Workstation
@@ -163,6 +164,10 @@ def write_summary_pdf(report: StreetReport, path: Path) -> Path:
     doc = summary_document(report)
     doc.setPageSize(QSizeF(printer.pageRect(QPrinter.Unit.Point).size()))
     doc.print_(printer)
+    del printer  # the file is complete and closed
+    bold = QFont(doc.defaultFont())
+    bold.setBold(True)  # the table headers
+    fix_to_unicode(path, radical_fixes(doc.toPlainText(), [doc.defaultFont(), bold]))  # 工, not the radical ⼯
     return path
 
 

@@ -15,12 +15,11 @@ import dataclasses
 import json
 import os
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from console.bench.run import timed
+from console.bench.run import fresh_demo, timed
 
 TARGET_S = 5.0
 
@@ -70,18 +69,7 @@ def measure(url: str, day: str | None = None, repeat: int = 3) -> dict[str, Any]
 
 def run(scale: str = "city", repeat: int = 3) -> dict[str, Any]:
     """Generate the demo at `scale` on SQLite in a temporary directory and measure a day's brief on it."""
-    from console.data.db import Database
-    from console.data.demo import generate
-    from console.data.schema import upgrade
-
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/brief.db"
-        db = Database(url)
-        upgrade(db)
-        t0 = time.perf_counter()
-        generate(db, scale=scale, seed=1)
-        generate_s = round(time.perf_counter() - t0, 1)
-        db.dispose()
+    with fresh_demo(scale, "brief") as (url, generate_s, _summary):
         return {"scale": scale, "generate_s": generate_s, **measure(url, repeat=repeat)}
 
 

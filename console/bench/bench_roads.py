@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
-import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
 
-from console.bench.run import timed
+from console.bench.run import fresh_demo, timed
 from console.data import models as m
 from console.domain.roads import DEDUCTIONS, parse_month
 
@@ -102,18 +100,7 @@ def _last_full_month(now: datetime) -> str:
 
 def run(scale: str = "city", repeat: int = 3) -> dict[str, Any]:
     """Generate the demo at `scale` on SQLite in a temporary directory and measure it."""
-    from console.data.db import Database
-    from console.data.demo import generate
-    from console.data.schema import upgrade
-
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/roads.db"
-        db = Database(url)
-        upgrade(db)
-        t0 = time.perf_counter()
-        summary = generate(db, scale=scale, seed=1)
-        generate_s = round(time.perf_counter() - t0, 1)
-        db.dispose()
+    with fresh_demo(scale, "roads") as (url, generate_s, summary):
         return {"scale": scale, "generate_s": generate_s, "cases_on_segments": summary.get("cases_on_segments"),
                 "road_findings": summary.get("road_findings"), **measure(url, repeat=repeat)}
 

@@ -13,8 +13,9 @@ import statistics
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import select, text
 
@@ -32,6 +33,27 @@ def timed(fn: Callable[[], Any], repeat: int) -> dict[str, Any]:
         result = fn()
         times.append((time.perf_counter() - t0) * 1000)
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "result": result}
+
+
+@contextmanager
+def fresh_demo(scale: str, name: str = "demo") -> Iterator[tuple[str, float, dict[str, Any]]]:
+    """A demo city at `scale` generated on SQLite in a temporary directory: (URL, seconds to generate, summary);
+    the directory is removed afterwards."""
+    from console.data.db import Database
+    from console.data.demo import generate
+    from console.data.schema import upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/{name}.db"
+        db = Database(url)
+        try:
+            upgrade(db)
+            t0 = time.perf_counter()
+            summary = generate(db, scale=scale, seed=1)
+            generate_s = round(time.perf_counter() - t0, 1)
+        finally:
+            db.dispose()
+        yield url, generate_s, summary
 
 
 def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

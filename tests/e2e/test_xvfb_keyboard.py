@@ -12,7 +12,9 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -119,14 +121,32 @@ def small_demo(env: dict, tmp_path: Path) -> str:
     return url
 
 
+@contextmanager
+def running_console(env: dict, tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """`urban-console <args>` on the X server, its output in a log; killed and reaped whatever the test did."""
+    log = tmp_path / "console.log"
+    with log.open("w") as out:
+        console = subprocess.Popen([sys.executable, "-m", "console.cli", *args], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield console, log
+    finally:
+        if console.poll() is None:
+            console.kill()
+            console.wait(timeout=30)
+
+
+def quit_console(env: dict, title: str, console: subprocess.Popen, log: Path) -> None:
+    """退出 (Ctrl+Q) from the window titled `title`: the console ends cleanly."""
+    focus_window(env, title, console, log)
+    xdotool(env, "key", "ctrl+q")
+    assert console.wait(timeout=60) == 0, log.read_text(errors="replace")[-3000:]
+
+
 def test_console_signs_in_from_the_keyboard_on_a_real_x_server(display, tmp_path):
     env = console_env(display, tmp_path)
     url = small_demo(env, tmp_path)
-    log = tmp_path / "console.log"
-    with log.open("w") as out:
-        console = subprocess.Popen([sys.executable, "-m", "console.cli", "run", "--db", url], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
-    try:
+    with running_console(env, tmp_path, "run", "--db", url) as (console, log):
         sign_in(env, wait_window(env, SIGN_IN, console, log), "intake1", "demo1234")
         window = wait_window(env, WORKSTATION, console, log)
         assert console.poll() is None
@@ -136,13 +156,5 @@ def test_console_signs_in_from_the_keyboard_on_a_real_x_server(display, tmp_path
         focus_window(env, WORKSTATION, console, log)
         xdotool(env, "key", "ctrl+shift+q")
         sign_in(env, wait_window(env, SIGN_IN, console, log), "shift1", "demo1234")
-        window = wait_window(env, WORKSTATION, console, log)
-
-        # 退出 (Ctrl+Q): the console ends cleanly
-        focus_window(env, WORKSTATION, console, log)
-        xdotool(env, "key", "ctrl+q")
-        assert console.wait(timeout=60) == 0, log.read_text(errors="replace")[-3000:]
-    finally:
-        if console.poll() is None:
-            console.kill()
-            console.wait(timeout=30)
+        wait_window(env, WORKSTATION, console, log)
+        quit_console(env, WORKSTATION, console, log)

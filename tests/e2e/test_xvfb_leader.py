@@ -5,14 +5,14 @@ database with the leader's name."""
 from __future__ import annotations
 
 import subprocess
-import sys
 
 from sqlalchemy import select
 
 from console.data import models as m
 from console.data.db import Database
 from tests.e2e.test_xvfb_keyboard import (  # noqa: F401 - display: the fixture
-    ROOT, console_env, display, focus_window, run_xdotool, sign_in, small_demo, wait_window, xdotool,
+    console_env, display, focus_window, quit_console, run_xdotool, running_console, sign_in, small_demo, wait_window,
+    xdotool,
 )
 
 LEADER = "指挥长席"  # the seat's title: 数字城管监督指挥中心 · 指挥长席
@@ -39,11 +39,7 @@ def test_the_leader_supervises_from_the_keyboard_on_a_real_x_server(display, tmp
     db = Database(url)
     with db.read() as s:
         before = len(list(s.scalars(select(m.UrgeRecord.id).where(m.UrgeRecord.kind == "supervise"))))
-    log = tmp_path / "console.log"
-    with log.open("w") as out:
-        console = subprocess.Popen([sys.executable, "-m", "console.cli", "run", "--seat", "leader", "--db", url],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
+    with running_console(env, tmp_path, "run", "--seat", "leader", "--db", url) as (console, log):
         sign_in(env, wait_window(env, "登录", console, log), "leader1", "demo1234")
         window = wait_window(env, LEADER, console, log)
         assert "数字城管监督指挥中心 · 指挥长席" in xdotool(env, "getwindowname", window)
@@ -57,13 +53,7 @@ def test_the_leader_supervises_from_the_keyboard_on_a_real_x_server(display, tmp
         xdotool(env, "key", "Return")  # submits (Shift+Enter would start a new line)
         focus_window(env, CASES, console, log)
         xdotool(env, "key", "Escape")
-        focus_window(env, LEADER, console, log)
-        xdotool(env, "key", "ctrl+q")
-        assert console.wait(timeout=60) == 0, log.read_text(errors="replace")[-3000:]
-    finally:
-        if console.poll() is None:
-            console.kill()
-            console.wait(timeout=30)
+        quit_console(env, LEADER, console, log)
     with db.read() as s:
         records = list(s.scalars(select(m.UrgeRecord).where(m.UrgeRecord.kind == "supervise")
                                  .order_by(m.UrgeRecord.id)))

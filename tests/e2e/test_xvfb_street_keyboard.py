@@ -6,16 +6,17 @@ holds the 催办 recorded at the seat named by its street.
 """
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 
 from sqlalchemy import func, select
 
 from console.data import models as m
 from console.data.db import Database
-from tests.e2e.test_xvfb_keyboard import ROOT, SIGN_IN, WAIT_S, display, focus_window, sign_in, wait_window, xdotool  # noqa: F401
+from tests.e2e.test_xvfb_keyboard import (  # noqa: F401 - display: the fixture
+    SIGN_IN, WAIT_S, console_env, display, focus_window, quit_console, running_console, sign_in, small_demo,
+    wait_window, xdotool,
+)
 
 STREET_SEAT = "街道指挥席 · 列东街道"
 
@@ -31,19 +32,9 @@ def _street_urges(url: str) -> int:
 
 
 def test_the_street_seat_urges_from_the_keyboard(display, tmp_path):  # noqa: F811 - the fixture
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    env = {k: v for k, v in os.environ.items() if k not in ("URBAN_CONSOLE_DB", "WAYLAND_DISPLAY")}
-    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_DATA_HOME=str(tmp_path / "data"), XDG_RUNTIME_DIR=str(tmp_path))
-    env["QTWEBENGINE_CHROMIUM_FLAGS"] = "--no-sandbox"
-    demo = subprocess.run([sys.executable, "-m", "console.cli", "demo", "--scale", "small", "--db", url], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300)
-    assert demo.returncode == 0, demo.stderr[-2000:]
-    log = tmp_path / "console.log"
-    with log.open("w") as out:
-        console = subprocess.Popen([sys.executable, "-m", "console.cli", "run", "--seat", "street:350402001",
-                                    "--db", url], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
+    env = console_env(display, tmp_path)
+    url = small_demo(env, tmp_path)
+    with running_console(env, tmp_path, "run", "--seat", "street:350402001", "--db", url) as (console, log):
         sign_in(env, wait_window(env, SIGN_IN, console, log), "street_350402001", "demo1234")
         window = wait_window(env, STREET_SEAT, console, log)
         assert xdotool(env, "getwindowname", window).startswith(STREET_SEAT)
@@ -63,10 +54,4 @@ def test_the_street_seat_urges_from_the_keyboard(display, tmp_path):  # noqa: F8
                 focus_window(env, STREET_SEAT, console, log)
                 xdotool(env, "key", "Down", "Up", "Return")
         assert _street_urges(url) == 1, log.read_text(errors="replace")[-3000:]
-        focus_window(env, STREET_SEAT, console, log)
-        xdotool(env, "key", "ctrl+q")
-        assert console.wait(timeout=60) == 0, log.read_text(errors="replace")[-3000:]
-    finally:
-        if console.poll() is None:
-            console.kill()
-            console.wait(timeout=30)
+        quit_console(env, STREET_SEAT, console, log)

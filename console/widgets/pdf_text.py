@@ -2,7 +2,7 @@
 
 Noto Sans CJK draws 页 and ⻚ (U+2EDA), 日 and ⽇ (U+2F47) ... with one glyph each; Qt's PDF writer puts
 the lowest code point of a glyph into the font's ToUnicode map, so search, copy and text extraction
-get the radical (the same fault as wkhtmltopdf #4414 and PDFBox's CID embedder).  After the pages
+get the radical (the same fault as wkhtmltopdf issue 4414 and PDFBox's CID embedder).  After the pages
 are written, every radical in a ToUnicode map is replaced by the ideograph of the document that has
 the same glyph.  Both are 4 hex digits, so the file keeps its length and its cross-reference table.
 """

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 import shapely
-from sqlalchemy import and_, bindparam, delete, exists, func, not_, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, func, not_, select
 from sqlalchemy.orm import Session, aliased
 
 from console.data import models as m

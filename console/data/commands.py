@@ -9,14 +9,13 @@ message names what was wrong; nothing is half-written.
 from __future__ import annotations
 
 import dataclasses
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Text, cast, func, insert, select
 from sqlalchemy.orm import Session
 
 from console.domain.calendar import Limit
@@ -151,6 +150,7 @@ def report_case(
         done = _already_applied(s, idempotency_key)
         if done:
             return done
+        rules = current_rules(s, db)  # once: the segment snap and the 受理 clock
         grid = _grid_at(s, lon, lat, at)
         if actor.street_code and (grid is None or grid.street_code != actor.street_code):
             raise JurisdictionError(f"位置不在本街道 {actor.street_code} 辖区内 (point outside the seat's street)")
@@ -173,7 +173,7 @@ def report_case(
             grid_code=grid.code if grid else None,
             community_code=grid.community_code if grid else None,
             street_code=grid.street_code if grid else None,
-            road_segment_id=nearest_segment(s, lon, lat, current_rules(s, db)),
+            road_segment_id=nearest_segment(s, lon, lat, rules),
             reporter_staff_id=reporter_staff_id,
             caller_name=caller_name,
             caller_phone=caller_phone,
@@ -188,7 +188,7 @@ def report_case(
         s.add(case)
         s.flush()
         case.number = case_number(at, case.id)
-        _apply_clock_ops(s, current_rules(s, db), case, transition.clock_ops, at, ActionParams())
+        _apply_clock_ops(s, rules, case, transition.clock_ops, at, ActionParams())
         _audit(s, case, transition, actor, at, note, None, idempotency_key,
                {"source": source, **({"camera_id": camera_id} if camera_id else {})})
         return CaseRef(case.id, case.number, case.state, case.version)
@@ -727,14 +727,15 @@ def log_change(s: Session, entity: str, entity_id: str, op: str, *, street_code:
 
     The payload carries ids and the revision, never the row (8,000-byte limit).
     """
-    row = m.ChangeLog(at=at or _now(), entity=entity, entity_id=entity_id, op=op, street_code=street_code,
-                      operator_name=operator)
-    s.add(row)
-    s.flush()
-    if s.get_bind().dialect.name == "postgresql":
-        payload = json.dumps({"rev": row.rev, "entity": entity, "id": entity_id, "op": op})
-        s.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": NOTIFY_CHANNEL, "payload": payload})
-    return row.rev
+    insert_row = insert(m.ChangeLog).values(at=at or _now(), entity=entity, entity_id=entity_id, op=op,
+                                            street_code=street_code, operator_name=operator)
+    if s.get_bind().dialect.name != "postgresql":
+        return s.execute(insert_row.returning(m.ChangeLog.rev)).scalar_one()
+    # the row and its NOTIFY in one statement: one round trip for every change a seat makes
+    row = insert_row.returning(m.ChangeLog.rev).cte("logged")
+    payload = func.json_build_object("rev", row.c.rev, "entity", entity, "id", entity_id, "op", op)
+    notify = select(row.c.rev, func.pg_notify(NOTIFY_CHANNEL, cast(payload, Text)))
+    return s.execute(notify).scalar_one()
 
 
 # --- lookups ---------------------------------------------------------------------------------

@@ -70,12 +70,12 @@ def calendar_stamp(session: Session, *, share: bool = False) -> tuple[Any, ...]:
     PostgreSQL a `calendar set` waits for running commands and they wait for it:
     no clock is stamped on a calendar that is being replaced.
     """
-    query = select(m.Setting.value).where(m.Setting.key == CALENDAR_REVISION)
+    revision = select(m.Setting.value).where(m.Setting.key == CALENDAR_REVISION)
     if share:
-        query = query.with_for_update(read=True)
-    revision = session.scalar(query)
-    count, last = session.execute(select(func.count(), func.max(m.CalendarOverride.set_at))).one()
-    return (revision, count, last)
+        revision = revision.with_for_update(read=True)
+    # one statement, one round trip: every case command asks this
+    query = select(revision.scalar_subquery(), func.count(), func.max(m.CalendarOverride.set_at))
+    return tuple(session.execute(query.select_from(m.CalendarOverride)).one())
 
 
 def load_rules(session: Session) -> Rules:

@@ -183,14 +183,18 @@ def hung_stall(pg_url: str, hang_s: float = 3.0) -> dict[str, Any]:
     from sqlalchemy.engine import make_url
 
     from console.data.db import Database
+    from console.services.feed import ChangeFeed
     from console.widgets.workstation import Workstation
 
     url = make_url(pg_url)
     proxy = _HangingProxy((url.host or "127.0.0.1", url.port or 5432))
     db = Database(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
     try:
-        window = Workstation(_session(db), with_map=False, alert_interval_ms=3_600_000)
-        _wait(lambda: window.controller.idle)
+        # with its change feed, as a hall seat runs: the feed's heartbeat talks to the hung server too
+        window = Workstation(_session(db), feed=ChangeFeed.for_database(db), with_map=False,
+                             alert_interval_ms=3_600_000)
+        window.start()
+        _wait(lambda: window.controller.idle and window.feed.health.is_live)
         ticks = _Ticks()
         _wait(lambda: ticks.count >= 3)
         proxy.flowing.clear()

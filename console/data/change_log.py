@@ -80,6 +80,18 @@ def open_listener(dsn: str, **options: Any) -> psycopg.Connection:
     return conn
 
 
+def take_notifies(conn: psycopg.Connection) -> list[str]:
+    """The payloads of the notifications waiting on a listener, without blocking.
+
+    Raises ``OSError`` when the server has closed the connection (a read of a closed
+    socket can look like "nothing yet").
+    """
+    payloads = [note.payload for note in conn.notifies(timeout=0)]
+    if conn.closed or conn.broken:
+        raise OSError("server closed the connection")
+    return payloads
+
+
 # --- SQLite ----------------------------------------------------------------------------------
 
 

@@ -8,9 +8,10 @@ emits :attr:`ChangeFeed.sig_changed` with the changed ids.  Views apply deltas.
 Two backends behind one interface (tech-notes §3):
 
 * :class:`PgChangeFeed`: a dedicated ``psycopg`` connection (outside SQLAlchemy's
-  pool) LISTENs on :data:`console.data.db.NOTIFY_CHANNEL`; a ``QSocketNotifier`` on
-  its socket wakes the loop.  Notifications are hints only: the change log is the
-  truth, so a burst of notifications in one loop iteration gives one query.
+  pool), served by a thread of its own, LISTENs on
+  :data:`console.data.db.NOTIFY_CHANNEL` and reads the log there; its answers reach
+  the Qt loop as queued signals.  Notifications are hints only: the change log is
+  the truth, so notifications that arrive during a read give one more read.
 * :class:`SqliteChangeFeed`: a ``QFileSystemWatcher`` on the database file, its
   ``-wal`` and their directory wakes the loop when another connection writes; a
   dedicated ``sqlite3`` connection then checks ``PRAGMA data_version`` (it changes
@@ -37,23 +38,28 @@ A full resync happens only on reconnect, when the log's top revision goes
 backwards (a restored database), or when more than :attr:`ChangeFeed.MAX_BATCH`
 rows are pending at once.
 
-I/O runs in the Qt thread and is short on a healthy server; every blocking call is
-bounded (``connect_timeout`` 2 s, ``tcp_user_timeout`` 3 s, SQLite busy timeout
-2 s), so a dead network stalls the loop for at most a few seconds before the
-feed reports ``down``.
+On PostgreSQL no call to the server runs in the Qt thread: a hung server (one that
+takes the bytes and never answers, which no TCP timeout notices) makes the feed
+``stale`` and, after :attr:`PgChangeFeed.HUNG_AFTER_S`, reconnect; the window keeps
+painting.  SQLite's reads run in the Qt thread: a local file answers in
+microseconds, and the busy timeout (2 s) bounds a locked one.
 """
 from __future__ import annotations
 
 import json
 import math
 import os
+import queue
+import select
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, Signal
 
 from console.data import change_log
 from console.data.change_log import ChangeRow
@@ -245,11 +251,18 @@ class ChangeFeed(QObject):
             self._connect()
             top = self._max_rev()
         except self.ERRORS as exc:
-            self._disconnect()
-            self._set_health(DOWN, f"无法连接数据库，正在重试 (cannot reach the database, retrying): {_reason(exc)}",
-                             "unreachable", _reason(exc))
-            self._schedule_retry()
+            self._connect_failed(exc)
             return
+        self._connected_at(top)
+
+    def _connect_failed(self, exc: BaseException) -> None:
+        self._disconnect()
+        self._set_health(DOWN, f"无法连接数据库，正在重试 (cannot reach the database, retrying): {_reason(exc)}",
+                         "unreachable", _reason(exc))
+        self._schedule_retry()
+
+    def _connected_at(self, top: int) -> None:
+        """The connection is up and the log's top revision is `top`."""
         self._connected = True
         self._attempt = 0
         first = not self._ever_connected
@@ -295,16 +308,21 @@ class ChangeFeed(QObject):
             return
         try:
             rows = self._fetch(self._last_rev, sorted(self._holes), self.MAX_BATCH + 1)
+            top = self._max_rev() if self._overflows(rows) else None
         except self.ERRORS as exc:
             self._lost(exc)
             return
+        self._rows_read(rows, top)
+
+    def _overflows(self, rows: Sequence[ChangeRow]) -> bool:
+        """More new rows than one delta carries: the consumers reload instead."""
+        return _overflows(rows, self._last_rev, self.MAX_BATCH)
+
+    def _rows_read(self, rows: Sequence[ChangeRow], top: int | None) -> None:
+        """Deliver what a read found; `top` (the log's top revision) is read only when the rows overflow."""
         self._mark_ok()
-        fresh = sum(1 for r in rows if r.rev > self._last_rev)
-        if fresh > self.MAX_BATCH:
-            try:
-                self._resync(self._max_rev())
-            except self.ERRORS as exc:
-                self._lost(exc)
+        if self._overflows(rows):
+            self._resync(top if top is not None else max(r.rev for r in rows))
             return
         delivered = self._absorb(rows)
         batch = self._batch(delivered)
@@ -364,14 +382,17 @@ class ChangeFeed(QObject):
             except self.ERRORS as exc:
                 self._lost(exc)
                 return
-            self.heartbeats += 1
-            self._mark_ok()
-            self._expire_holes()
-            if top < self._last_rev:  # the log went backwards: a restored or rebuilt database
-                self._resync(top)
-            elif top > self._last_rev or self._holes:  # a lost hint, or a late commit
-                self._schedule_read()
+            self._beat_answered(top)
         self.refresh_health()
+
+    def _beat_answered(self, top: int) -> None:
+        self.heartbeats += 1
+        self._mark_ok()
+        self._expire_holes()
+        if top < self._last_rev:  # the log went backwards: a restored or rebuilt database
+            self._resync(top)
+        elif top > self._last_rev or self._holes:  # a lost hint, or a late commit
+            self._schedule_read()
 
     def _check_alive(self) -> None:
         """Backend hook: raise if the connection is valid but points at the wrong thing."""
@@ -394,18 +415,169 @@ class ChangeFeed(QObject):
             self.sig_health.emit(health)
 
 
+def _overflows(rows: Sequence[ChangeRow], after: int, max_batch: int) -> bool:
+    return sum(1 for r in rows if r.rev > after) > max_batch
+
+
+def _rev_of(payload: str) -> int | None:
+    """The revision a NOTIFY payload names (None: not one of ours, read the log to be sure)."""
+    try:
+        return int(json.loads(payload)["rev"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return redact(text[0]) if text else type(exc).__name__
 
 
-# --- PostgreSQL: LISTEN/NOTIFY through a QSocketNotifier --------------------------------------
+# --- PostgreSQL: LISTEN/NOTIFY on a thread of its own -------------------------------------------
+
+
+class _Relay(QObject):
+    """Carries the link thread's answers into the feed's (Qt) thread, queued."""
+
+    sig_answer = Signal(int, str, object)  # generation, kind, value
+
+
+class _PgLink:
+    """The feed's PostgreSQL connection, owned by one thread: LISTEN, read the log, answer heartbeats.
+
+    Nothing here touches the feed's state: requests come in a queue, answers go out
+    through the relay as (generation, kind, value) and the feed applies them in its
+    own thread.  So a slow or hung server blocks this thread, never the seat's
+    window.  Kinds: ``connected`` (top rev), ``failed`` / ``lost`` (the exception),
+    ``rows`` ((rows, top or None): a requested read), ``top`` (rev), ``pushed``
+    ((rows, top or None): read at once on a notification, past the highest revision
+    this link has read), ``notified`` (payloads of revisions below that one: perhaps
+    a late commit filling a hole, for the feed to judge).
+    """
+
+    def __init__(self, dsn: str, options: dict, generation: int, relay: _Relay, max_batch: int) -> None:
+        self.generation = generation
+        self._dsn, self._options, self._relay, self._max_batch = dsn, options, relay, max_batch
+        # the highest revision read on this link; None until the feed's first read says where it stands
+        self._read_to: int | None = None
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._stop = threading.Event()
+        self._fd_lock = threading.Lock()
+        self._fd: int | None = None  # the connection's socket while it is open
+        self.thread = threading.Thread(target=self._run, name=f"change-feed-pg-{generation}", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def request(self, *what: Any) -> None:
+        self._requests.put(what)
+        self._wake()
+
+    def stop(self) -> None:
+        """End the thread without waiting for it: a call blocked on a hung server is cut off."""
+        self._stop.set()
+        with self._fd_lock:
+            if self._fd is not None:  # the thread may sit in a read the server never answers
+                with socket.socket(fileno=os.dup(self._fd)) as sock:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass  # already gone
+        self._wake()
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass  # the thread has ended and closed its end
+
+    def _answer(self, kind: str, value: Any) -> None:
+        if self._stop.is_set():
+            return  # given up: the feed no longer listens to this link
+        try:
+            self._relay.sig_answer.emit(self.generation, kind, value)
+        except RuntimeError:  # the feed (and its relay) is gone: nobody listens any more
+            self._stop.set()
+
+    def _run(self) -> None:
+        conn = None
+        try:
+            try:
+                conn = change_log.open_listener(self._dsn, **self._options)
+                with self._fd_lock:
+                    self._fd = conn.fileno()
+                top = change_log.max_rev(conn)
+            except change_log.PG_ERRORS as exc:
+                self._answer("failed", exc)
+                return
+            self._answer("connected", top)
+            self._serve(conn)
+        except change_log.PG_ERRORS as exc:
+            if not self._stop.is_set():
+                self._answer("lost", exc)
+        finally:
+            with self._fd_lock:
+                self._fd = None
+                if conn is not None:
+                    try:
+                        conn.close()
+                    except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is gone either way
+                        pass
+            self._wake_r.close()
+            self._wake_w.close()
+
+    def _serve(self, conn: Any) -> None:
+        sock = conn.fileno()
+        while not self._stop.is_set():
+            self._notified(conn)
+            try:
+                what = self._requests.get_nowait()
+            except queue.Empty:
+                readable, _, _ = select.select([sock, self._wake_r], [], [])
+                if self._wake_r in readable:
+                    self._wake_r.recv(4096)
+                continue
+            if what[0] == "fetch":
+                self._answer("rows", self._read(conn, *what[1:]))
+            elif what[0] == "beat":
+                self._answer("top", change_log.max_rev(conn))
+
+    def _read(self, conn: Any, after: int, holes: Sequence[int], limit: int) -> tuple[list[ChangeRow], int | None]:
+        rows = change_log.fetch_after(conn, after, holes, limit)
+        top = change_log.max_rev(conn) if _overflows(rows, after, self._max_batch) else None
+        known = [] if self._read_to is None else [self._read_to]
+        self._read_to = max([after, *known, *(r.rev for r in rows)])
+        return rows, top
+
+    def _notified(self, conn: Any) -> None:
+        """Read at once what a notification announces, without a round trip through the Qt thread."""
+        payloads = change_log.take_notifies(conn)
+        if not payloads:
+            return
+        if self._read_to is None:  # the feed has not read yet (it may start below the top): it judges
+            self._answer("notified", payloads)
+            return
+        revs = [_rev_of(p) for p in payloads]
+        below = [p for p, rev in zip(payloads, revs) if rev is not None and rev <= self._read_to]
+        if len(below) < len(payloads):
+            self._answer("pushed", self._read(conn, self._read_to, (), self._max_batch + 1))
+        if below:
+            self._answer("notified", below)
 
 
 class PgChangeFeed(ChangeFeed):
-    """PostgreSQL: LISTEN on a dedicated autocommit connection, woken by a QSocketNotifier."""
+    """PostgreSQL: LISTEN on a dedicated autocommit connection, served by a thread of its own.
+
+    The feed's logic (revisions, holes, health, reconnect) stays in the Qt thread;
+    every call to the server runs on the link's thread (:class:`_PgLink`).  One read
+    and one heartbeat at most are out at a time: a wake-up during a read reads
+    again once it is answered, and a heartbeat still unanswered is not sent twice,
+    so a hung server makes the feed ``stale`` (the banner), never a frozen window.
+    A server silent for :attr:`HUNG_AFTER_S` is given up and reconnected.
+    """
 
     ERRORS = change_log.PG_ERRORS
+    HUNG_AFTER_S = 15.0
     CONNECT_OPTIONS = dict(
         connect_timeout=2, tcp_user_timeout=3000,
         keepalives=1, keepalives_idle=5, keepalives_interval=1, keepalives_count=3,
@@ -417,69 +589,117 @@ class PgChangeFeed(ChangeFeed):
         super().__init__(scope=scope, parent=parent, clock=clock)
         self._dsn = dsn or change_log.pg_dsn(db.url)
         self._where = redact(db.url)
-        self._conn = None
-        self._notifier: QSocketNotifier | None = None
+        self._relay = _Relay(self)
+        self._relay.sig_answer.connect(self._on_answer, Qt.ConnectionType.QueuedConnection)
+        self._link: _PgLink | None = None
+        self._threads: list[threading.Thread] = []  # every link thread still running, the given-up included
+        self._generation = 0
+        self._reading = self._read_again = self._beating = False
+        self._asked_at: float | None = None  # when the oldest unanswered request went out
 
     def _describe(self) -> str:
         return f"PgChangeFeed({self._where})"
 
-    def _connect(self) -> None:
-        conn = change_log.open_listener(self._dsn, **self.CONNECT_OPTIONS)
-        self._conn = conn
-        notifier = QSocketNotifier(conn.fileno(), QSocketNotifier.Type.Read, self)
-        notifier.activated.connect(self._on_socket)
-        self._notifier = notifier
+    @property
+    def link_threads(self) -> list[threading.Thread]:
+        """The link threads still running: after :meth:`stop` they end by themselves (tests join them)."""
+        self._threads = [t for t in self._threads if t.is_alive()]
+        return list(self._threads)
+
+    # the requests: each is answered later, in _on_answer
+
+    def _try_connect(self) -> None:
+        if not self._started or self._connected or self._link is not None:
+            return
+        self._generation += 1
+        self._link = _PgLink(self._dsn, self.CONNECT_OPTIONS, self._generation, self._relay, self.MAX_BATCH)
+        self._asked_at = self._clock()  # a connect that never answers is given up like a hung read
+        self._link.start()
+        self._threads = [*self.link_threads, self._link.thread]
 
     def _disconnect(self) -> None:
-        if self._notifier is not None:
-            self._notifier.setEnabled(False)
-            self._notifier.activated.disconnect(self._on_socket)
-            self._notifier.deleteLater()
-            self._notifier = None
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            try:
-                conn.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is gone either way
-                pass
+        link, self._link = self._link, None
+        self._reading = self._read_again = self._beating = False
+        self._asked_at = None
+        if link is not None:
+            link.stop()
 
-    def _fetch(self, after: int, holes: Sequence[int], limit: int) -> list[ChangeRow]:
-        return change_log.fetch_after(self._conn, after, holes, limit)
+    def _read_changes(self) -> None:
+        if not self._connected:
+            return
+        if self._reading:
+            self._read_again = True
+            return
+        self._reading = True
+        self._ask("fetch", self._last_rev, sorted(self._holes), self.MAX_BATCH + 1)
 
-    def _max_rev(self) -> int:
-        return change_log.max_rev(self._conn)
+    def _on_heartbeat(self) -> None:
+        if self._link is not None and self._asked_at is not None and self._clock() - self._asked_at > self.HUNG_AFTER_S:
+            self._give_up()
+            return
+        if self._connected and not self._beating:
+            self._beating = True
+            self._ask("beat")
+        self.refresh_health()
 
-    def _on_socket(self, *_args) -> None:
+    def _give_up(self) -> None:
+        """The server has not answered for HUNG_AFTER_S: drop this connection and make a new one."""
+        exc = OSError(f"数据库 {self.HUNG_AFTER_S:g} 秒未应答 (no answer in {self.HUNG_AFTER_S:g} s)")
         if self._connected:
-            self._drain()
-
-    def _after_read(self) -> None:
-        # Notifications that arrived while the query ran wait in psycopg's backlog:
-        # the socket will not wake us for them.
-        self._drain()
-
-    def _drain(self) -> None:
-        conn = self._conn
-        if conn is None or not self._connected:
-            return
-        try:
-            notes = list(conn.notifies(timeout=0))
-            if conn.closed or conn.broken:
-                raise OSError("server closed the connection")
-        except self.ERRORS as exc:
             self._lost(exc)
+        else:
+            self._connect_failed(exc)
+
+    def _ask(self, *what: Any) -> None:
+        if self._asked_at is None:
+            self._asked_at = self._clock()
+        self._link.request(*what)
+
+    # the answers, in the feed's thread
+
+    def _on_answer(self, generation: int, kind: str, value: Any) -> None:
+        if generation != self._generation or self._link is None:
+            return  # from a link given up since (a reconnect, a stop)
+        if kind == "failed":
+            self._link = None  # its thread has ended
+            self._connect_failed(value)
+        elif kind == "lost":
+            self._lost(value)
+        elif kind == "connected":
+            self._asked_at = None
+            self._connected_at(value)
+        elif kind == "notified":
+            self._notified(value)
+        elif kind == "pushed":
+            if self._connected:
+                self._rows_read(*value)
+        else:
+            self._answered(kind, value)
+
+    def _answered(self, kind: str, value: Any) -> None:
+        if kind == "rows":
+            self._reading = False
+        else:
+            self._beating = False
+        self._asked_at = None if not (self._reading or self._beating) else self._clock()
+        if kind == "top":
+            self._beat_answered(value)
+        else:
+            self._rows_read(*value)
+            if self._read_again and self._connected:
+                self._read_again = False
+                self._schedule_read()
+
+    def _notified(self, payloads: list[str]) -> None:
+        if not self._connected:
             return
-        if notes:
-            self._mark_ok()
-        if any(self._wanted(n.payload) for n in notes):
+        self._mark_ok()
+        if any(self._wanted(p) for p in payloads):
             self._schedule_read()
 
     def _wanted(self, payload: str) -> bool:
-        try:
-            rev = int(json.loads(payload)["rev"])
-        except (ValueError, KeyError, TypeError):
-            return True  # not ours to judge: read the log
-        return rev > self._last_rev or rev in self._holes
+        rev = _rev_of(payload)
+        return rev is None or rev > self._last_rev or rev in self._holes
 
 
 # --- SQLite: a file watcher on the database and its WAL, and a slower poll ---------------------

@@ -2,7 +2,9 @@
 
 ``cut()`` closes every proxied connection (the client sees the server go away)
 and stops accepting (new connections are refused); ``restore()`` accepts again on
-the same port.  The shared PostgreSQL server itself is never touched.
+the same port.  ``hang()`` holds every byte while the connections stay open (a
+server that takes the bytes and never answers: no TCP timeout notices) until
+``flow()``.  The shared PostgreSQL server itself is never touched.
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ class TcpProxy:
         self._stop = threading.Event()
         self._acceptor: threading.Thread | None = None
         self._pipes: list[threading.Thread] = []
+        self._flowing = threading.Event()
+        self._flowing.set()
         self.accepted = 0
 
     # --- control -------------------------------------------------------------------
@@ -43,6 +47,7 @@ class TcpProxy:
     def cut(self) -> None:
         """Close every connection and stop accepting: the server looks gone."""
         self._stop.set()
+        self._flowing.set()  # pipes holding bytes wake, find their sockets closed, and end
         if self._acceptor is not None:
             self._acceptor.join(timeout=5)
             self._acceptor = None
@@ -72,6 +77,14 @@ class TcpProxy:
         self.close()
 
     # --- threads -------------------------------------------------------------------
+
+    def hang(self) -> None:
+        """Hold every byte from now on, both ways; the connections stay open."""
+        self._flowing.clear()
+
+    def flow(self) -> None:
+        """Let the held bytes (and every later one) through."""
+        self._flowing.set()
 
     def _accept_loop(self, listener: socket.socket, stop: threading.Event) -> None:
         with selectors.DefaultSelector() as sel:
@@ -107,6 +120,7 @@ class TcpProxy:
                 data = src.recv(65536)
                 if not data:
                     break
+                self._flowing.wait()
                 dst.sendall(data)
         except OSError:
             pass

@@ -74,6 +74,9 @@ def feeds(qtbot):
         feed.stop()
         assert not [t for t in feed.findChildren(QTimer) if t.isActive()], "a feed timer still runs"
         assert not [n for n in feed.findChildren(QSocketNotifier) if n.isEnabled()], "a notifier still listens"
+        for thread in getattr(feed, "link_threads", []):
+            thread.join(timeout=5)
+            assert not thread.is_alive(), "a PostgreSQL link thread still runs"
         feed.deleteLater()
 
 
@@ -295,6 +298,51 @@ def test_pg_outage_goes_down_and_recovers_with_resync(db, qtbot, feeds):
             after = report(db)
         assert changed.args[0].ids("case") == (str(after.id),)
         feed.stop()
+        seat.dispose()
+
+
+class QuickToGiveUpPgFeed(PgChangeFeed):
+    """Stale after 1 s of silence, a hung connection given up after 2 s: a test sees the whole story."""
+
+    STALE_AFTER_S = 1.0
+    HUNG_AFTER_S = 2.0
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_pg_hung_server_never_blocks_the_loop_goes_stale_and_reconnects(db, qtbot, feeds):
+    """The server takes the bytes and never answers (no TCP timeout notices): the Qt loop stays free."""
+    url = make_url(db.url)
+    with TcpProxy((url.host or "127.0.0.1", url.port or 5432)) as proxy:
+        seat = Database(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+        feed = feeds(seat, factory=QuickToGiveUpPgFeed)
+        rec = started(qtbot, feed)
+        ticks = []
+        ticker = QTimer()
+        ticker.setInterval(10)
+        ticker.timeout.connect(lambda: ticks.append(feed.health.state))
+        ticker.start()
+
+        proxy.hang()
+        report(db)  # its NOTIFY and the feed's read of it wait in the proxy
+        # STALE is decided by the feed's heartbeat timer: reaching it proves the loop ran during the hang
+        qtbot.waitUntil(lambda: STALE in ticks, timeout=5000)
+        assert rec.resyncs == [] and feed.running
+        qtbot.waitUntil(lambda: feed.health.state == DOWN, timeout=5000)  # given up after HUNG_AFTER_S
+        assert feed.health.reason == "lost" and "未应答" in feed.health.message
+
+        proxy.flow()
+        with qtbot.waitSignal(feed.sig_resync, timeout=10000):  # a new connection, and a reload
+            pass
+        qtbot.waitUntil(lambda: feed.health.state == LIVE, timeout=5000)
+        assert proxy.accepted >= 2
+        with qtbot.waitSignal(feed.sig_changed, timeout=5000) as changed:
+            after = report(db)
+        assert changed.args[0].ids("case") == (str(after.id),)
+        ticker.stop()
+        feed.stop()
+        for thread in feed.link_threads:  # the hung link's thread ended too: its socket was shut down
+            thread.join(timeout=5)
+        assert feed.link_threads == []
         seat.dispose()
 
 

@@ -425,6 +425,25 @@ class CaseMapView(QWebEngineView):
             rows.append(_case_row(c))
         self._send({"op": "upsert_cases", "cases": rows}, on_done)
 
+    def sync_cases(self, markers: Iterable[CaseMarker]) -> None:
+        """Show exactly these markers, sending the page only what differs from what it shows.
+
+        The wall hands over its whole board every read; most markers are as they were,
+        and re-sending them all cost the page (and the loop) a full restyle each time.
+        """
+        wanted = {c.id: c for c in markers}
+        gone = [i for i in self._cases if i not in wanted]
+        changed = [c for i, c in wanted.items() if self._cases.get(i) != c]
+        if gone:
+            self.remove_cases(gone)
+        if changed:
+            self.upsert_cases(changed)
+
+    @property
+    def heat(self) -> tuple[dict[str, int], str]:
+        """The grid heat last sent: (counts, mode)."""
+        return dict(self._counts), self._mode
+
     def remove_cases(self, ids: Iterable[int], on_done: JsCallback = None) -> None:
         """Remove case markers (closed, cancelled or out of scope)."""
         ids = [int(i) for i in ids]

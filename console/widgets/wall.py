@@ -596,12 +596,9 @@ class WallWindow(QWidget):
         view = view or self.map
         if view is None or self.board is None:
             return
-        known = set(view._cases)  # noqa: SLF001 - the markers the view mirrors
-        shown = {m.id for m in self.board.markers}
-        if known - shown:
-            view.remove_cases(sorted(known - shown))
-        view.upsert_cases(self.board.markers)
-        view.restyle_grids(self.board.heat, "open")
+        view.sync_cases(self.board.markers)
+        if view.heat != (self.board.heat, "open"):
+            view.restyle_grids(self.board.heat, "open")
         if not view.cameras_shown:
             view.show_cameras(True)
 

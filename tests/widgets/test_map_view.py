@@ -239,6 +239,27 @@ def test_case_deltas_lights_and_selection(city, make_view, qtbot):
     assert state(view, qtbot)["selected"] is None
 
 
+def test_sync_sends_only_the_markers_that_differ(city, make_view, qtbot, monkeypatch):
+    db, ids = city
+    view = make_view(db)
+    markers = open_case_markers(db, now=NOW)
+    view.sync_cases(markers)
+    sent: list[dict] = []
+    send = view._send  # noqa: SLF001 - the ops the page is sent
+    monkeypatch.setattr(view, "_send", lambda msg, on_done=None: (sent.append(msg), send(msg, on_done)))
+
+    view.sync_cases(markers)  # the same board again: nothing to send
+    assert sent == []
+    first = markers[0]
+    assert first.light == "red"
+    green = CaseMarker(first.id, first.number, first.lon, first.lat, "green", first.category, first.grid_code)
+    view.sync_cases([green, *markers[1:3]])  # one light changed, the fourth case closed
+    assert [(m["op"], m.get("ids"), [c[0] for c in m.get("cases", [])]) for m in sent] == [
+        ("remove_cases", [markers[3].id], []), ("upsert_cases", None, [first.id])]
+    s = state(view, qtbot, ids=True, case=first.id)
+    assert s["ids"] == sorted(m.id for m in markers[:3]) and "绿灯" in s["case"]["tip"]
+
+
 def test_clicks_and_right_click_reach_python(city, make_view, qtbot):
     db, ids = city
     view = make_view(db)

@@ -20,7 +20,7 @@ from console.data.commands import (
 )
 from console.data.db import Database, default_db_path
 from console.domain.spatial import PointIndex
-from console.domain.video import PTZ_TYPES, looks_blank, redact_url
+from console.domain.video import PTZ_TYPES, Frame, redact_url
 
 CAMERA_STATUSES = ("online", "offline", "fault")
 EVIDENCE_ENV = "URBAN_CONSOLE_EVIDENCE"
@@ -126,12 +126,10 @@ def evidence_store(db: Database) -> Path:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A frame to keep: PNG bytes and the grey samples that tell whether it shows anything."""
+    """A camera's frame to keep as evidence."""
 
-    png: bytes
-    samples: tuple[int, ...]
     camera_id: str
-    taken_at: datetime
+    frame: Frame
 
 
 @dataclass(frozen=True)
@@ -148,10 +146,10 @@ def attach_snapshot(db: Database, actor: Actor, number: str, snap: Snapshot, *,
 
     A uniform frame (a platform's default image) or none is refused: it proves nothing.
     """
-    if not snap.png or looks_blank(snap.samples):
+    if snap.frame.blank:
         raise CommandError("画面为空白或默认图，不能作为证据 (the frame is blank or a default image: not evidence)")
-    taken_at = at_or_now(snap.taken_at)
-    digest = hashlib.sha256(snap.png).hexdigest()
+    taken_at = at_or_now(snap.frame.taken_at)
+    digest = hashlib.sha256(snap.frame.png).hexdigest()
     store = store or evidence_store(db)
     written: list[Path] = []
     try:
@@ -172,7 +170,7 @@ def _attach(db: Database, actor: Actor, number: str, snap: Snapshot, store: Path
         if s.get(m.Camera, snap.camera_id) is None:
             raise NotFound(f"摄像头 {snap.camera_id} 不存在 (no such camera)")
         relative = Path(case.number) / f"{snap.camera_id}-{taken_at.strftime('%Y%m%dT%H%M%S')}-{digest[:8]}.png"
-        path = _write_file(store / relative, snap.png)  # inside the transaction: a failed write rolls back
+        path = _write_file(store / relative, snap.frame.png)  # inside the transaction: a failed write rolls back
         written.append(path)
         s.add(m.CaseEvidence(case_id=case.id, kind="snapshot", path=relative.as_posix(), sha256=digest,
                              camera_id=snap.camera_id, taken_at=taken_at, taken_by=actor.name, seat=actor.seat))
@@ -215,7 +213,7 @@ def report_video_case(db: Database, actor: Actor, camera_id: str, snap: Snapshot
     The frame is judged before anything is written (a blank one refuses the whole report); the
     report and the attachment are two commands, each one transaction with its audit row.
     """
-    if not snap.png or looks_blank(snap.samples):
+    if snap.frame.blank:
         raise CommandError("画面为空白或默认图，不能作为证据 (the frame is blank or a default image: not evidence)")
     cam = camera(db, camera_id)
     ref = report_case(db, actor, source="video", lon=cam.lon, lat=cam.lat, category_code=category_code,

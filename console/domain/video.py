@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final, Iterable, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -163,6 +164,25 @@ def retry_delays_ms(first_ms: int = 1000, cap_ms: int = 30_000) -> Iterable[int]
     while True:
         yield delay
         delay = min(cap_ms, delay * 2)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture from a camera as evidence candidate: PNG bytes, grey samples (the blank check), when.
+
+    The player grabs it, the operator keeps it: a snapshot is a camera's frame (data.cameras.Snapshot).
+    """
+
+    png: bytes
+    samples: tuple[int, ...]
+    taken_at: datetime | None  # None: now, when it is kept
+    width: int = 0
+    height: int = 0
+
+    @property
+    def blank(self) -> bool:
+        """No picture to keep: empty, or uniform (a platform's default image)."""
+        return not self.png or looks_blank(self.samples)
 
 
 BLANK_SPREAD: Final = 6.0  # grey-level standard deviation below which a frame says nothing

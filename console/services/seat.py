@@ -392,12 +392,12 @@ class SeatController(QObject):
 
     def report_from_camera(self, at: datetime, camera_id: str, grab: Any, request: int | None = None,
                            **fields: Any) -> int:
-        """视频巡查: a case filed from a camera with its snapshot (`grab`: a services.video.FrameGrab)."""
+        """视频巡查: a case filed from a camera with its snapshot (`grab`: the player's domain.video.Frame)."""
         from console.data.cameras import Snapshot, report_video_case
 
         db, actor = self.db, self.session.actor
         request = request or next(self._ids)
-        snap = Snapshot(grab.png, grab.samples, camera_id, grab.taken_at)
+        snap = Snapshot(camera_id, grab)
         return self.run("report", lambda: report_video_case(db, actor, camera_id, snap, at=at, **fields),
                         lambda ref: self.sig_command_done.emit(CommandDone(request, ref.id, ref.number)),
                         lambda exc: self._refuse(request, exc), command=True, request=request)
@@ -408,7 +408,7 @@ class SeatController(QObject):
 
         db, actor = self.db, self.session.actor
         request = request or next(self._ids)
-        snap = Snapshot(grab.png, grab.samples, camera_id, grab.taken_at)
+        snap = Snapshot(camera_id, grab)
         return self.run("attach_snapshot", lambda: attach_snapshot(db, actor, number, snap),
                         lambda ref: self.sig_command_done.emit(CommandDone(request, ref.case_id, ref.number)),
                         lambda exc: self._refuse(request, exc), command=True, request=request)

@@ -13,7 +13,6 @@ the stream URL reaches the player only: every text says `redact_url(url)`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterator, Optional
 
@@ -22,7 +21,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QTimer, QUrl
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
-from console.domain.video import is_live_stream, looks_blank, redact_url, retry_delays_ms, stream_scheme
+from console.domain.video import Frame, is_live_stream, redact_url, retry_delays_ms, stream_scheme
 
 NETWORK_TIMEOUT_MS = 5000  # no first frame by then: the stream is called unreachable
 RETRY_FIRST_MS = 1000
@@ -36,22 +35,7 @@ HAS_PLAYBACK_OPTIONS = hasattr(QtMultimedia, "QPlaybackOptions") and hasattr(QMe
 IDLE, CONNECTING, PLAYING, RETRYING, FAILED = "idle", "connecting", "playing", "retrying", "failed"
 
 
-@dataclass(frozen=True)
-class FrameGrab:
-    """The current frame as evidence candidate: PNG bytes, grey samples (blank check), when."""
-
-    png: bytes
-    samples: tuple[int, ...]
-    taken_at: datetime
-    width: int
-    height: int
-
-    @property
-    def blank(self) -> bool:
-        return looks_blank(self.samples)
-
-
-def frame_grab(frame: QVideoFrame | None) -> FrameGrab | None:
+def frame_grab(frame: QVideoFrame | None) -> Frame | None:
     """PNG and grey samples of a frame; None when there is no valid frame."""
     if frame is None or not frame.isValid():
         return None
@@ -61,7 +45,7 @@ def frame_grab(frame: QVideoFrame | None) -> FrameGrab | None:
     return image_grab(image)
 
 
-def image_grab(image: QImage) -> FrameGrab:
+def image_grab(image: QImage) -> Frame:
     grey = image.scaled(*SAMPLE_SIZE).convertToFormat(QImage.Format.Format_Grayscale8)
     row = grey.bytesPerLine()
     data = bytes(grey.constBits())
@@ -71,7 +55,7 @@ def image_grab(image: QImage) -> FrameGrab:
     device.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(device, "PNG", PNG_QUALITY)
     device.close()
-    return FrameGrab(bytes(buf.data()), samples, datetime.now(timezone.utc), image.width(), image.height())
+    return Frame(bytes(buf.data()), samples, datetime.now(timezone.utc), image.width(), image.height())
 
 
 def _qurl(url: str) -> QUrl:
@@ -249,7 +233,7 @@ class VideoSource(QObject):
             self.sig_state.emit(state)
 
     # --- evidence ----------------------------------------------------------------------------
-    def grab(self) -> FrameGrab | None:
+    def grab(self) -> Frame | None:
         """The frame on screen now as PNG (None: no frame yet)."""
         if self._state != PLAYING:
             return None

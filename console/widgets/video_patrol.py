@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from console.services.read_models import CameraInfo
 from console.services.seat import CommandDone, CommandRefused, SeatController
-from console.services.video import FrameGrab
+from console.domain.video import Frame
 from console.widgets.dialogs import PENDING, VideoPatrolDialog
 from console.widgets.video_view import VideoView
 
@@ -32,7 +32,7 @@ class VideoPatrol:
     def attach(self, view: VideoView) -> None:
         view.sig_report.connect(self.open)
 
-    def open(self, camera: CameraInfo, grab: FrameGrab) -> None:
+    def open(self, camera: CameraInfo, grab: Frame) -> None:
         def show(answer: tuple) -> None:
             categories, _centre = answer
             dialog = VideoPatrolDialog(list(categories), camera_id=camera.id, camera_name=camera.name,
@@ -45,7 +45,7 @@ class VideoPatrol:
 
         self.controller.load_new_case_form(show)
 
-    def _file(self, dialog: VideoPatrolDialog, camera: CameraInfo, grab: FrameGrab) -> object:
+    def _file(self, dialog: VideoPatrolDialog, camera: CameraInfo, grab: Frame) -> object:
         value = dialog.value()
         request = self.controller.reserve()
         self._waiting[request] = dialog

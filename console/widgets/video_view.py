@@ -13,9 +13,9 @@ from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtMultimedia import QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from console.domain.video import camera_id_fields
+from console.domain.video import Frame, camera_id_fields
 from console.services.read_models import CameraInfo
-from console.services.video import CONNECTING, FAILED, PLAYING, RETRYING, FrameGrab, VideoService, VideoSource
+from console.services.video import CONNECTING, FAILED, PLAYING, RETRYING, VideoService, VideoSource
 from console.widgets import labels
 from console.widgets.theme import WORKSTATION, Theme
 
@@ -64,9 +64,9 @@ class VideoView(QWidget):
     """One camera: its picture and what the operator needs to trust it."""
 
     sig_snapshot = Signal(object, object)
-    """(CameraInfo, FrameGrab): the operator took a snapshot of a real picture."""
+    """(CameraInfo, Frame): the operator took a snapshot of a real picture."""
     sig_report = Signal(object, object)
-    """(CameraInfo, FrameGrab): file a case from this camera (视频巡查)."""
+    """(CameraInfo, Frame): file a case from this camera (视频巡查)."""
 
     def __init__(self, service: VideoService, *, theme: Theme = WORKSTATION, compact: bool = False,
                  parent: QWidget | None = None) -> None:
@@ -194,7 +194,7 @@ class VideoView(QWidget):
         self._show_status()
 
     # --- actions -------------------------------------------------------------------------------
-    def grab_frame(self) -> FrameGrab | None:
+    def grab_frame(self) -> Frame | None:
         """The picture on screen as evidence, or None with the reason shown."""
         grab = self.source.grab() if self.source is not None else None
         if grab is None:

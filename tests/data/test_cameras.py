@@ -20,6 +20,7 @@ from console.data.db import Database
 from console.data.importers import ImportRefused, camera_format, import_cameras
 from console.data.schema import upgrade
 from console.domain.spatial import PointIndex, distances_m
+from console.domain.video import Frame
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=SH)
@@ -180,7 +181,7 @@ def test_a_snapshot_is_kept_with_its_hash_and_audited(db, tmp_path):
     ref = report_case(db, INTAKE, source="video", lon=117.605, lat=26.265, at=T0)
     png, samples = picture_png()
     store = tmp_path / "evidence"
-    kept = attach_snapshot(db, INTAKE, ref.number, Snapshot(png, samples, CAM1, T0), store=store)
+    kept = attach_snapshot(db, INTAKE, ref.number, Snapshot(CAM1, Frame(png, samples, T0)), store=store)
     assert kept.path.read_bytes() == png and kept.sha256 == hashlib.sha256(png).hexdigest()
     [row] = evidence_of(db, ref.number)
     assert (row.camera_id, row.sha256, row.taken_by, row.kind) == (CAM1, kept.sha256, "张受理", "snapshot")
@@ -199,7 +200,7 @@ def test_a_blank_or_default_image_is_never_evidence(db, tmp_path, samples):
     ref = report_case(db, INTAKE, source="video", lon=117.605, lat=26.265, at=T0)
     png, _ = picture_png()
     with pytest.raises(CommandError, match="not evidence"):
-        attach_snapshot(db, INTAKE, ref.number, Snapshot(png, samples, CAM1, T0), store=tmp_path / "ev")
+        attach_snapshot(db, INTAKE, ref.number, Snapshot(CAM1, Frame(png, samples, T0)), store=tmp_path / "ev")
     assert evidence_of(db, ref.number) == [] and not (tmp_path / "ev").exists()
 
 
@@ -207,7 +208,7 @@ def test_a_snapshot_for_an_unknown_case_writes_nothing(db, tmp_path):
     import_cameras(db, wvp_file(tmp_path, WVP_PAGE))
     png, samples = picture_png()
     with pytest.raises(NotFound, match="no such case"):
-        attach_snapshot(db, INTAKE, "202600009999", Snapshot(png, samples, CAM1, T0), store=tmp_path / "ev")
+        attach_snapshot(db, INTAKE, "202600009999", Snapshot(CAM1, Frame(png, samples, T0)), store=tmp_path / "ev")
     assert not (tmp_path / "ev").exists()
 
 
@@ -239,5 +240,5 @@ def test_a_failed_attachment_leaves_no_file(db, tmp_path, monkeypatch):
 
     monkeypatch.setattr(cameras_module, "log_change", broken_log)
     with pytest.raises(CommandError, match="change log refused"):
-        attach_snapshot(db, INTAKE, ref.number, Snapshot(png, samples, CAM1, T0), store=tmp_path / "ev")
+        attach_snapshot(db, INTAKE, ref.number, Snapshot(CAM1, Frame(png, samples, T0)), store=tmp_path / "ev")
     assert evidence_of(db, ref.number) == [] and not list((tmp_path / "ev").rglob("*.png"))

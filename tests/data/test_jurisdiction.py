@@ -32,6 +32,7 @@ from console.data import models as m
 from console.data.alerts import AlertKey
 from console.data.commands import ActionParams, Actor, CommandError, JurisdictionError, act, report_case
 from console.domain.workflow import Action, Role
+from console.domain.video import Frame
 from tests.data.test_commands import DISPATCH, GARBAGE, INSPECTOR, INTAKE, SHIFT, T0, garbage_condition
 
 EAST, WEST = "350402001", "350402002"  # 列东街道, 列西街道
@@ -360,7 +361,7 @@ def _west_camera(db) -> str:
 
 
 def _frame(camera_id: str) -> "camera_data.Snapshot":
-    return camera_data.Snapshot(b"\x89PNG not blank", tuple(range(0, 250, 10)), camera_id, LATER)
+    return camera_data.Snapshot(camera_id, Frame(b"\x89PNG not blank", tuple(range(0, 250, 10)), LATER))
 
 
 def _camera_status_outside(db, w: World) -> None:

@@ -17,6 +17,7 @@ from console.services.settings import SeatSettings
 from console.services.video import VideoService
 from console.widgets.camera_wall import CameraWall
 from console.widgets.video_view import VideoView
+from console.domain.video import Frame
 from tests.clips import QT_VIDEO_LOG_IGNORE, closed_port
 from tests.data.test_cameras import CAM1, picture_png
 
@@ -70,7 +71,7 @@ def test_no_place_shows_the_stream_password(db, qtbot, tmp_path, capfd, caplog, 
     assert_clean("a read model's repr", repr(info) + str(info))
 
     png, samples = picture_png()
-    report_video_case(db, Actor("张受理", "intake", seat="受理席1"), CAM1, Snapshot(png, samples, CAM1, None),
+    report_video_case(db, Actor("张受理", "intake", seat="受理席1"), CAM1, Snapshot(CAM1, Frame(png, samples, None)),
                       category_code="06010", description="视频巡查")
     for fmt, name in (("csv", "cases.csv"), ("geojson", "cases.geojson"), ("open311", "cases.json"), ("xlsx", "cases.xlsx")):
         out = tmp_path / name

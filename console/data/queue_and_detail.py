@@ -7,7 +7,6 @@ caller name and phone appear only in `CaseDetail`, never in a queue `CaseRow`.
 """
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Optional
@@ -267,15 +266,10 @@ def _raw_queue_rows(s: Session, q: Select, names: tuple[dict, dict, dict]) -> li
     """
     conn = s.connection()
     sql = str(q.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    gc_was_on = gc.isenabled()
-    gc.disable()  # ten thousand rows of plain values: no cycles to find, only pauses to pay
-    try:
-        if conn.dialect.name == "postgresql":
-            return _build_rows(_fetch_binary(conn, sql), names, None)
-        return _build_rows(conn.exec_driver_sql(sql).fetchall(), names, m.utc_from_sqlite_text)
-    finally:
-        if gc_was_on:
-            gc.enable()
+    # a seat runs this on its worker with the collector paused (services.seat.collector_paused)
+    if conn.dialect.name == "postgresql":
+        return _build_rows(_fetch_binary(conn, sql), names, None)
+    return _build_rows(conn.exec_driver_sql(sql).fetchall(), names, m.utc_from_sqlite_text)
 
 
 def _fetch_binary(conn: Any, sql: str) -> list:

@@ -56,7 +56,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, Signal

@@ -8,7 +8,6 @@ the leader seat and the brief.  Nothing here carries a caller's name or phone.
 """
 from __future__ import annotations
 
-import gc
 import logging
 import random
 from dataclasses import dataclass
@@ -50,21 +49,9 @@ class WallBoard:
 
 
 def read_board(db: Database, now: datetime | None = None) -> WallBoard:
-    """The whole board in one job (blocks on the database: run it on the seat's worker).
-
-    The collector is off meanwhile, as for the queue's read (queue_and_detail): the rows a read makes
-    would start a full collection, which holds the GIL, so the wall's UI thread, for 50+ ms.
-    """
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        return _read_board(db, now or datetime.now(timezone.utc))
-    finally:
-        if gc_was_on:
-            gc.enable()
-
-
-def _read_board(db: Database, now: datetime) -> WallBoard:
+    """The whole board in one job (blocks on the database: run it on the seat's worker, which pauses
+    the collector meanwhile: services.seat.collector_paused)."""
+    now = now or datetime.now(timezone.utc)
     day = period_of("day", now)
     return WallBoard(
         read_at=now,

@@ -19,7 +19,6 @@ Tab counts (`tab_counts`) respect every filter except the stage tab itself, so
 from __future__ import annotations
 
 import bisect
-import gc
 import heapq
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -188,18 +187,9 @@ def _light_at(now: datetime, row: CaseRow, thresholds: Thresholds) -> Optional[L
 
 def _prepare(rows: Iterable[CaseRow], countdown: _Countdown, now: datetime, thresholds: Thresholds,
              column: int, ascending: bool, stage: str, queue_filter: QueueFilter) -> PreparedRows:
-    """Pure: anchors, lights, sort keys, order and marks of a full reload (runs on the seat's worker).
-
-    The collector is off meanwhile, as for the rows' read (queue_and_detail): tens of thousands of
-    cycle-free tuples would start a full collection, which holds the GIL, so the UI thread, for 50+ ms.
-    """
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        return _prepare_rows(rows, countdown, now, thresholds, column, ascending, stage, queue_filter)
-    finally:
-        if gc_was_on:
-            gc.enable()
+    """Pure: anchors, lights, sort keys, order and marks of a full reload (runs on the seat's worker,
+    the collector paused: services.seat.collector_paused)."""
+    return _prepare_rows(rows, countdown, now, thresholds, column, ascending, stage, queue_filter)
 
 
 def _prepare_rows(rows: Iterable[CaseRow], countdown: _Countdown, now: datetime, thresholds: Thresholds,

@@ -12,7 +12,6 @@ Type sizes come from the WALL theme at 2160 px high and scale with the window's 
 from __future__ import annotations
 
 import json
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -41,7 +40,6 @@ from console.widgets.theme import WALL
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECYCLE_MS = 6 * 3600 * 1000  # a fresh map page every 6 h: QtWebEngine's memory does not stay flat for weeks
 LAYERS_RETRY_S = 10.0  # the map's layers asked again this long after a failed first read
-GIL_SWITCH_S = 0.001  # the worker's read hands the GIL back to the UI thread this often (Python's default: 5 ms)
 TICKER_STEP_MS = 4000  # the ticker moves on by one case this often
 CHART_ROWS = 8  # departments / streets in the bottom charts (10 in the top-categories chart)
 _USER_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -286,7 +284,6 @@ class WallWindow(QWidget):
         self._next_map = None  # the recycled page being built, hidden, until it is ready
         self._watched = None  # the QWindow whose input pauses the rotation
         self._layers_asked = 0.0
-        self._switch_interval: float | None = None
         self._build()
         self._connect()
         self._timers()
@@ -415,8 +412,6 @@ class WallWindow(QWidget):
 
     def start(self) -> None:
         """The feed, the first reads, the rotation, the clocks; the screen saver inhibited where a bus exists."""
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(GIL_SWITCH_S)  # measured: the longest UI stall during a board read 50 -> 31 ms
         self.controller.start()
         if self.map is None:
             self.controller.sig_map_layers.connect(self._layers_loaded)
@@ -461,9 +456,6 @@ class WallWindow(QWidget):
             self.video.release_all()  # the camera wall's players stop with the wall
         self.inhibitor.release()
         self.controller.stop()
-        if self._switch_interval is not None:
-            sys.setswitchinterval(self._switch_interval)
-            self._switch_interval = None
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
         self.stop()

@@ -44,3 +44,51 @@ def test_a_stale_command_is_refused_by_signal_naming_who_acted(db, qtbot):
     assert isinstance(answer, CommandRefused) and answer.stale and "张受理" in answer.message
     assert seat.idle
     seat.stop()
+
+
+def test_jobs_run_with_the_collector_paused_and_it_is_back_after_the_last(db, qtbot):
+    import gc
+
+    from console.services.seat import collector_paused
+
+    assert gc.isenabled()
+    seat = controller(db, qtbot)
+    seen = []
+    with qtbot.waitSignal(seat.sig_queue_loaded, timeout=10000):
+        seat.run("probe", lambda: seen.append(gc.isenabled()), lambda _v: None)
+        seat.reload()
+    assert seen == [False] and gc.isenabled()
+    inner_done, outer_may_end = threading.Event(), threading.Event()
+
+    def outer() -> None:  # a builder job still running when the worker's ends
+        with collector_paused():
+            inner_done.wait(5)
+            seen.append(gc.isenabled())
+            outer_may_end.set()
+
+    thread = threading.Thread(target=outer)
+    thread.start()
+    with collector_paused():
+        pass
+    inner_done.set()
+    outer_may_end.wait(5)
+    thread.join(5)
+    assert seen[-1] is False and gc.isenabled()  # counted: the first to end did not switch it back on
+    seat.stop()
+
+
+def test_running_seats_shorten_the_gil_switch_interval_and_the_last_restores_it(db, qtbot):
+    import sys
+
+    from console.services.seat import GIL_SWITCH_S
+
+    before = sys.getswitchinterval()
+    first, second = controller(db, qtbot), controller(db, qtbot)
+    first.start()
+    second.start()
+    assert sys.getswitchinterval() == GIL_SWITCH_S
+    first.stop()
+    assert sys.getswitchinterval() == GIL_SWITCH_S  # the other seat still runs
+    second.stop()
+    second.stop()  # twice: counted once
+    assert sys.getswitchinterval() == before

@@ -144,18 +144,23 @@ class ThrottledRead(QObject):
 
 
 class ScreenSaverInhibitor:
-    """Keeps the hall screen awake: org.freedesktop.ScreenSaver.Inhibit over the session bus.
+    """Keeps the hall screen awake: org.freedesktop.ScreenSaver.Inhibit over the session bus, or on
+    Windows ``SetThreadExecutionState`` (display and system required, for as long as the wall runs).
 
-    Where there is no session bus (offscreen, a kiosk without D-Bus) it does nothing and says so
-    in `reason`; it never starts a bus of its own.
+    Where there is neither (offscreen, a kiosk without D-Bus) it does nothing and says so in
+    `reason`; it never starts a bus of its own.
     """
 
     SERVICE, PATH, INTERFACE = "org.freedesktop.ScreenSaver", "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver"
+    # winbase.h: the state stays until changed (CONTINUOUS); keep the display and the system on
+    ES_CONTINUOUS, ES_SYSTEM_REQUIRED, ES_DISPLAY_REQUIRED = 0x80000000, 0x00000001, 0x00000002
+    WINDOWS_COOKIE = 0  # the execution state has no cookie: 0 marks "held"
 
     def __init__(self, app_name: str = "urban-console", why: str = "指挥中心大屏 (wall display)",
-                 bus: Callable[[], Any] | None = None) -> None:
+                 bus: Callable[[], Any] | None = None, kernel32: Any = None) -> None:
         self.app_name, self.why = app_name, why
         self._bus = bus or _session_bus
+        self._kernel32 = kernel32 if kernel32 is not None else _windows_kernel32()
         self.cookie: int | None = None
         self.reason = ""
 
@@ -164,6 +169,8 @@ class ScreenSaverInhibitor:
         return self.cookie is not None
 
     def inhibit(self) -> bool:
+        if self._kernel32 is not None:
+            return self._hold_windows_awake()
         bus = self._bus()
         if bus is None or not bus.isConnected():
             self.reason = "no session bus: nothing to inhibit"
@@ -182,8 +189,20 @@ class ScreenSaverInhibitor:
         self.reason = ""
         return True
 
+    def _hold_windows_awake(self) -> bool:
+        flags = self.ES_CONTINUOUS | self.ES_SYSTEM_REQUIRED | self.ES_DISPLAY_REQUIRED
+        if not self._kernel32.SetThreadExecutionState(flags):  # returns the previous state; 0 is failure
+            self.reason = "SetThreadExecutionState refused"
+            return False
+        self.cookie, self.reason = self.WINDOWS_COOKIE, ""
+        return True
+
     def release(self) -> None:
         if self.cookie is None:
+            return
+        if self._kernel32 is not None:
+            self._kernel32.SetThreadExecutionState(self.ES_CONTINUOUS)  # back to the ordinary power policy
+            self.cookie = None
             return
         bus = self._bus()
         if bus is not None and bus.isConnected():
@@ -191,6 +210,16 @@ class ScreenSaverInhibitor:
 
             QDBusInterface(self.SERVICE, self.PATH, self.INTERFACE, bus).call("UnInhibit", self.cookie)
         self.cookie = None
+
+
+def _windows_kernel32():  # noqa: ANN202 - ctypes' kernel32, or None off Windows
+    import sys
+
+    if sys.platform != "win32":
+        return None
+    import ctypes
+
+    return ctypes.windll.kernel32
 
 
 def _session_bus():  # noqa: ANN202 - a QDBusConnection or None

@@ -212,6 +212,25 @@ def test_screen_saver_inhibit_is_a_no_op_without_a_session_bus(monkeypatch):
     assert other.inhibit() is False and other.cookie is None
 
 
+def test_screen_saver_on_windows_holds_the_execution_state_and_gives_it_back():
+    class Kernel32:  # ctypes.windll.kernel32 as the wall calls it; only reachable on Windows
+        def __init__(self, answer: int) -> None:
+            self.calls: list[int] = []
+            self.answer = answer
+
+        def SetThreadExecutionState(self, flags: int) -> int:  # noqa: N802 - the Win32 name
+            self.calls.append(flags)
+            return self.answer
+
+    kernel = Kernel32(answer=0x80000000)  # the previous state: success
+    inhibitor = ScreenSaverInhibitor(kernel32=kernel, bus=lambda: pytest.fail("no D-Bus on Windows"))
+    assert inhibitor.inhibit() is True and inhibitor.active
+    inhibitor.release()
+    assert kernel.calls == [0x80000003, 0x80000000] and not inhibitor.active  # continuous|system|display, then continuous
+    refused = ScreenSaverInhibitor(kernel32=Kernel32(answer=0))
+    assert refused.inhibit() is False and "refused" in refused.reason and not refused.active
+
+
 def test_map_page_recycled_without_a_blank_frame(city, open_wall, qtbot):
     db, _ = city
     wall = open_wall(db, size=(1600, 900))

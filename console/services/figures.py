@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from console.data.breakdowns import (
     SUPERVISION_STATUSES, OverdueCase, Supervision, by_source, hot_grids, intake_by_hour, issuing_names, overdue_cases,
@@ -143,11 +143,17 @@ def compare(db: Database, kind: str, now: datetime, *, street: str | None = None
     """This day / week / month (kind) so far against the same span of the one before it: today until 10:42
     against yesterday until 10:42, so a morning never reads as a collapse; 超期未结 is counted as it stood at
     each window's end (now, and this time yesterday), never at a midnight still to come."""
-    period, before = period_of(kind, now), previous_period(period_of(kind, now))
-    end = min(now + timedelta(seconds=1), period.end)  # [start, end): what happened at `now` itself counts
-    current = Window(period.period, period.start, end)
-    previous = Window(before.period, before.start, min(before.end, before.start + (end - period.start)))
+    current, before = so_far(kind, now), previous_period(period_of(kind, now))
+    previous = Window(before.period, before.start, min(before.end, before.start + (current.end - current.start)))
     return Comparison(headline(db, current, street=street), headline(db, previous, street=street))
+
+
+def so_far(kind: str, now: datetime) -> Window:
+    """This day / week / month until `now`: every live board counts in it, so that 超期未结 is what stands
+    now, not what will stand at a midnight still to come (a case due to turn red this evening)."""
+    period = period_of(kind, now)
+    end = min(now + timedelta(seconds=1), period.end)  # [start, end): what happened at `now` itself counts
+    return Window(period.period, period.start, end)
 
 
 def ranking(db: Database, by: str, window: Window, *, street: str | None = None,
@@ -211,7 +217,7 @@ def intake_by_hour_usual(db: Database, day: Window, *, weeks: int = 4,
 
 __all__ = ["HEADLINE", "LOWER_IS_BETTER", "Comparison", "Flags", "FlagRow", "Headline", "OverdueCase", "RankingRow",
            "by_source", "compare", "headline", "hot_grids", "intake_by_hour", "intake_by_hour_usual", "is_rate", "label", "month_flags",
-           "overdue_by_department", "overdue_cases", "overdue_of", "ranking", "top_categories", "SUPERVISION_STATUSES",
+           "overdue_by_department", "overdue_cases", "overdue_of", "ranking", "so_far", "top_categories", "SUPERVISION_STATUSES",
            "Supervision", "supervisions"]
 
 

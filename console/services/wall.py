@@ -53,14 +53,16 @@ def read_board(db: Database, now: datetime | None = None) -> WallBoard:
     the collector meanwhile: services.seat.collector_paused)."""
     now = now or datetime.now(timezone.utc)
     day = period_of("day", now)
+    today = figures.compare(db, "day", now)
     return WallBoard(
         read_at=now,
-        today=figures.compare(db, "day", now),
+        today=today,
         hours=figures.intake_by_hour(db, day),
         usual_hours=figures.intake_by_hour_usual(db, day),
         categories=figures.top_categories(db, day, limit=TOP_CATEGORIES),
-        overdue_departments=figures.overdue_by_department(db, day),
-        streets=figures.ranking(db, "street", period_of("month", now)),
+        # so far, as the tiles: the overdue by department add up to the 超期未结 tile
+        overdue_departments=figures.overdue_by_department(db, today.current.window),
+        streets=figures.ranking(db, "street", figures.so_far("month", now)),
         overdue=_newest_overdue(db, now),
         markers=tuple(open_case_markers(db, now=now)),
         heat=grid_case_counts(db, "open", now=now),

@@ -60,3 +60,20 @@ def test_throttle_asks_once_for_a_burst_and_once_more_after(qtbot):
     throttle.done()
     assert not throttle.dirty
     throttle.stop()
+
+
+def test_overdue_by_department_adds_up_to_the_tile_even_before_an_evening_red(db):
+    """A case due to turn red this evening is not overdue yet: not on the tile, not on the department chart."""
+    from console.data import models as m
+    from tests.data.test_commands import to_disposing
+
+    number, _version = to_disposing(db)  # dispatched at T0 + 15 min
+    with db.read() as s:
+        red_at = s.query(m.CaseStepClock.red_at).join(m.Case, m.Case.id == m.CaseStepClock.case_id).filter(
+            m.Case.number == number, m.CaseStepClock.step == "dispose").scalar()
+    day = period_of("day", NOW)
+    assert NOW < red_at < day.end  # red later today: the day's end would already count it
+    for at, overdue in ((NOW, 0), (red_at + timedelta(minutes=1), 1)):
+        board = read_board(db, at)
+        assert board.today.current.value("overdue_open") == overdue
+        assert sum(n for _name, n in board.overdue_departments) == overdue

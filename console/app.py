@@ -264,7 +264,7 @@ def screenshot(db: Database, *, view: str, out: Path, size: tuple[int, int] = (1
 
 def _wall_screenshot(db: Database, *, out: Path, size: tuple[int, int], timeout_ms: int) -> Path:
     """The wall at `size`, with its map, charts and tiles drawn from one board read (no feed)."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 
     from console.services.session import wall_session
     from console.widgets.wall import WallWindow
@@ -293,4 +293,6 @@ def _wall_screenshot(db: Database, *, out: Path, size: tuple[int, int], timeout_
     finally:
         window.close()
         window.deleteLater()
+        # now, not at exit: its map pages must go before their WebEngine profile (tech-notes section 9)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return out

@@ -319,6 +319,11 @@ def test_screenshot_of_the_wall_draws_map_and_charts(city, tmp_path, qtbot):
     # the map's area (left, under the tiles) is drawn: more than one colour, not a blank page
     colours = {image.pixel(x, y) for x in range(40, 1000, 37) for y in range(300, 1000, 41)}
     assert len(colours) > 5
+    from console.widgets.wall import WallWindow
+    from PySide6.QtWidgets import QApplication
+
+    # the window and its map pages are gone when screenshot returns, not left for the profile's release
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, WallWindow)]
 
 
 @pytest.mark.qt_log_ignore(*QT_VIDEO_LOG_IGNORE)

@@ -327,11 +327,6 @@ class ChangeFeed(QObject):
         batch = self._batch(delivered)
         if batch is not None:
             self.sig_changed.emit(batch)
-        if self._connected:  # a consumer may have stopped the feed from its slot
-            self._after_read()
-
-    def _after_read(self) -> None:
-        """Backend hook: e.g. notifications that arrived during the query."""
 
     def _absorb(self, rows: Iterable[ChangeRow]) -> list[ChangeRow]:
         """Advance the revision, track holes, and return the rows not yet delivered."""
@@ -544,8 +539,7 @@ class _PgLink:
     def _read(self, conn: Any, after: int, holes: Sequence[int], limit: int) -> tuple[list[ChangeRow], int | None]:
         rows = change_log.fetch_after(conn, after, holes, limit)
         top = change_log.max_rev(conn) if _overflows(rows, after, self._max_batch) else None
-        known = [] if self._read_to is None else [self._read_to]
-        self._read_to = max([after, *known, *(r.rev for r in rows)])
+        self._read_to = max(after, self._read_to or 0, *(r.rev for r in rows))
         return rows, top
 
     def _notified(self, conn: Any) -> None:

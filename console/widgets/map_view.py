@@ -439,10 +439,10 @@ class CaseMapView(QWebEngineView):
         if changed:
             self.upsert_cases(changed)
 
-    @property
-    def heat(self) -> tuple[dict[str, int], str]:
-        """The grid heat last sent: (counts, mode)."""
-        return dict(self._counts), self._mode
+    def sync_heat(self, counts: dict[str, int], mode: HeatMode = "open") -> None:
+        """Grid heat as `restyle_grids`, sent only when it differs from what the page shows."""
+        if (dict(counts), mode) != (self._counts, self._mode):
+            self.restyle_grids(counts, mode)
 
     def remove_cases(self, ids: Iterable[int], on_done: JsCallback = None) -> None:
         """Remove case markers (closed, cancelled or out of scope)."""

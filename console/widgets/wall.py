@@ -589,8 +589,7 @@ class WallWindow(QWidget):
         if view is None or self.board is None:
             return
         view.sync_cases(self.board.markers)
-        if view.heat != (self.board.heat, "open"):
-            view.restyle_grids(self.board.heat, "open")
+        view.sync_heat(self.board.heat, "open")
         if not view.cameras_shown:
             view.show_cameras(True)
 

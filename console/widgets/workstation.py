@@ -103,7 +103,6 @@ class Workstation(QMainWindow):
         self.session, self.db, self.feed = session, session.db, feed
         self.settings = SeatSettings(session.username, session.seat.kind)
         self._heat_mode = self.settings.get(settings.HEAT_MODE)
-        self._heat_sent: tuple[str, dict[str, int]] | None = None  # the heat the map shows
         self._wanted_ids: set[int] = set()  # changed cases waiting for the read in flight
         self._reading_cases = False
         self._in_delta = False
@@ -520,10 +519,10 @@ class Workstation(QMainWindow):
         if self.map is None:
             return
         counts = self.queue.model.grid_counts(Light.RED if mode == "overdue" else None)
-        if not force and self._heat_sent == (mode, counts):
-            return
-        self._heat_sent = (mode, counts)
-        self.map.restyle_grids(counts, mode)
+        if force:
+            self.map.restyle_grids(counts, mode)
+        else:
+            self.map.sync_heat(counts, mode)
 
     def _mark_fresh(self) -> None:
         self._last_data_at = self._now()

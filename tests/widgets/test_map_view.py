@@ -259,6 +259,14 @@ def test_sync_sends_only_the_markers_that_differ(city, make_view, qtbot, monkeyp
     s = state(view, qtbot, ids=True, case=first.id)
     assert s["ids"] == sorted(m.id for m in markers[:3]) and "绿灯" in s["case"]["tip"]
 
+    sent.clear()
+    heat = {markers[0].grid_code: 2}
+    view.sync_heat(heat, "open")
+    view.sync_heat(dict(heat), "open")  # the same heat again: nothing to send
+    view.sync_heat(heat, "overdue")
+    assert [(m["op"], m["counts"], m["mode"]) for m in sent] == [
+        ("restyle_grids", heat, "open"), ("restyle_grids", heat, "overdue")]
+
 
 def test_clicks_and_right_click_reach_python(city, make_view, qtbot):
     db, ids = city

@@ -138,8 +138,8 @@ def test_load_queue_delta_by_ids_and_states(city):
     assert [r.number for r in load_queue(city.db, states=["disposing"])] == [city.disposing]
 
 
-def test_a_small_delta_gives_the_very_rows_of_the_full_load_in_two_statements(city):
-    """A live delta joins its names in SQL; its rows must equal the full load's, field for field."""
+def test_a_small_delta_gives_the_very_rows_of_the_full_load_in_one_statement(city):
+    """A live delta joins its names and the active catalogue in SQL; its rows equal the full load's, field for field."""
     full = {r.id: r for r in load_queue(city.db)}
     statements = []
 
@@ -153,7 +153,12 @@ def test_a_small_delta_gives_the_very_rows_of_the_full_load_in_two_statements(ci
     finally:
         event.remove(city.db.engine, "before_cursor_execute", count)
     assert delta == sorted(full.values(), key=lambda r: r.id) and delta
-    assert len(statements) == 2  # the catalogue version, then the cases with their names
+    assert len(statements) == 1  # the cases with their names, the catalogue version a subquery
+
+    # again in a street's jurisdiction (its own cached statement), and for ids no longer open
+    east = [r for r in delta if r.street_code == EAST]
+    assert load_queue(city.db, scope=EAST, ids=list(full)) == east and east != delta
+    assert load_queue(city.db, ids=[]) == [] and load_queue(city.db, ids=[10**9]) == []
 
 
 def test_street_seat_never_sees_another_street(city):

@@ -332,6 +332,20 @@ def test_grid_heat_restyle(city, make_view, qtbot):
     tip = js(view, qtbot, "JSON.stringify(uc.gridTip(uc.grids.get('350402001001002')))")
     assert "超期案件 12" in tip
 
+    # a count that stays in its bin repaints nothing (the tip tells the new count); one that leaves it does
+    with qtbot.waitCallback(timeout=10000) as same_bin:
+        view.restyle_grids({"350402001001002": 13}, mode="overdue", on_done=same_bin)
+    assert same_bin.args[0] == {"restyled": 0}
+    assert "超期案件 13" in js(view, qtbot, "JSON.stringify(uc.gridTip(uc.grids.get('350402001001002')))")
+    with qtbot.waitCallback(timeout=10000) as new_bin:
+        view.restyle_grids({"350402001001002": 2}, mode="overdue", on_done=new_bin)
+    assert new_bin.args[0] == {"restyled": 1}
+    assert state(view, qtbot, grids=codes)["gridStyles"]["350402001001002"]["fillColor"] == "#FDE2C4"
+    with qtbot.waitCallback(timeout=10000) as back:  # a new mode restyles every grid and renames the legend
+        view.restyle_grids({"350402001001002": 2}, mode="open", on_done=back)
+    assert back.args[0] == {"restyled": 8}
+    assert "未结案件" in js(view, qtbot, "JSON.stringify(document.querySelector('.uc-legend').textContent)")
+
 
 def test_interceptor_blocks_and_records_external_requests(city, make_view, qtbot):
     db, _ = city
@@ -415,6 +429,30 @@ def assert_fills(box: list[float], size: list[int]) -> None:
     assert x0 >= FIT_PAD - 1 and y0 >= FIT_PAD - 1 and x1 <= size[0] - FIT_PAD + 1 and y1 <= size[1] - FIT_PAD + 1
     # the limiting side touches the margins: nothing of the pane is left unused on that axis
     assert max((x1 - x0) / (size[0] - 2 * FIT_PAD), (y1 - y0) / (size[1] - 2 * FIT_PAD)) > 0.99
+
+
+def test_a_new_case_inside_the_fitted_view_leaves_the_view_alone(city, make_view, qtbot):
+    """Every new case asks for a fit; one that changes nothing fires no moveend (which redraws every layer)."""
+    db, _ = city
+    view = make_view(db)
+    markers = open_case_markers(db, now=NOW)
+    view.upsert_cases(markers)
+    before = state(view, qtbot)
+    js(view, qtbot, "uc.moves = 0; uc.map.on('moveend', function () { uc.moves++; }); '1'")
+    first = markers[0]
+    inside = CaseMarker(10**6, "inside", (markers[0].lon + markers[1].lon) / 2, (markers[0].lat + markers[1].lat) / 2,
+                        "green", first.category, first.grid_code)
+    with qtbot.waitCallback(timeout=10000) as done:
+        view.upsert_cases([inside], on_done=done)
+    assert done.args[0]["added"] == 1
+    after = state(view, qtbot)
+    assert js(view, qtbot, "String(uc.moves)") == 0 and after["center"] == before["center"]
+    assert after["autoFit"] and after["zoom"] == before["zoom"]
+
+    far = CaseMarker(10**6 + 1, "far", first.lon + 0.05, first.lat + 0.05, "red", first.category, first.grid_code)
+    view.upsert_cases([far])  # outside: the view follows it
+    qtbot.waitUntil(lambda: js(view, qtbot, "String(uc.moves)") != 0, timeout=5000)
+    assert state(view, qtbot)["zoom"] < before["zoom"]
 
 
 def test_fitting_fills_the_pane_at_any_shape(city, make_view, qtbot):

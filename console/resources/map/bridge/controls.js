@@ -44,17 +44,25 @@
   }
 
   // Fractional zoom for the fit only: a snapped zoom leaves up to a fifth of the pane empty.
+  // A view already there is left alone: every new case asks for a fit, and a fit to the same
+  // view still fires moveend, which redraws every layer (the hall's cases arrive ten a second).
   function fit() {
     if (!uc.map || afterZoom(fit)) { return; }
     var b = fitTarget(), map = uc.map;
     if (!b || !b.isValid()) { return; }
-    M.programmatic(function () {
-      var snap = map.options.zoomSnap;
-      map.options.zoomSnap = 0;
-      try {
-        map.fitBounds(b, {padding: [FIT_PAD, FIT_PAD], maxZoom: M.SELECT_ZOOM, animate: false});
-      } finally { map.options.zoomSnap = snap; }
-    });
+    var options = {padding: [FIT_PAD, FIT_PAD], maxZoom: M.SELECT_ZOOM, animate: false};
+    var snap = map.options.zoomSnap;
+    map.options.zoomSnap = 0;
+    try {
+      var target = map._getBoundsCenterZoom(b, options);  // what fitBounds would set (Leaflet 1.9)
+      if (sameView(map, target)) { uc.fitsSkipped = (uc.fitsSkipped || 0) + 1; return; }
+      M.programmatic(function () { map.setView(target.center, target.zoom, options); });
+    } finally { map.options.zoomSnap = snap; }
+  }
+
+  function sameView(map, target) {
+    var centre = map.getSize().divideBy(2);
+    return Math.abs(target.zoom - map.getZoom()) < 1e-6 && map.latLngToContainerPoint(target.center).distanceTo(centre) < 0.5;
   }
 
   // --- the queue's street / community filter: outline that area, fit it, fade the rest ----

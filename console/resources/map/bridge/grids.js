@@ -22,18 +22,20 @@
     return {color: M.STROKES.grid, weight: 1, opacity: 0.55, fillColor: fill, fillOpacity: 0.45};
   }
 
+  // Only a grid whose fill changes is restyled: a restyle repaints the whole grid layer, and a
+  // busy hall changes some grid's count with nearly every case (the count itself is read by the tip).
   function restyleGrids(counts, mode) {
-    var old = uc.counts;
+    var old = uc.counts, newMode = !!mode && mode !== uc.heatMode;
     uc.counts = counts || {};
     if (mode) { uc.heatMode = mode; }
     var touched = 0;
     uc.grids.forEach(function (layer, code) {
-      if ((old[code] || 0) !== (uc.counts[code] || 0) || mode) {
+      if (newMode || heatFill(old[code] || 0) !== heatFill(uc.counts[code] || 0)) {
         layer.setStyle(gridStyle(code));
         touched++;
       }
     });
-    M.updateLegend();
+    if (newMode) { M.updateLegend(); }  // the legend names the mode, not the counts
     return {restyled: touched};
   }
 

@@ -79,6 +79,7 @@ _DISPLAY, _USER = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.UserRole
 _DECORATION, _FOREGROUND = int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ForegroundRole)
 _BACKGROUND, _TOOLTIP = int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ToolTipRole)
 _ALIGNMENT, _CENTRE = int(Qt.ItemDataRole.TextAlignmentRole), int(Qt.AlignmentFlag.AlignCenter)
+_ANSWERED = frozenset({_DISPLAY, _BACKGROUND, _FOREGROUND, _DECORATION, _USER, int(CaseIdRole), _TOOLTIP, _ALIGNMENT})
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
@@ -321,6 +322,7 @@ class CaseQueueModel(QAbstractTableModel):
         self._counts: dict[str, int] = dict.fromkeys(STAGES, 0)
         self._icons: dict[Light, QIcon] = {}
         self._tints: dict[Optional[Light], Optional[QBrush]] = {}
+        self._inks: dict[tuple[Light, int], QBrush] = {}
         self._theme = WORKSTATION
         self._headers = [QCoreApplication.translate("CaseQueueModel", h) for h in HEADERS]
         self._state_labels = labels.table("State")
@@ -348,8 +350,10 @@ class CaseQueueModel(QAbstractTableModel):
         return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = index.row()
-        if not 0 <= row < len(self._asc) or not index.isValid():
+        if role not in _ANSWERED:  # the delegate asks seven roles a cell, each paint: the rest cost nothing
+            return None
+        row = index.row()  # -1 for an invalid index
+        if not 0 <= row < len(self._asc):
             return None
         case_id = self._id_at(row)
         column = index.column()
@@ -815,12 +819,19 @@ class CaseQueueModel(QAbstractTableModel):
             return None
         light = self._lights.get(case_id)
         if column == Column.LIGHT and light is not None:
-            return QBrush(QColor(self._theme.light(light)).darker(140))
+            return self._ink(light, 140)
         if column == Column.REMAINING:
             minutes = self._remaining_minutes(case_id)
             if minutes is not None and minutes < 0:
-                return QBrush(QColor(self._theme.light(Light.RED)).darker(120))
+                return self._ink(Light.RED, 120)
         return None
+
+    def _ink(self, light: Light, darker: int) -> QBrush:
+        """A light's text colour, darkened (made once, like the tints)."""
+        key = (light, darker)
+        if key not in self._inks:
+            self._inks[key] = QBrush(QColor(self._theme.light(light)).darker(darker))
+        return self._inks[key]
 
     def _tint(self, light: Optional[Light]) -> Optional[QBrush]:
         """The row's background for its light (brushes made once: data() runs for every painted cell)."""

@@ -74,10 +74,16 @@ def check_pace(rate: float, duration: float) -> None:
 
 
 class Simulator:
-    def __init__(self, db: Database, *, seed: int | None = None, actions_per_report: int = 1) -> None:
+    LEVEL_ACTIONS_MAX = 40  # actions a tick may spend bringing the open cases back to `open_level`
+
+    def __init__(self, db: Database, *, seed: int | None = None, actions_per_report: int = 1,
+                 open_level: int | None = None) -> None:
+        """`open_level`: after each report, advance cases until no more than this many are open
+        (at most LEVEL_ACTIONS_MAX a tick, at least `actions_per_report`): a steady hall, for soaks."""
         self.db = db
         self.rng = random.Random(seed)
         self.actions_per_report = actions_per_report
+        self.open_level = open_level
         with db.read() as s:
             self.grids = [(g.code, g.min_lon, g.min_lat, g.max_lon, g.max_lat, g.geometry)
                           for g in s.scalars(select(m.UnitGrid).where(m.UnitGrid.valid_to.is_(None)))]
@@ -103,6 +109,10 @@ class Simulator:
                     lon=lon, lat=lat, category_code=self.rng.choice(self.categories),
                     description="模拟上报", address=f"网格 {code}", at=at,
                     caller_phone="13800000000" if hotline else None)
+
+    def open_cases(self) -> int:
+        with self.db.read() as s:
+            return s.scalar(select(func.count()).select_from(m.Case).where(m.Case.is_open)) or 0
 
     def advance(self, at: datetime) -> str:
         """Advance one random open case; returns 'ok', 'conflict', 'refused' or 'idle'."""
@@ -173,7 +183,9 @@ class Simulator:
     def _tick(self, now: Callable[[], datetime], result: SimulationResult) -> None:
         self.report(now())
         result.reports += 1
-        for _ in range(self.actions_per_report):
+        for done in range(self.LEVEL_ACTIONS_MAX if self.open_level is not None else self.actions_per_report):
+            if done >= self.actions_per_report and self.open_cases() <= self.open_level:
+                break
             outcome = self.advance(now())
             result.actions += outcome == "ok"
             result.conflicts += outcome == "conflict"

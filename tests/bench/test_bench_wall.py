@@ -19,7 +19,11 @@ def test_bench_wall_quick_run_reports_the_phases_and_the_soak(sqlite_template, t
         assert {"cpu_share", "worst_stall_ms", "board_reads"} <= set(result[phase])
     assert result["throttled"]["reports"] > 0 and result["unthrottled"]["board_reads"] > 0
     soak = result["soak"]
-    for key in ("heap_before_mb", "heap_after_mb", "file_before_mb", "file_after_mb", "second_half_heap_growth",
-                "second_half_webengine_growth", "equivalent_hall_hours"):
+    for key in ("total_growth", "total_growth_from_cold", "second_half_total_growth", "heap_growth",
+                "webengine_growth", "equivalent_hall_hours", "open_level", "warmup_reports"):
         assert key in soak, key
-    assert soak["heap_before_mb"] > 0 and soak["board_reads"] > 0
+    for stage in ("cold_mb", "before_mb", "half_mb", "after_mb"):
+        assert {"rss_mb", "heap_mb", "children_mb", "file_mb"} <= set(soak[stage]) and soak[stage]["heap_mb"] > 0
+    assert soak["board_reads"] > 0 and soak["reports"] > 0
+    # the hall is held level: the simulated reports are closed about as fast as they come
+    assert soak["open_cases_after"] <= soak["open_level"] + 2

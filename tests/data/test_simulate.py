@@ -135,3 +135,22 @@ def test_a_full_disk_prints_what_was_written(capsys, sqlite_template, tmp_path):
     with db.read() as s:  # every report that counts has its audit row, none has half of one
         assert s.scalar(select(func.count()).select_from(m.CaseEvent).where(m.CaseEvent.action == "report")) == summary["reports"]
     db.dispose()
+
+
+def test_an_open_level_keeps_the_hall_steady(db):
+    """A soak's simulate: cases close about as fast as they open, so the open count stays level."""
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=SH)
+    ticks = iter(range(100_000))
+    fake = {"t": 0.0}
+    sim = Simulator(db, seed=3, open_level=5)
+
+    def sleep(seconds: float) -> None:
+        fake["t"] += seconds
+
+    result = sim.run(rate=20, duration=3, clock=lambda: fake["t"], sleep=sleep,
+                     now=lambda: start + timedelta(minutes=next(ticks)))
+    assert result.reports == 60 and result.actions > 60  # more than one action a report was needed
+    assert sim.open_cases() <= 5 + 1  # the last tick may end one above, at its action limit
+    with db.read() as s:
+        closed = s.scalar(select(func.count()).select_from(m.Case).where(~m.Case.is_open))
+    assert closed >= 60 - 6

@@ -34,7 +34,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HEARTBEAT_MS = 10
 HALL_THROTTLE_S = 5  # the hall's board refresh: one board read per 5 s at most
 SOAK_RATE = 10.0  # simulated reports per second in the soak (its open cases held level)
-SOAK_THROTTLE_MS = 100  # the soak's board throttle: 50 hall-seconds of reads per real second
+SOAK_THROTTLE_MS = 100  # the soak's board throttle: up to 50 hall-seconds a second (the read's own time bounds it)
 
 
 def _cpu_s() -> float:
@@ -229,7 +229,8 @@ def run(url: str | None = None, *, rate: float = 50, seconds: float = 20, soak_s
         live = phase(url, seconds=seconds, rate=rate)
         storm = phase(url, seconds=seconds, rate=rate, throttle=False)
         recycle_s = max(10.0, soak_seconds / 4)
-        memory = soak(url, seconds=soak_seconds, recycle_s=recycle_s, warmup_s=min(recycle_s * 1.5, max(2.0, soak_seconds / 4)))
+        warmup_s = min(recycle_s * 1.5, max(2.0, soak_seconds / 4))
+        memory = soak(url, seconds=soak_seconds, recycle_s=recycle_s, warmup_s=warmup_s)
     return {"rate": rate, "idle": idle, "throttled": live, "unthrottled": storm,
             "cpu_vs_idle": round(live["cpu_share"] / idle["cpu_share"], 2) if idle["cpu_share"] else None,
             "cpu_vs_unthrottled": round(live["cpu_share"] / storm["cpu_share"], 2) if storm["cpu_share"] else None,

@@ -74,7 +74,9 @@ def start_cli(url: str) -> subprocess.Popen:
     """`urban-console simulate` in its own process; returns once it has written its first report."""
     child = subprocess.Popen([sys.executable, "-m", "console.cli", "simulate", "--rate", "20", "--duration", "600",
                               "--seed", "3", "--db", url],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             # a runner started as a background job ignores SIGINT, and children inherit that
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in child.stderr:  # blocks until the child reports progress
         if "已上报" in line:
             return child

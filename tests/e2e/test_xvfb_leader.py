@@ -12,6 +12,7 @@ from console.data import models as m
 from console.data.db import Database
 from tests.e2e.test_xvfb_keyboard import (  # noqa: F401 - display: the fixture
     console_env, display, focus_window, quit_console, run_xdotool, running_console, sign_in, small_demo, wait_window,
+    window_name,
     xdotool,
 )
 
@@ -41,8 +42,7 @@ def test_the_leader_supervises_from_the_keyboard_on_a_real_x_server(display, tmp
         before = len(list(s.scalars(select(m.UrgeRecord.id).where(m.UrgeRecord.kind == "supervise"))))
     with running_console(env, tmp_path, "run", "--seat", "leader", "--db", url) as (console, log):
         sign_in(env, wait_window(env, "登录", console, log), "leader1", "demo1234")
-        window = wait_window(env, LEADER, console, log)
-        assert "数字城管监督指挥中心 · 指挥长席" in xdotool(env, "getwindowname", window)
+        assert "数字城管监督指挥中心 · 指挥长席" in window_name(env, LEADER, console, log)
         focus_window(env, LEADER, console, log)
         xdotool(env, "key", "ctrl+3")  # 本月
         open_first_street(env)

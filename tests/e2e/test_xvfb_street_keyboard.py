@@ -15,7 +15,7 @@ from console.data import models as m
 from console.data.db import Database
 from tests.e2e.test_xvfb_keyboard import (  # noqa: F401 - display: the fixture
     SIGN_IN, WAIT_S, console_env, display, focus_window, quit_console, running_console, sign_in, small_demo,
-    wait_window, xdotool,
+    wait_window, window_name, xdotool,
 )
 
 STREET_SEAT = "街道指挥席 · 列东街道"
@@ -36,8 +36,7 @@ def test_the_street_seat_urges_from_the_keyboard(display, tmp_path):  # noqa: F8
     url = small_demo(env, tmp_path)
     with running_console(env, tmp_path, "run", "--seat", "street:350402001", "--db", url) as (console, log):
         sign_in(env, wait_window(env, SIGN_IN, console, log), "street_350402001", "demo1234")
-        window = wait_window(env, STREET_SEAT, console, log)
-        assert xdotool(env, "getwindowname", window).startswith(STREET_SEAT)
+        assert window_name(env, STREET_SEAT, console, log).startswith(STREET_SEAT)
         focus_window(env, STREET_SEAT, console, log)
         xdotool(env, "key", "Down", "Return")  # the queue's first (most urgent) case, opened
         deadline = time.monotonic() + WAIT_S

@@ -73,6 +73,10 @@ def check_pace(rate: float, duration: float) -> None:
                                f"(rate and duration must be finite, positive, at most {most:g})")
 
 
+def _open_count(s) -> int:  # noqa: ANN001 - a read Session
+    return s.scalar(select(func.count()).select_from(m.Case).where(m.Case.is_open)) or 0
+
+
 class Simulator:
     LEVEL_ACTIONS_MAX = 40  # actions a tick may spend bringing the open cases back to `open_level`
 
@@ -112,12 +116,12 @@ class Simulator:
 
     def open_cases(self) -> int:
         with self.db.read() as s:
-            return s.scalar(select(func.count()).select_from(m.Case).where(m.Case.is_open)) or 0
+            return _open_count(s)
 
     def advance(self, at: datetime) -> str:
         """Advance one random open case; returns 'ok', 'conflict', 'refused' or 'idle'."""
         with self.db.read() as s:
-            count = s.scalar(select(func.count()).select_from(m.Case).where(m.Case.is_open)) or 0
+            count = _open_count(s)
             if not count:
                 return "idle"
             case = s.scalars(select(m.Case).where(m.Case.is_open).order_by(m.Case.id)

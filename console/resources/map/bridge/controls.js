@@ -55,14 +55,15 @@
     map.options.zoomSnap = 0;
     try {
       var target = map._getBoundsCenterZoom(b, options);  // what fitBounds would set (Leaflet 1.9)
-      if (sameView(map, target)) { uc.fitsSkipped = (uc.fitsSkipped || 0) + 1; return; }
+      if (sameView(map, target)) { return; }
       M.programmatic(function () { map.setView(target.center, target.zoom, options); });
     } finally { map.options.zoomSnap = snap; }
   }
 
   function sameView(map, target) {
     var centre = map.getSize().divideBy(2);
-    return Math.abs(target.zoom - map.getZoom()) < 1e-6 && map.latLngToContainerPoint(target.center).distanceTo(centre) < 0.5;
+    return Math.abs(target.zoom - map.getZoom()) < 1e-6 &&
+      map.latLngToContainerPoint(target.center).distanceTo(centre) < 0.5;
   }
 
   // --- the queue's street / community filter: outline that area, fit it, fade the rest ----

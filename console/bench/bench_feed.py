@@ -64,6 +64,8 @@ def write_reports(url: str, seconds: float, rate: float, out: str, *, with_actio
     n = int(seconds * rate)
     start = time.monotonic()
     with open(out, "w", encoding="utf-8") as fh:
+        fh.write("# started\n")
+        fh.flush()  # the reader starts its stall meter on this line, not on the first buffer's flush
         for i in range(n):
             delay = start + i / rate - time.monotonic()
             if delay > 0:

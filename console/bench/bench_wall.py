@@ -12,8 +12,11 @@ simulate runs with the open cases held level (``Simulator(open_level=...)``: a s
 data growth is not mistaken for a leak); resident memory (this process and QtWebEngine's) after
 a garbage collection and heap trim.  "Start" is taken after a warm-up (a map recycle and a few
 rotation loops: caches filled, pages built once); the cold figure before it is reported too.
-Its equivalent in hall time is the board reads it made × the hall's 5 s throttle (17,280 reads:
-24 hours).
+The soak runs on a hall clock (`HallClock`): simulate files its reports and the wall reads its
+board at hall time, which runs ``hall_speed`` times faster than the real one, so the hall's days
+end (the day's tiles reset, the hour chart rolls) and the day's cases stay a hall's day, not the
+whole soak's.  Its hall hours are the hall clock's, and, beside them, the board reads it made × the
+hall's 5 s throttle (17,280 reads: the reads of a real 24 hours).
 
 Run: ``python -m console.bench.bench_wall [--db URL] [--rate 50] [--seconds 20] [--soak-seconds 60]``
 or ``--soak-only [--soak-seconds N] [--soak-throttle-ms 100] [--soak-rate 10]``.
@@ -27,13 +30,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 HEARTBEAT_MS = 10
 HALL_THROTTLE_S = 5  # the hall's board refresh: one board read per 5 s at most
-SOAK_RATE = 10.0  # simulated reports per second in the soak (its open cases held level)
+SOAK_RATE = 1.0  # simulated reports per real second in the soak (its open cases held level)
+HALL_SPEED = 36.0  # the soak's hall clock: a hall day in 40 minutes, 2,400 reports a hall day at SOAK_RATE
 SOAK_THROTTLE_MS = 100  # the soak's board throttle: up to 50 hall-seconds a second (the read's own time bounds it)
 
 
@@ -66,30 +72,61 @@ class StallMeter:
         self._last = now
 
 
-def _writer(url: str, rate: float, seconds: float, level: int | None = None) -> subprocess.Popen:
+@dataclass(frozen=True)
+class HallClock:
+    """Hall time: `speed` hall seconds a real second since `real_origin` (epoch seconds), from `hall_origin`.
+
+    Epoch seconds, not a monotonic clock, so that the writer's process and the wall's read the same time.
+    """
+
+    real_origin: float
+    hall_origin: float
+    speed: float = 1.0
+
+    @classmethod
+    def starting_now(cls, speed: float) -> HallClock:
+        now = time.time()
+        return cls(now, now, speed)
+
+    def __call__(self) -> datetime:
+        return datetime.fromtimestamp(self.hall_origin + (time.time() - self.real_origin) * self.speed, timezone.utc)
+
+    def hours_since(self, start: datetime) -> float:
+        return (self() - start).total_seconds() / 3600
+
+    def argv(self) -> list[str]:
+        return ["--hall-clock", repr(self.real_origin), repr(self.hall_origin), repr(self.speed)]
+
+
+def _writer(url: str, rate: float, seconds: float, level: int | None = None,
+            clock: HallClock | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "console.bench.bench_wall", "--writer", url, str(rate),
-                             str(seconds), str(-1 if level is None else level)], stdout=subprocess.DEVNULL)
+                             str(seconds), str(-1 if level is None else level), *(clock.argv() if clock else [])],
+                            stdout=subprocess.DEVNULL)
 
 
-def write(url: str, rate: float, seconds: float, level: int | None = None) -> None:
-    """simulate, one action a report; with `level`, as many as keep the open cases at `level`."""
+def write(url: str, rate: float, seconds: float, level: int | None = None, clock: HallClock | None = None) -> None:
+    """simulate, one action a report; with `level`, as many as keep the open cases at `level`;
+    with `clock`, at hall time."""
     from console.data.db import Database
     from console.data.simulate import Simulator
 
     db = Database(url)
     try:
-        Simulator(db, seed=int(time.time()) % 1000, open_level=level).run(rate=rate, duration=seconds)
+        simulator = Simulator(db, seed=int(time.time()) % 1000, open_level=level)
+        simulator.run(rate=rate, duration=seconds, **({"now": clock} if clock else {}))
     finally:
         db.dispose()
 
 
-def _simulate_for(url: str, rate: float, seconds: float, level: int | None = None) -> dict:
+def _simulate_for(url: str, rate: float, seconds: float, level: int | None = None,
+                  clock: HallClock | None = None) -> dict:
     """Simulate at `rate` for `seconds` of wall-clock time (the writer stopped then, however far it got),
     the wall's loop running meanwhile; the rate reached, from the cases written."""
     from console.bench.bench_memory import _settle, _wait
 
     before = _cases(url)
-    writer = _writer(url, rate, seconds, level)
+    writer = _writer(url, rate, seconds, level, clock)
     _wait(lambda: writer.poll() is not None, seconds)
     if writer.poll() is None:
         writer.terminate()
@@ -160,26 +197,27 @@ def phase(url: str, *, seconds: float, rate: float | None, **kw) -> dict:  # noq
 
 
 def soak(url: str, *, seconds: float, rate: float = SOAK_RATE, throttle_ms: int = SOAK_THROTTLE_MS,
-         recycle_s: float, warmup_s: float | None = None) -> dict:
+         recycle_s: float, warmup_s: float | None = None, hall_speed: float = HALL_SPEED) -> dict:
     """Memory after a warm-up and at the end of an accelerated soak on a steady hall (see the module's docstring)."""
     from console.bench.bench_memory import _settle, _wait
 
     level = _cases(url, open_only=True)  # the hall stays at the open cases it had
     warmup_s = max(recycle_s * 1.5, 30.0) if warmup_s is None else warmup_s
+    clock = HallClock.starting_now(hall_speed)
     db, wall = _open_wall(url, throttle_ms=throttle_ms, recycle_ms=int(recycle_s * 1000), dwell_ms=2000,
-                          idle_ms=2000)
+                          idle_ms=2000, clock=clock)
     try:
         _wait(lambda: wall.board is not None and wall.map is not None and wall.map.ready, 60)
         _settle(5.0)
         cold = _memory()
-        warm = _simulate_for(url, rate, warmup_s, level)  # caches fill, the page is recycled once
+        warm = _simulate_for(url, rate, warmup_s, level, clock)  # caches fill, the page is recycled once
         _settle(5.0)
         before = {**_memory(), "markers": len(wall.board.markers)}
-        reads0, recycles0 = wall.refresh.reads, wall.recycles
-        first = _simulate_for(url, rate, seconds / 2, level)
+        reads0, recycles0, hall_start = wall.refresh.reads, wall.recycles, clock()
+        first = _simulate_for(url, rate, seconds / 2, level, clock)
         _settle(5.0)
         half = _memory()
-        second = _simulate_for(url, rate, seconds / 2, level)
+        second = _simulate_for(url, rate, seconds / 2, level, clock)
         _settle(5.0)
         after = {**_memory(), "markers": len(wall.board.markers)}
         reads = wall.refresh.reads - reads0
@@ -194,7 +232,9 @@ def soak(url: str, *, seconds: float, rate: float = SOAK_RATE, throttle_ms: int 
                 "reached_rate": round((first["reports"] + second["reports"]) / seconds, 1),
                 "throttle_ms": throttle_ms, "recycle_s": recycle_s,
                 "board_reads": reads, "map_recycles": wall.recycles - recycles0,
-                "equivalent_hall_hours": round(reads * HALL_THROTTLE_S / 3600, 2),
+                "hall_speed": hall_speed, "hall_hours": round(clock.hours_since(hall_start), 2),
+                "hall_start": hall_start.isoformat(timespec="seconds"),
+                "equivalent_hall_hours": round(reads * HALL_THROTTLE_S / 3600, 2),  # in board reads
                 "open_level": level, "open_cases_before": before["markers"], "open_cases_after": after["markers"],
                 "cold_mb": {k: round(v, 1) for k, v in cold.items()},
                 "before_mb": {k: round(v, 1) for k, v in before.items() if k != "markers"},
@@ -240,7 +280,8 @@ def run(url: str | None = None, *, rate: float = 50, seconds: float = 20, soak_s
 
 
 def soak_only(url: str | None = None, *, rate: float = SOAK_RATE, seconds: float = 120,
-              throttle_ms: int = SOAK_THROTTLE_MS, recycle_s: float | None = None) -> dict:
+              throttle_ms: int = SOAK_THROTTLE_MS, recycle_s: float | None = None,
+              hall_speed: float = HALL_SPEED) -> dict:
     from console.app import make_application
 
     make_application()
@@ -248,7 +289,7 @@ def soak_only(url: str | None = None, *, rate: float = SOAK_RATE, seconds: float
         if url is None:
             url = f"sqlite:///{Path(folder) / 'wall.db'}"
             _demo(url)
-        return soak(url, seconds=seconds, rate=rate, throttle_ms=throttle_ms,
+        return soak(url, seconds=seconds, rate=rate, throttle_ms=throttle_ms, hall_speed=hall_speed,
                     recycle_s=recycle_s or max(10.0, min(seconds / 4, 300.0)))
 
 
@@ -274,14 +315,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-rate", type=float, default=SOAK_RATE, help="simulated reports per second in the soak")
     parser.add_argument("--soak-throttle-ms", type=int, default=SOAK_THROTTLE_MS, help="the soak's board throttle")
     parser.add_argument("--recycle-s", type=float, help="the soak's map page recycling period")
+    parser.add_argument("--hall-speed", type=float, default=HALL_SPEED, help="the soak's hall seconds per real second")
+    parser.add_argument("--hall-clock", nargs=3, type=float, metavar=("REAL", "HALL", "SPEED"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.writer:
         url, rate, seconds, level = args.writer
-        write(url, float(rate), float(seconds), None if int(level) < 0 else int(level))
+        write(url, float(rate), float(seconds), None if int(level) < 0 else int(level),
+              HallClock(*args.hall_clock) if args.hall_clock else None)
         return 0
     if args.soak_only:
         print(json.dumps(soak_only(args.db, rate=args.soak_rate, seconds=args.soak_seconds,
-                                   throttle_ms=args.soak_throttle_ms, recycle_s=args.recycle_s), ensure_ascii=False))
+                                   throttle_ms=args.soak_throttle_ms, recycle_s=args.recycle_s,
+                                   hall_speed=args.hall_speed), ensure_ascii=False))
         return 0
     print(json.dumps(run(args.db, rate=args.rate, seconds=args.seconds, soak_seconds=args.soak_seconds),
                      ensure_ascii=False))

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import shutil
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
 
 from console.bench import bench_wall
+from console.data import models as m
 from console.data.accounts import add_user
 from console.data.db import Database
 
@@ -25,5 +30,31 @@ def test_bench_wall_quick_run_reports_the_phases_and_the_soak(sqlite_template, t
     for stage in ("cold_mb", "before_mb", "half_mb", "after_mb"):
         assert {"rss_mb", "heap_mb", "children_mb", "file_mb"} <= set(soak[stage]) and soak[stage]["heap_mb"] > 0
     assert soak["board_reads"] > 0 and soak["reports"] > 0
+    assert soak["hall_speed"] == bench_wall.HALL_SPEED and soak["hall_hours"] > 0  # the soak ran on hall time
     # the hall is held level: the simulated reports are closed about as fast as they come
     assert soak["open_cases_after"] <= soak["open_level"] + 2
+
+
+def test_the_hall_clock_runs_speed_times_faster_from_its_origin():
+    real = time.time() - 10  # ten real seconds ago
+    clock = bench_wall.HallClock(real_origin=real, hall_origin=real + 86400, speed=360)
+    hall = clock().timestamp()
+    assert real + 86400 + 3600 <= hall <= real + 86400 + 3600 + 360 * 5  # an hour on, give or take this test's own time
+    assert bench_wall.HallClock(*[float(v) for v in clock.argv()[1:]]) == clock  # what the writer's command line carries
+
+
+def test_the_soak_writer_files_its_reports_at_hall_time(sqlite_template, tmp_path):
+    path = tmp_path / "wall.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    three_days_on = bench_wall.HallClock(time.time(), time.time() + 3 * 86400, 1.0)
+    writer = bench_wall._writer(url, 20, 0.5, None, three_days_on)
+    assert writer.wait(timeout=60) == 0
+    db = Database(url)
+    try:
+        with db.read() as s:
+            newest = s.scalar(select(func.max(m.Case.created_at)))
+    finally:
+        db.dispose()
+    ahead = newest.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+    assert timedelta(days=2, hours=23) < ahead < timedelta(days=3, hours=1)

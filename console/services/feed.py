@@ -588,7 +588,7 @@ class PgChangeFeed(ChangeFeed):
         self._threads: list[threading.Thread] = []  # every link thread still running, the given-up included
         self._generation = 0
         self._reading = self._read_again = self._beating = False
-        self._asked_at: float | None = None  # when the oldest unanswered request went out
+        self._out: dict[str, float] = {}  # the unanswered requests ("connect", "fetch", "beat"): when each went out
 
     def _describe(self) -> str:
         return f"PgChangeFeed({self._where})"
@@ -606,14 +606,14 @@ class PgChangeFeed(ChangeFeed):
             return
         self._generation += 1
         self._link = _PgLink(self._dsn, self.CONNECT_OPTIONS, self._generation, self._relay, self.MAX_BATCH)
-        self._asked_at = self._clock()  # a connect that never answers is given up like a hung read
+        self._out = {"connect": self._clock()}  # a connect that never answers is given up like a hung read
         self._link.start()
         self._threads = [*self.link_threads, self._link.thread]
 
     def _disconnect(self) -> None:
         link, self._link = self._link, None
         self._reading = self._read_again = self._beating = False
-        self._asked_at = None
+        self._out = {}
         if link is not None:
             link.stop()
 
@@ -626,8 +626,13 @@ class PgChangeFeed(ChangeFeed):
         self._reading = True
         self._ask("fetch", self._last_rev, sorted(self._holes), self.MAX_BATCH + 1)
 
+    @property
+    def waited_s(self) -> float:
+        """How long the oldest unanswered request has waited (0 when none is out)."""
+        return self._clock() - min(self._out.values()) if self._out else 0.0
+
     def _on_heartbeat(self) -> None:
-        if self._link is not None and self._asked_at is not None and self._clock() - self._asked_at > self.HUNG_AFTER_S:
+        if self._link is not None and self.waited_s > self.HUNG_AFTER_S:
             self._give_up()
             return
         if self._connected and not self._beating:
@@ -644,8 +649,7 @@ class PgChangeFeed(ChangeFeed):
             self._connect_failed(exc)
 
     def _ask(self, *what: Any) -> None:
-        if self._asked_at is None:
-            self._asked_at = self._clock()
+        self._out.setdefault(what[0], self._clock())  # a read asked again while one is out keeps the first time
         self._link.request(*what)
 
     # the answers, in the feed's thread
@@ -659,7 +663,7 @@ class PgChangeFeed(ChangeFeed):
         elif kind == "lost":
             self._lost(value)
         elif kind == "connected":
-            self._asked_at = None
+            self._out.pop("connect", None)
             self._connected_at(value)
         elif kind == "notified":
             self._notified(value)
@@ -672,9 +676,10 @@ class PgChangeFeed(ChangeFeed):
     def _answered(self, kind: str, value: Any) -> None:
         if kind == "rows":
             self._reading = False
+            self._out.pop("fetch", None)
         else:
             self._beating = False
-        self._asked_at = None if not (self._reading or self._beating) else self._clock()
+            self._out.pop("beat", None)  # the other request still out keeps its own time
         if kind == "top":
             self._beat_answered(value)
         else:

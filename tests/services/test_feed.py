@@ -389,3 +389,38 @@ def test_sqlite_without_file_events_the_fallback_poll_delivers(db, qtbot, feeds)
     with qtbot.waitSignal(feed.sig_changed, timeout=5000) as blocker:
         ref = report(db)
     assert blocker.args[0].ids("case") == (str(ref.id),) and feed.wakeups == 0
+
+
+class _SilentLink:
+    """A link that takes requests and answers none: the test answers for it."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple] = []
+
+    def request(self, *what) -> None:  # noqa: ANN002
+        self.requests.append(what)
+
+    def stop(self) -> None:
+        pass
+
+
+def test_pg_a_hung_beat_is_timed_from_its_own_request_when_a_read_answers_meanwhile(qapp):
+    """Two requests out, the read answers, the beat never does: given up HUNG_AFTER_S after the beat went out."""
+    now = [100.0]
+    seat = Database("postgresql+psycopg://nobody@127.0.0.1:9/none")  # never connected: the link is the test's
+    feed = PgChangeFeed(seat, clock=lambda: now[0])
+    link = feed._link = _SilentLink()
+    feed._started, feed._connected = True, True
+    feed._ask("beat")
+    now[0] += 5
+    feed._ask("fetch", 0, [], 10)
+    assert feed.waited_s == 5.0  # the oldest request out sets the wait
+    now[0] += 1
+    feed._on_answer(feed._generation, "rows", ([], None))
+    assert feed.waited_s == 6.0  # the beat still waits since it went out, not since the read came back
+    now[0] += feed.HUNG_AFTER_S - 6 + 0.1
+    feed._on_heartbeat()
+    assert feed._link is None and not feed._connected  # given up: the beat went out HUNG_AFTER_S + 0.1 s ago
+    assert [r[0] for r in link.requests] == ["beat", "fetch"]
+    feed.deleteLater()
+    seat.dispose()

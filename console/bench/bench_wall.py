@@ -197,8 +197,16 @@ def phase(url: str, *, seconds: float, rate: float | None, **kw) -> dict:  # noq
 
 
 def soak(url: str, *, seconds: float, rate: float = SOAK_RATE, throttle_ms: int = SOAK_THROTTLE_MS,
-         recycle_s: float, warmup_s: float | None = None, hall_speed: float = HALL_SPEED) -> dict:
-    """Memory after a warm-up and at the end of an accelerated soak on a steady hall (see the module's docstring)."""
+         recycle_s: float, warmup_s: float | None = None, hall_speed: float = HALL_SPEED,
+         trace_heap: bool = False) -> dict:
+    """Memory after a warm-up and at the end of an accelerated soak on a steady hall (see the module's docstring).
+
+    `trace_heap`: Python's allocations traced from the warm-up on (tracemalloc: slower, and its own
+    bookkeeping adds to the heap), and the source lines whose memory grew most between the start and
+    the end reported as `heap_trace` (what grew that Python allocated; the rest is Qt's own).
+    """
+    import tracemalloc
+
     from console.bench.bench_memory import _settle, _wait
 
     level = _cases(url, open_only=True)  # the hall stays at the open cases it had
@@ -210,9 +218,12 @@ def soak(url: str, *, seconds: float, rate: float = SOAK_RATE, throttle_ms: int 
         _wait(lambda: wall.board is not None and wall.map is not None and wall.map.ready, 60)
         _settle(5.0)
         cold = _memory()
+        if trace_heap:
+            tracemalloc.start(1)
         warm = _simulate_for(url, rate, warmup_s, level, clock)  # caches fill, the page is recycled once
         _settle(5.0)
         before = {**_memory(), "markers": len(wall.board.markers)}
+        traced = tracemalloc.take_snapshot() if trace_heap else None
         reads0, recycles0, hall_start = wall.refresh.reads, wall.recycles, clock()
         first = _simulate_for(url, rate, seconds / 2, level, clock)
         _settle(5.0)
@@ -220,6 +231,7 @@ def soak(url: str, *, seconds: float, rate: float = SOAK_RATE, throttle_ms: int 
         second = _simulate_for(url, rate, seconds / 2, level, clock)
         _settle(5.0)
         after = {**_memory(), "markers": len(wall.board.markers)}
+        grew = _heap_growth(traced, tracemalloc.take_snapshot()) if trace_heap else None
         reads = wall.refresh.reads - reads0
         stages = (("cold", cold), ("before", before), ("half", half), ("after", after))
         total = {k: m["rss_mb"] + m["children_mb"] for k, m in stages}
@@ -246,9 +258,24 @@ def soak(url: str, *, seconds: float, rate: float = SOAK_RATE, throttle_ms: int 
                 "webengine_growth": growth(before["children_mb"], after["children_mb"]),
                 "total_growth": growth(total["before"], total["after"]),  # the target: under 5 %
                 "second_half_total_growth": growth(total["half"], total["after"]),
-                "total_growth_from_cold": growth(total["cold"], total["after"])}
+                "total_growth_from_cold": growth(total["cold"], total["after"]),
+                **({"heap_trace": grew} if grew is not None else {})}
     finally:
+        if trace_heap:
+            tracemalloc.stop()
         _close(db, wall)
+
+
+def _heap_growth(start, end, top: int = 15) -> dict:  # noqa: ANN001 - tracemalloc snapshots
+    """The source lines whose Python allocations grew most from `start` to `end`, and the traced totals."""
+    import tracemalloc
+
+    keep = [tracemalloc.Filter(False, tracemalloc.__file__)]
+    diff = end.filter_traces(keep).compare_to(start.filter_traces(keep), "lineno")
+    lines = [{"where": f"{d.traceback[0].filename}:{d.traceback[0].lineno}", "grew_kb": round(d.size_diff / 1024, 1),
+              "blocks_grew": d.count_diff} for d in diff[:top]]
+    total = [sum(t.size for t in snap.traces) / 2**20 for snap in (start, end)]
+    return {"traced_mb": [round(v, 1) for v in total], "lines": lines}
 
 
 def _memory() -> dict[str, float]:
@@ -281,7 +308,7 @@ def run(url: str | None = None, *, rate: float = 50, seconds: float = 20, soak_s
 
 def soak_only(url: str | None = None, *, rate: float = SOAK_RATE, seconds: float = 120,
               throttle_ms: int = SOAK_THROTTLE_MS, recycle_s: float | None = None,
-              hall_speed: float = HALL_SPEED) -> dict:
+              hall_speed: float = HALL_SPEED, trace_heap: bool = False) -> dict:
     from console.app import make_application
 
     make_application()
@@ -290,6 +317,7 @@ def soak_only(url: str | None = None, *, rate: float = SOAK_RATE, seconds: float
             url = f"sqlite:///{Path(folder) / 'wall.db'}"
             _demo(url)
         return soak(url, seconds=seconds, rate=rate, throttle_ms=throttle_ms, hall_speed=hall_speed,
+                    trace_heap=trace_heap,
                     recycle_s=recycle_s or max(10.0, min(seconds / 4, 300.0)))
 
 
@@ -316,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-throttle-ms", type=int, default=SOAK_THROTTLE_MS, help="the soak's board throttle")
     parser.add_argument("--recycle-s", type=float, help="the soak's map page recycling period")
     parser.add_argument("--hall-speed", type=float, default=HALL_SPEED, help="the soak's hall seconds per real second")
+    parser.add_argument("--trace-heap", action="store_true", help="the soak traces Python's allocations (tracemalloc)")
     parser.add_argument("--hall-clock", nargs=3, type=float, metavar=("REAL", "HALL", "SPEED"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.writer:
@@ -326,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.soak_only:
         print(json.dumps(soak_only(args.db, rate=args.soak_rate, seconds=args.soak_seconds,
                                    throttle_ms=args.soak_throttle_ms, recycle_s=args.recycle_s,
-                                   hall_speed=args.hall_speed), ensure_ascii=False))
+                                   hall_speed=args.hall_speed, trace_heap=args.trace_heap), ensure_ascii=False))
         return 0
     print(json.dumps(run(args.db, rate=args.rate, seconds=args.seconds, soak_seconds=args.soak_seconds),
                      ensure_ascii=False))

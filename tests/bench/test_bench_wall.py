@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -58,3 +59,25 @@ def test_the_soak_writer_files_its_reports_at_hall_time(sqlite_template, tmp_pat
         db.dispose()
     ahead = newest.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
     assert timedelta(days=2, hours=23) < ahead < timedelta(days=3, hours=1)
+
+
+def test_the_heap_trace_names_the_line_whose_allocations_grew():
+    import tracemalloc
+
+    tracemalloc.start(1)
+    try:
+        start = tracemalloc.take_snapshot()
+        kept = [bytes(1000) + bytes([i % 256]) for i in range(2000)]  # ~2 MB held on this line
+        end = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    grew = bench_wall._heap_growth(start, end)
+    top = grew["lines"][0]
+    assert top["where"].endswith(f"test_bench_wall.py:{_line_of('kept = [bytes(1000)')}") and top["grew_kb"] > 1900
+    assert top["blocks_grew"] >= 2000 and grew["traced_mb"][1] - grew["traced_mb"][0] > 1.8
+    assert len(kept) == 2000
+
+
+def _line_of(text: str) -> int:
+    lines = Path(__file__).read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line and "_line_of" not in line)

@@ -312,7 +312,8 @@ class CaseMapView(QWebEngineView):
     sig_cameras_toggled = Signal(bool)
     """The operator showed (True) or hid the cameras with the map's layer switch."""
 
-    def __init__(self, parent=None, *, basemap: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, parent=None, *, basemap: str | os.PathLike[str] | None = None,
+                 fit_whole_city: bool = False) -> None:
         basemap_spec, tiles = _parse_basemap(basemap)  # checked before any widget exists
         if tiles is not None and not scheme_registered():
             tiles.close()
@@ -343,8 +344,11 @@ class CaseMapView(QWebEngineView):
         self._auto_fit = True
         self._cameras_shown = False  # the page starts with cameras hidden
         self._focus: str | None = None
+        self._fit_whole_city = fit_whole_city  # the wall: a fit shows every grid, beside the legend
         self._file_dir: Path | None = None
         self._setup_page(_host_pattern(self._basemap.url) if self._basemap else None)
+        if fit_whole_city:
+            self._send({"op": "fit_whole_city", "on": True}, None)
 
     def _setup_page(self, allowed_host: re.Pattern[str] | None) -> None:
         # The page owns the profile, so the page is always deleted first.
@@ -606,6 +610,8 @@ class CaseMapView(QWebEngineView):
             msgs.append({"op": "focus_area", "code": self._focus})
         if self._selected is not None:
             msgs.append({"op": "select_case", "id": self._selected})
+        if self._fit_whole_city:
+            msgs.append({"op": "fit_whole_city", "on": True})
         msgs.append({"op": "set_auto_fit", "on": self._auto_fit})
         return msgs
 

@@ -23,7 +23,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget,
+    QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from console.domain.clocks import Light
@@ -295,7 +295,7 @@ class WallWindow(QWidget):
     def _make_map(self):  # noqa: ANN202 - a CaseMapView
         from console.widgets.map_view import CaseMapView
 
-        view = CaseMapView(basemap=self._basemap)
+        view = CaseMapView(basemap=self._basemap, fit_whole_city=True)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         return view
 
@@ -350,6 +350,8 @@ class WallWindow(QWidget):
         self.ticker = QLabel()
         self.ticker.setObjectName("ticker")
         self.ticker.setTextFormat(Qt.TextFormat.PlainText)
+        # six cases of text are wider than a 4K screen: the ticker is cut at the wall's edge, it never widens it
+        self.ticker.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.stale_banner)
@@ -714,12 +716,26 @@ class WallWindow(QWidget):
         self.recycles += 1
 
 
+# The page's text in CSS px on the wall: the page is zoomed by height / 1080, so 16 px is 32 px at 2160 (the
+# smallest text screens.md allows at 10 m).  Grid names cannot be that big in a grid: the wall leaves them out.
+WALL_MAP_TEXT_PX = 16
+_WALL_MAP_CSS = (
+    " body .leaflet-control-layers, body .leaflet-control-zoom, body .uc-fit-button,"
+    " body .uc-label-grid, body .uc-cam-cluster span {{ display: none !important; }}"
+    " body .uc-legend, body .leaflet-control-scale-line, body .uc-label-community span,"
+    " body .uc-cam-cluster b {{ font-size: {px}px !important; }}"
+    " body .uc-legend-title, body .uc-label-street span {{ font-size: {big}px !important; }}"
+).format(px=WALL_MAP_TEXT_PX, big=WALL_MAP_TEXT_PX + 2)
+
+
 def _dress_page(view) -> None:  # noqa: ANN001 - a CaseMapView
-    """The wall's page: the legend on the dark panel colour; no zoom, layer or fit buttons (nobody clicks)."""
+    """The wall's page: the legend on the dark panel colour, its text readable from 10 m; no zoom, layer or fit
+    buttons (nobody clicks)."""
     css = (f"body .uc-legend {{ background: {WALL.panel} !important; color: {WALL.text['ink']} !important; }}"
-           " body .leaflet-control-layers, body .leaflet-control-zoom, body .uc-fit-button { display: none !important; }")
+           + _WALL_MAP_CSS)
+    # the legend's new size changes the room a whole-city fit leaves it: fit again
     view.run_js("(function(){var s=document.createElement('style');s.textContent=" + json.dumps(css)
-                + ";document.head.appendChild(s);return '1';})()")
+                + ";document.head.appendChild(s);window.ucMap.fit();return '1';})()")
 
 
 # --- the wall's screen ----------------------------------------------------------------------------

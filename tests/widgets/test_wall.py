@@ -33,7 +33,7 @@ from console.widgets.theme import WALL
 from tests.data.test_commands import GARBAGE
 from tests.services.tcp_proxy import TcpProxy
 from tests.clips import QT_VIDEO_LOG_IGNORE
-from tests.widgets.test_map_view import INSPECTOR, NOW, city, sqlite_db, state  # noqa: F401 - fixtures
+from tests.widgets.test_map_view import INSPECTOR, NOW, city, js, sqlite_db, state  # noqa: F401 - fixtures
 
 
 def wall_of(db: Database) -> Session:
@@ -324,6 +324,55 @@ def test_screenshot_of_the_wall_draws_map_and_charts(city, tmp_path, qtbot):
 
     # the window and its map pages are gone when screenshot returns, not left for the profile's release
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, WallWindow)]
+
+
+_SMALLEST_MAP_TEXT = """(function () {
+  var smallest = 1e9, seen = 0, where = "";
+  document.querySelectorAll("body *").forEach(function (el) {
+    var own = Array.prototype.some.call(el.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+    var box = el.getBoundingClientRect();
+    if (!own || box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === "hidden") { return; }
+    var px = parseFloat(getComputedStyle(el).fontSize);
+    seen += 1;
+    if (px < smallest) { smallest = px; where = el.className + ": " + el.textContent.trim().slice(0, 20); }
+  });
+  return JSON.stringify({smallest: smallest, seen: seen, where: where});
+})()"""
+
+
+def test_the_walls_map_text_is_readable_from_10_m_too(city, open_wall, qtbot):
+    """The map's legend, labels and scale at 3840×2160: none under 32 px on the screen (screens.md)."""
+    db, _ = city
+    wall = open_wall(db, size=(3840, 2160))
+    qtbot.waitUntil(lambda: wall.map.ready and wall.layers is not None, timeout=30000)
+    qtbot.waitUntil(lambda: state(wall.map, qtbot)["cases"] == 4, timeout=10000)
+    text = js(wall.map, qtbot, _SMALLEST_MAP_TEXT)
+    assert text["seen"] > 10  # the legend's lines, street and community names, the scale
+    assert text["smallest"] * wall.map.zoomFactor() >= 32, text["where"]
+    # and the whole city is shown, beside the legend: no grid cut at the edge or hidden under it
+    view = js(wall.map, qtbot, _CITY_IN_VIEW)
+    assert view["left"] >= 0 and view["top"] >= 0 and view["bottom"] <= view["height"], view
+    assert view["right"] <= view["legend_left"], view
+
+
+_CITY_IN_VIEW = """(function () {
+  var m = uc.map, b = uc.gridLayer.getBounds(), size = m.getSize();
+  var sw = m.latLngToContainerPoint(b.getSouthWest()), ne = m.latLngToContainerPoint(b.getNorthEast());
+  var legend = document.querySelector(".uc-legend").getBoundingClientRect();
+  var pane = m.getContainer().getBoundingClientRect();
+  return JSON.stringify({left: sw.x, bottom: sw.y, right: ne.x, top: ne.y, height: size.y,
+                         legend_left: legend.left - pane.left});
+})()"""
+
+
+def test_a_long_ticker_never_widens_the_wall_past_its_screen(city, open_wall, qtbot):
+    """Six overdue cases in the ticker at 4K were wider than the screen: the window grew to 5,968 px."""
+    db, _ = city
+    wall = open_wall(db, size=(1920, 1080))
+    wall.ticker.setText("     ".join(["● 红 202600000361 非法小广告 · 列东街道 · 城市管理综合执法大队 · 超期 16 小时 42 分"] * 6))
+    wall.layout().activate()  # the layout's new minimum applied now (it would be on the next turn of the loop)
+    assert wall.width() == 1920 and wall.minimumSizeHint().width() <= 1920
+    assert wall.ticker.width() <= wall.width()
 
 
 @pytest.mark.qt_log_ignore(*QT_VIDEO_LOG_IGNORE)

@@ -39,8 +39,16 @@
   function fitTarget() {
     if (uc.focus) { return uc.focus.layer.getBounds(); }
     var b = caseBounds();
-    if (!b && uc.gridLayer && uc.gridLayer.getLayers().length) { b = uc.gridLayer.getBounds(); }
+    var grids = uc.gridLayer && uc.gridLayer.getLayers().length ? uc.gridLayer.getBounds() : null;
+    if (grids && (!b || uc.fitWholeCity)) { b = b ? b.extend(grids) : grids; }  // caseBounds is a new object
     return b;
+  }
+
+  // The wall fits the whole city beside its legend (bottom right), so no grid is cut or hidden under it.
+  function fitPadding() {
+    var legend = uc.fitWholeCity && document.querySelector(".uc-legend");
+    var right = legend && legend.offsetWidth ? legend.offsetWidth + 2 * FIT_PAD : FIT_PAD;
+    return {paddingTopLeft: [FIT_PAD, FIT_PAD], paddingBottomRight: [right, FIT_PAD]};
   }
 
   // Fractional zoom for the fit only: a snapped zoom leaves up to a fifth of the pane empty.
@@ -50,7 +58,7 @@
     if (!uc.map || afterZoom(fit)) { return; }
     var b = fitTarget(), map = uc.map;
     if (!b || !b.isValid()) { return; }
-    var options = {padding: [FIT_PAD, FIT_PAD], maxZoom: M.SELECT_ZOOM, animate: false};
+    var options = L.extend(fitPadding(), {maxZoom: M.SELECT_ZOOM, animate: false});
     var snap = map.options.zoomSnap;
     map.options.zoomSnap = 0;
     try {

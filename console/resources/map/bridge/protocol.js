@@ -14,6 +14,7 @@
  *   restyle_grids {counts: {code: n}, mode: "open" | "overdue"}
  *   set_cameras {cameras: [[id, name, lon, lat, status], ...]}
  *   select_case {id}    fit {}    set_auto_fit {on}
+ *   fit_whole_city {on}   (a fit shows every grid as well as the cases, beside the legend: the wall)
  *   show_cameras {on}   (the page starts with cameras hidden)
  *   update_cameras {cameras: [[id, name, lon, lat, status], ...]}   (a delta: changed or new cameras)
  *   highlight_cameras {cameras: [[id, label], ...]}   (the nearest cameras of a case; [] clears)
@@ -139,6 +140,7 @@
     select_case: function (m) { return m.id === null ? (M.clearSelection(), {selected: null}) : M.selectCase(m.id); },
     fit: function () { M.fit(); return {fitted: true}; },
     set_auto_fit: function (m) { M.setAutoFit(m.on, false); return {autoFit: uc.autoFit}; },
+    fit_whole_city: function (m) { uc.fitWholeCity = !!m.on; M.fit(); return {fitWholeCity: uc.fitWholeCity}; },
     show_cameras: function (m) { return M.showCameras(!!m.on); },
     focus_area: function (m) { return M.focusArea(m.code || null); }
   };

@@ -350,6 +350,7 @@ class CaseQueuePanel(QWidget):
     def _on_tab(self, index: int) -> None:
         if 0 <= index < len(STAGES):
             self._model.set_stage(STAGES[index])
+            self._keep_a_shown_case()
 
     def _on_street(self) -> None:
         with _Blocked(self._community, self._grid):
@@ -377,7 +378,14 @@ class CaseQueuePanel(QWidget):
             text=self._search.text().strip(),
         ))
         self._update_count()
+        self._keep_a_shown_case()
         self.sig_filter_changed.emit(self._model.queue_filter)
+
+    def _keep_a_shown_case(self) -> None:
+        """A tab or filter that hides the current case moves the queue to its first case, so the detail
+        and the action keys follow what the operator sees (a search for a number lands on that case)."""
+        if self._model.rowCount() and (self._selected_id is None or self._model.row_for_id(self._selected_id) < 0):
+            self.select_case(self._model.index(0, Column.NUMBER).data(CaseIdRole), reveal=False)
 
     def _fill_communities(self) -> None:
         street = self._street.currentData()

@@ -322,3 +322,23 @@ def test_sign_out_asks_who_signs_in_next_and_opens_their_seat(db, qtbot):
     assert len(windows) == 2 and windows[1].isVisible()
     assert windows[1].session.username == "shift1" and windows[1].queue.model.stage == "to_file"
     assert QApplication.instance().quitOnLastWindowClosed()
+
+
+def test_a_search_that_hides_the_case_shown_moves_the_detail_and_the_keys_to_what_it_found(db, qtbot):
+    first, _ = new_case(db)
+    second, _ = new_case(db, at=T0 + timedelta(minutes=1))
+    window = seat(db, qtbot, clock=lambda: T0 + timedelta(minutes=3))
+    window.queue.select_case(_id_of(db, second))
+    assert window.detail.field_text("number") == second
+    window.queue.focus_search()
+    qtbot.keyClicks(window.queue.findChild(QLineEdit, "filter_search"), first[-4:])
+    assert window.queue.model.rowCount() == 1
+    assert window.detail.field_text("number") == first  # not the case the search hid
+    qtbot.keyClick(window.queue.view, Qt.Key.Key_P, CTRL_SHIFT)  # 受理批转 acts on the case found
+    dialog = window.findChild(ActionDialog, "dialog_forward")
+    assert dialog is not None and first in dialog.windowTitle()
+
+
+def _id_of(db, number: str) -> int:
+    with db.read() as s:
+        return s.scalars(select(m.Case.id).where(m.Case.number == number)).one()

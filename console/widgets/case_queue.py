@@ -240,10 +240,6 @@ class CaseQueuePanel(QWidget):
         self._clear.setObjectName("filter_clear")
         self._clear.setText(self.tr("清除筛选"))
         self._clear.setToolTip(self.tr("清除全部筛选条件"))
-        self._no_match = QLabel(self)
-        self._no_match.setObjectName("no_match")
-        self._no_match.setStyleSheet(f"color: {WORKSTATION.text['error']}; font-weight: bold;")
-        self._no_match.hide()
         self._count = QLabel(self)
         self._count.setObjectName("queue_count")
         self._count.setMinimumWidth(70)
@@ -257,13 +253,22 @@ class CaseQueuePanel(QWidget):
             filters.addWidget(widget)
         filters.addWidget(self._search, 1)
         filters.addWidget(self._clear)
-        filters.addWidget(self._no_match)
         filters.addWidget(self._count)
 
         self._view = _QueueView(self)
         self._view.setObjectName("queue_table")
         self._view.setModel(self._model)
         self._setup_view()
+        # "no case matches" in the middle of the empty table: in the filter row its words widened the whole
+        # queue dock and squeezed the detail beside it
+        self._no_match = QLabel(self._view.viewport())
+        self._no_match.setObjectName("no_match")
+        self._no_match.setStyleSheet(f"color: {WORKSTATION.text['error']}; font-weight: bold;")
+        self._no_match.setWordWrap(True)
+        self._no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._no_match.hide()
+        overlay = QVBoxLayout(self._view.viewport())
+        overlay.addWidget(self._no_match)  # the whole width: it wraps only when the table is narrower
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

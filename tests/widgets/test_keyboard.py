@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMenu
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QMenu
 from sqlalchemy import select
 
 from console.app import SeatWindow, sign_in_dialog
@@ -219,6 +219,21 @@ def test_a_search_that_matches_only_in_other_tabs_says_where(db, qtbot):
     qtbot.keyClicks(window.queue.findChild(QLineEdit, "filter_search"), number)
     assert window.queue.model.rowCount() == 0
     assert window.queue.no_match_text() == f"没有与“{number}”匹配的案件（其他环节 1 件，见“全部”）"
+
+
+def test_the_no_match_message_sits_in_the_empty_table_and_never_widens_the_queue(db, qtbot):
+    number, version = new_case(db)
+    act(db, INTAKE, number, "forward", expected_version=version, at=T0 + timedelta(minutes=5))
+    window = seat(db, qtbot)
+    panel = window.queue
+    width_before = panel.minimumSizeHint().width()
+    panel.focus_search()
+    qtbot.keyClicks(panel.findChild(QLineEdit, "filter_search"), number)
+    message = panel.findChild(QLabel, "no_match")
+    assert panel.no_match_text() and message.isVisible()
+    assert panel.minimumSizeHint().width() == width_before
+    assert message.parent() is panel.view.viewport()  # in the table's empty middle, not the filter row
+    assert message.geometry().right() <= panel.view.viewport().width()
 
 
 # --- own queue, most urgent first, sort kept ------------------------------------------------------------

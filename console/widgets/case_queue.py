@@ -448,6 +448,8 @@ class CaseQueuePanel(QWidget):
                 self.select_case(self._selected_id, reveal=False)
         finally:
             self._restoring = False
+        if self._selected_id is None and self._model.rowCount():  # the first rows of a seat: its most urgent case
+            self.select_case(self._model.index(0, Column.NUMBER).data(CaseIdRole), reveal=False)
 
     def _activate(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -165,6 +165,22 @@ def test_shortcuts_are_unique_and_every_workflow_action_is_in_the_menu_and_its_t
             assert item.shortcut().toString(QKeySequence.SequenceFormat.NativeText) in tooltip
 
 
+def test_a_seat_whose_queue_arrives_from_its_worker_opens_on_the_most_urgent_case(db, qtbot):
+    """The real seat reads off the UI thread: its rows come after the window has its focus."""
+    older, _ = new_case(db)
+    new_case(db, at=T0 + timedelta(minutes=1))
+    session = Session(db=db, username="张受理", display_name="张受理", role="intake", seat_name="席1",
+                      seat=Seat("operator"))
+    window = Workstation(session, with_map=False, alert_interval_ms=3_600_000,
+                         clock=lambda: T0 + timedelta(minutes=3))  # threaded, as the hall runs it
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.queue.model.rowCount() == 2, timeout=10000)
+    qtbot.waitUntil(lambda: window.detail.field_text("number") == older, timeout=10000)  # least time left
+    assert window.queue.selected_case_id() == _id_of(db, older)
+    window.close()
+
+
 def test_a_case_forwarded_by_its_shortcut_and_enter(db, qtbot):
     number, _ = new_case(db)
     window = seat(db, qtbot, clock=lambda: T0 + timedelta(minutes=3))

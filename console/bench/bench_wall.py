@@ -198,22 +198,27 @@ def phase(url: str, *, seconds: float, rate: float | None, **kw) -> dict:  # noq
 
 def soak(url: str, *, seconds: float, rate: float = SOAK_RATE, throttle_ms: int = SOAK_THROTTLE_MS,
          recycle_s: float, warmup_s: float | None = None, hall_speed: float = HALL_SPEED,
-         trace_heap: bool = False) -> dict:
+         trace_heap: bool = False, periodic_ms: int | None = None) -> dict:
     """Memory after a warm-up and at the end of an accelerated soak on a steady hall (see the module's docstring).
 
     `trace_heap`: Python's allocations traced from the warm-up on (tracemalloc: slower, and its own
     bookkeeping adds to the heap), and the source lines whose memory grew most between the start and
     the end reported as `heap_trace` (what grew that Python allocated; the rest is Qt's own).
+    `periodic_ms`: the wall's read without changes (default: its minute in hall time; the throttle's
+    value makes it read as often as the busiest hall, 17,280 times a hall day).
     """
     import tracemalloc
+
+    from console.services.wall import PERIODIC_MS
 
     from console.bench.bench_memory import _settle, _wait
 
     level = _cases(url, open_only=True)  # the hall stays at the open cases it had
     warmup_s = max(recycle_s * 1.5, 30.0) if warmup_s is None else warmup_s
     clock = HallClock.starting_now(hall_speed)
+    periodic_ms = periodic_ms or max(throttle_ms, int(PERIODIC_MS / hall_speed))
     db, wall = _open_wall(url, throttle_ms=throttle_ms, recycle_ms=int(recycle_s * 1000), dwell_ms=2000,
-                          idle_ms=2000, clock=clock)
+                          idle_ms=2000, clock=clock, periodic_ms=periodic_ms)
     try:
         _wait(lambda: wall.board is not None and wall.map is not None and wall.map.ready, 60)
         _settle(5.0)
@@ -242,7 +247,7 @@ def soak(url: str, *, seconds: float, rate: float = SOAK_RATE, throttle_ms: int 
         return {"seconds": seconds, "warmup_s": warmup_s, "asked_rate": rate,
                 "reports": first["reports"] + second["reports"], "warmup_reports": warm["reports"],
                 "reached_rate": round((first["reports"] + second["reports"]) / seconds, 1),
-                "throttle_ms": throttle_ms, "recycle_s": recycle_s,
+                "throttle_ms": throttle_ms, "periodic_ms": periodic_ms, "recycle_s": recycle_s,
                 "board_reads": reads, "map_recycles": wall.recycles - recycles0,
                 "hall_speed": hall_speed, "hall_hours": round(clock.hours_since(hall_start), 2),
                 "hall_start": hall_start.isoformat(timespec="seconds"),
@@ -308,7 +313,7 @@ def run(url: str | None = None, *, rate: float = 50, seconds: float = 20, soak_s
 
 def soak_only(url: str | None = None, *, rate: float = SOAK_RATE, seconds: float = 120,
               throttle_ms: int = SOAK_THROTTLE_MS, recycle_s: float | None = None,
-              hall_speed: float = HALL_SPEED, trace_heap: bool = False) -> dict:
+              hall_speed: float = HALL_SPEED, trace_heap: bool = False, periodic_ms: int | None = None) -> dict:
     from console.app import make_application
 
     make_application()
@@ -317,7 +322,7 @@ def soak_only(url: str | None = None, *, rate: float = SOAK_RATE, seconds: float
             url = f"sqlite:///{Path(folder) / 'wall.db'}"
             _demo(url)
         return soak(url, seconds=seconds, rate=rate, throttle_ms=throttle_ms, hall_speed=hall_speed,
-                    trace_heap=trace_heap,
+                    trace_heap=trace_heap, periodic_ms=periodic_ms,
                     recycle_s=recycle_s or max(10.0, min(seconds / 4, 300.0)))
 
 
@@ -344,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-throttle-ms", type=int, default=SOAK_THROTTLE_MS, help="the soak's board throttle")
     parser.add_argument("--recycle-s", type=float, help="the soak's map page recycling period")
     parser.add_argument("--hall-speed", type=float, default=HALL_SPEED, help="the soak's hall seconds per real second")
+    parser.add_argument("--soak-periodic-ms", type=int, help="the soak wall's read without changes")
     parser.add_argument("--trace-heap", action="store_true", help="the soak traces Python's allocations (tracemalloc)")
     parser.add_argument("--hall-clock", nargs=3, type=float, metavar=("REAL", "HALL", "SPEED"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -355,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.soak_only:
         print(json.dumps(soak_only(args.db, rate=args.soak_rate, seconds=args.soak_seconds,
                                    throttle_ms=args.soak_throttle_ms, recycle_s=args.recycle_s,
-                                   hall_speed=args.hall_speed, trace_heap=args.trace_heap), ensure_ascii=False))
+                                   hall_speed=args.hall_speed, trace_heap=args.trace_heap,
+                                   periodic_ms=args.soak_periodic_ms), ensure_ascii=False))
         return 0
     print(json.dumps(run(args.db, rate=args.rate, seconds=args.seconds, soak_seconds=args.soak_seconds),
                      ensure_ascii=False))

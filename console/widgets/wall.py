@@ -33,7 +33,9 @@ from console.services.read_models import CameraPoint, MapLayers
 from console.services.seat import STALL_MS, SeatController
 from console.services.session import Session
 from console.services.settings import SeatSettings
-from console.services.wall import THROTTLE_MS, WALL_KPIS, ScreenSaverInhibitor, ThrottledRead, WallBoard, read_board
+from console.services.wall import (
+    PERIODIC_MS, THROTTLE_MS, WALL_KPIS, ScreenSaverInhibitor, ThrottledRead, WallBoard, read_board,
+)
 from console.widgets import labels
 from console.widgets.theme import WALL
 
@@ -254,6 +256,7 @@ class WallWindow(QWidget):
     def __init__(self, session: Session, *, feed=None, with_map: bool = True,  # noqa: ANN001 - a ChangeFeed
                  dwell_ms: int | None = None, idle_ms: int | None = None, throttle_ms: int = THROTTLE_MS,
                  throttle: bool = True, stall_ms: int = STALL_MS, recycle_ms: int = RECYCLE_MS,
+                 periodic_ms: int = PERIODIC_MS,
                  basemap: str | None = None, clock: Callable[[], datetime] = _utcnow,
                  inhibitor: ScreenSaverInhibitor | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -270,7 +273,7 @@ class WallWindow(QWidget):
         self.recycles = 0
         self._recycle_ms = recycle_ms
         self.inhibitor = inhibitor or ScreenSaverInhibitor()
-        self.refresh = ThrottledRead(throttle_ms, throttle=throttle, parent=self)
+        self.refresh = ThrottledRead(throttle_ms, periodic_ms=periodic_ms, throttle=throttle, parent=self)
         self.refresh.sig_read.connect(self._read_board)
         dwell = dwell_ms if dwell_ms is not None else self.settings.get(settings.WALL_DWELL_S) * 1000
         idle = idle_ms if idle_ms is not None else self.settings.get(settings.WALL_IDLE_S) * 1000

@@ -1,6 +1,6 @@
 """The street seat on a real X server (Xvfb, xcb): sign in, open the most urgent case and 催办 it by keyboard.
 
-Mirrors tests/e2e/test_xvfb_keyboard.py (its display fixture and xdotool helpers): Down + Enter opens
+Mirrors tests/e2e/test_xvfb_keyboard.py (its display fixture and xdotool helpers): Ctrl+Home + Enter opens
 the queue's first case, Ctrl+Shift+U the 催办 form, a typed note and Enter send it; the database then
 holds the 催办 recorded at the seat named by its street.
 """
@@ -38,7 +38,7 @@ def test_the_street_seat_urges_from_the_keyboard(display, tmp_path):  # noqa: F8
         sign_in(env, wait_window(env, SIGN_IN, console, log), "street_350402001", "demo1234")
         assert window_name(env, STREET_SEAT, console, log).startswith(STREET_SEAT)
         focus_window(env, STREET_SEAT, console, log)
-        xdotool(env, "key", "Down", "Return")  # the queue's first (most urgent) case, opened
+        xdotool(env, "key", "ctrl+Home", "Return")  # the queue's first (most urgent) case, opened
         deadline = time.monotonic() + WAIT_S
         while _street_urges(url) == 0 and time.monotonic() < deadline and console.poll() is None:
             xdotool(env, "key", "ctrl+shift+u")  # offered once the case's detail has come: tried until then
@@ -51,6 +51,6 @@ def test_the_street_seat_urges_from_the_keyboard(display, tmp_path):  # noqa: F8
                 wait_window(env, STREET_SEAT, console, log)
             else:
                 focus_window(env, STREET_SEAT, console, log)
-                xdotool(env, "key", "Down", "Up", "Return")
+                xdotool(env, "key", "ctrl+Home", "Return")
         assert _street_urges(url) == 1, log.read_text(errors="replace")[-3000:]
         quit_console(env, STREET_SEAT, console, log)

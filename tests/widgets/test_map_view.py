@@ -7,6 +7,7 @@ and deletes the view (page before profile) before the next test.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -16,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+import shapely
 import shiboken6
 from sqlalchemy import select
 from PySide6.QtCore import QBuffer, QIODevice
@@ -579,3 +581,36 @@ def test_page_colours_and_words_are_the_themes(city, make_view, qtbot):
     for colour in [*WORKSTATION.lights.values(), *WORKSTATION.cameras.values()]:
         assert QColor(colour).name() in [QColor(c).name() for c in re.findall(r"rgb\([^)]*\)|#\w{6}", legend)] \
             or colour.lower() in legend.lower()
+
+
+_LABEL_OVER_CAMERA = """(function () {
+  var label = Array.from(document.querySelectorAll(".uc-label-street span")).find(e => e.textContent === %s);
+  var box = label.getBoundingClientRect(), x = box.left + box.width / 2, y = box.top + box.height / 2;
+  var camera = document.querySelector(".uc-cam-point, .uc-cam-cluster").getBoundingClientRect();
+  var under = document.elementFromPoint(camera.left + camera.width / 2, camera.top + camera.height / 2);
+  function z(el) { return parseInt(getComputedStyle(el.closest(".leaflet-pane")).zIndex, 10); }
+  return JSON.stringify({label_z: z(label), camera_z: z(document.querySelector(".uc-cam-point, .uc-cam-cluster")),
+                         overlap: camera.left < box.right && box.left < camera.right &&
+                                  camera.top < box.bottom && box.top < camera.bottom,
+                         clicked: under ? under.closest(".uc-cam-point, .uc-cam-cluster") !== null : false,
+                         at: [x, y]});
+})()"""
+
+
+def test_a_street_name_is_drawn_over_a_camera_on_it_and_leaves_the_camera_its_clicks(city, make_view, qtbot):
+    """On the wall a camera cluster covered 列东街道: names lie above the cameras, and take no clicks from them."""
+    db, _ = city
+    street = map_layers(db).streets[0]
+    at = shapely.point_on_surface(street.geometry)  # where the page puts the street's name (map_page)
+    with db.write() as s:
+        s.query(m.Camera).delete()
+        s.add(m.Camera(id="34020000001320000009", name="名下", lon=at.x, lat=at.y, status="online",
+                       street_code=street.code))
+    view = make_view(db)
+    with qtbot.waitCallback(timeout=10000) as shown:
+        view.show_cameras(True, on_done=shown)
+    qtbot.waitUntil(lambda: state(view, qtbot)["labels"]["streets"] > 0, timeout=10000)
+    found = js(view, qtbot, _LABEL_OVER_CAMERA % json.dumps(street.name))
+    assert found["overlap"], found  # the camera sits under the name
+    assert found["label_z"] > found["camera_z"], found
+    assert found["clicked"], found  # the point under the name is still the camera's

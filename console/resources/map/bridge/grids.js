@@ -94,7 +94,7 @@
         placed[lv.key]++;
         L.marker(at, {
           icon: L.divIcon({className: "uc-label " + lv.cls, html: "<span>" + M.esc(text) + "</span>", iconSize: null}),
-          interactive: false, keyboard: false
+          interactive: false, keyboard: false, pane: "ucLabels"
         }).addTo(uc.labelLayer);
       });
     });

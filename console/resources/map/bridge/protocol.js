@@ -95,6 +95,10 @@
     uc.basemap = cfg.basemap ? window[cfg.basemap] : null;
     map.createPane("ucCases").style.zIndex = 450;
     map.createPane("ucSelect").style.zIndex = 640;
+    // names above the camera clusters (markerPane 600), so none hides a street on the wall; they take no clicks
+    var labels = map.createPane("ucLabels");
+    labels.style.zIndex = 620;
+    labels.style.pointerEvents = "none";
     uc.caseCanvas = new (M.defineCaseCanvas())();
     uc.caseLayer.addLayer(uc.caseCanvas);
     uc.hoverTip = L.tooltip({className: "uc-tip"});

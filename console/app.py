@@ -91,6 +91,7 @@ def open_wall(db: Database, session, *, screen: str | None = None, feed=None):  
     window.placement = WallPlacement(window, screen)
     window.placement.place()
     window.start()
+    keep_the_keyboard(window)  # a key pauses the rotation (已暂停) from the first minute
     return window
 
 
@@ -121,6 +122,7 @@ class SeatWindow:
         self.window = self._make_window(session)
         self.window.sig_sign_out.connect(self.sign_in_again)
         self.window.start()
+        keep_the_keyboard(self.window)
         QApplication.instance().setQuitOnLastWindowClosed(True)
 
     def sign_in_again(self) -> None:
@@ -134,6 +136,26 @@ class SeatWindow:
         self.dialog.accepted.connect(lambda: self.open(self.dialog.session))
         self.dialog.rejected.connect(app.quit)
         self.dialog.open()
+
+
+def keep_the_keyboard(window) -> None:  # noqa: ANN001 - a seat's top-level window
+    """The keyboard goes to the seat at once, and again when Qt re-creates its native window.
+
+    With no window manager (or one that leaves focus where the sign-in dialog was) nobody else
+    gives it, and the operator's first key went nowhere. Qt re-creates a shown window once, when
+    the map's web view brings its GL surface; the new X window has lost the focus the old had.
+    """
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    class _Refocus(QObject):
+        def eventFilter(self, watched, event) -> bool:  # noqa: ANN001, N802 - Qt's name
+            if event.type() == QEvent.Type.WinIdChange and QApplication.activeWindow() in (None, watched):
+                watched.activateWindow()
+            return False
+
+    window.installEventFilter(_Refocus(window))
+    window.activateWindow()
 
 
 def connect_reports(window) -> None:  # noqa: ANN001 - a Workstation

@@ -146,6 +146,19 @@ def running_console(env: dict, tmp_path: Path, *args: str) -> Iterator[tuple[sub
             console.wait(timeout=30)
 
 
+def wait_focus(env: dict, title: str, console: subprocess.Popen, log: Path) -> None:
+    """The X input focus comes to the window titled `title` by itself (no window manager gives it here)."""
+    deadline, name = time.monotonic() + WAIT_S, ""
+    while time.monotonic() < deadline and console.poll() is None:
+        result = run_xdotool(env, ("getwindowfocus", "getwindowname"), 30)
+        name = result.stdout.strip()
+        if title in name:
+            return
+        time.sleep(0.1)  # a poll's interval: the seat re-takes the focus when Qt re-creates its window
+    pytest.fail(f"the focus never came to {title!r} within {WAIT_S} s (it is on {name!r}):\n"
+                + log.read_text(errors="replace")[-3000:], pytrace=False)
+
+
 def quit_console(env: dict, title: str, console: subprocess.Popen, log: Path) -> None:
     """退出 (Ctrl+Q) from the window titled `title`: the console ends cleanly."""
     focus_window(env, title, console, log)
@@ -160,10 +173,12 @@ def test_console_signs_in_from_the_keyboard_on_a_real_x_server(display, tmp_path
         sign_in(env, wait_window(env, SIGN_IN, console, log), "intake1", "demo1234")
         assert console.poll() is None
         assert "数字城管监督指挥中心 · 操作台" in window_name(env, WORKSTATION, console, log)
+        wait_focus(env, WORKSTATION, console, log)  # the operator's first key reaches the workstation
 
         # 注销 (Ctrl+Shift+Q): the sign-in comes back; the next operator signs in the same way
         focus_window(env, WORKSTATION, console, log)
         xdotool(env, "key", "ctrl+shift+q")
         sign_in(env, wait_window(env, SIGN_IN, console, log), "shift1", "demo1234")
         wait_window(env, WORKSTATION, console, log)
+        wait_focus(env, WORKSTATION, console, log)
         quit_console(env, WORKSTATION, console, log)

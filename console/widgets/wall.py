@@ -352,9 +352,9 @@ class WallWindow(QWidget):
         middle.addLayout(side, 9)
         self.ticker = QLabel()
         self.ticker.setObjectName("ticker")
-        self.ticker.setTextFormat(Qt.TextFormat.PlainText)
+        self.ticker.setTextFormat(Qt.TextFormat.RichText)  # each case's dot in the red light's colour
         # six cases of text are wider than a 4K screen: the ticker is cut at the wall's edge, it never widens it
-        self.ticker.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.ticker.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # and is never cut in height
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.stale_banner)
@@ -606,12 +606,13 @@ class WallWindow(QWidget):
         start = self._ticker_at % len(overdue)
         items = [*overdue[start:], *overdue[:start]]
         now = self._clock()
-        self.ticker.setText("     ".join(self._ticker_item(c, now) for c in items[:6]))
+        self.ticker.setText(("&nbsp;" * 5).join(self._ticker_item(c, now) for c in items[:6]))
 
     def _ticker_item(self, case, now: datetime) -> str:  # noqa: ANN001 - an OverdueCase
         minutes = max(0, int((now - case.red_at).total_seconds() // 60))
         late = self.tr("超期 {h} 小时 {m} 分").format(h=minutes // 60, m=minutes % 60)
-        return f"● {labels.light_word(Light.RED)} {case.number} {case.category} · {case.street} · {case.department} · {late}"
+        text = f"{labels.light_word(Light.RED)} {case.number} {case.category} · {case.street} · {case.department} · {late}"
+        return f"<span style='color:{WALL.light(Light.RED)}'>●</span> {_html(text)}"
 
     def _advance_ticker(self) -> None:
         self._ticker_at += 1

@@ -2,6 +2,7 @@
 no caller data, unattended (stale banner and recovery, screen saver, map page recycling), its screen."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from console.data.accounts import add_user
 from console.data.commands import report_case
 from console.data.db import Database
 from console.data.schema import upgrade
+from console.domain.clocks import Light
 from console.domain.evaluation import period_of
 from console.domain.workflow import Role, State, allowed_actions
 from console.services import settings
@@ -395,3 +397,27 @@ def test_the_camera_view_of_the_rotation_is_a_3x3_wall_of_the_online_cameras(cit
     assert grid.cells == 9
     assert [v.camera.id for v in grid.views if v.camera is not None] == [cameras[0].id]
     holder.setParent(wall)  # closed with the wall; its players are released by the wall's stop
+
+
+def test_the_tickers_dots_are_the_red_lights_and_its_words_are_escaped(demo_db, open_wall, qtbot):
+    """The ticker's ● was drawn in the ticker's white: on the wall a red case reads red, word and dot."""
+    from PySide6.QtGui import QColor
+
+    db, _ = demo_db
+    wall = open_wall(db, with_map=False)
+    assert wall.board.overdue, "the demo has overdue cases"
+    qtbot.waitUntil(lambda: wall.ticker.height() >= wall.ticker.sizeHint().height(), timeout=5000)
+    image = wall.ticker.grab().toImage()
+    red = QColor(WALL.light(Light.RED))
+    reds = sum(1 for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
+               if _near(image.pixelColor(x, y), red))
+    assert reds > 10, reds
+    # a department named with markup stays text: the ticker shows it, it does not render it
+    first = wall.board.overdue[0]
+    wall.board = replace(wall.board, overdue=(replace(first, department="<b>执法</b>队"), *wall.board.overdue[1:]))
+    wall._show_ticker()
+    assert "&lt;b&gt;执法&lt;/b&gt;队" in wall.ticker.text()
+
+
+def _near(a, b, tolerance: int = 40) -> bool:  # noqa: ANN001 - QColors
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < tolerance

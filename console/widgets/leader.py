@@ -468,11 +468,11 @@ class LeaderSeat(QMainWindow):
             (self.tr("街道"), lambda r: r.name),
             (self.tr("得分"), lambda r: r.score_text),
             (self.tr("等级"), lambda r: r.grade or "—"),
-            (self.tr("红黑旗"), lambda r: labels.flag_label(r.flag) if r.flag else ""),
+            (self.tr("本月路长旗"), lambda r: labels.flag_label(r.flag) if r.flag else ""),  # 路长制, not this ranking
             *((_tr(FIGURE_HEADERS[f]), lambda r, f=f: r.text(f)) for f in STREET_COLUMNS),
         ], icon=lambda r, col: flag_icon(r.flag) if col == 4 else None, parent=self)
         self.streets = _table(self.street_model, "street_ranking", stretch=1)
-        return _box(self.tr("街道排名（得分 · 等级 · 红黑旗）　Enter 查看案件"), self.streets)
+        return _box(self.tr("街道排名（得分 · 等级 · 本月路长旗）　Enter 查看案件"), self.streets)
 
     def _department_box(self) -> QGroupBox:
         self.department_model = RowsModel([

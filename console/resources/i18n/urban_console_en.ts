@@ -915,12 +915,12 @@ Select a case in the queue to see its details</translation>
         <translation>Grade</translation>
     </message>
     <message>
-        <source>红黑旗</source>
-        <translation>Flag</translation>
+        <source>本月路长旗</source>
+        <translation>Road chief flag (month)</translation>
     </message>
     <message>
-        <source>街道排名（得分 · 等级 · 红黑旗）&#x3000;Enter 查看案件</source>
-        <translation>Street ranking (score · grade · flag)   Enter shows the cases</translation>
+        <source>街道排名（得分 · 等级 · 本月路长旗）&#x3000;Enter 查看案件</source>
+        <translation>Street ranking (score · grade · road chief flag of the month)   Enter shows the cases</translation>
     </message>
     <message>
         <source>部门</source>

@@ -37,7 +37,7 @@ from console.domain.clocks import (
 from console.domain.workflow import Action
 from console.widgets import labels
 from console.widgets.labels import limit_label as limit_text  # the detail's name for it, kept for callers
-from console.widgets.theme import WORKSTATION
+from console.widgets.theme import WORKSTATION, dot_html
 from console.widgets.shortcuts import ACTION_SHORTCUTS
 
 _THUMB = 96  # photo thumbnail edge, px
@@ -351,7 +351,7 @@ class CaseDetailPanel(QWidget):
                                           consumed_minutes=clock.consumed_minutes, due_at=clock.due_at)
             word = labels.light_name(light) if light else ""
             colour = self._theme.light(light) if light else self._theme.text["muted"]
-            status = (f"<span style='color:{colour}'>●</span> <b>{escape(word)}</b> "
+            status = (f"{dot_html(colour)} <b>{escape(word)}</b> "
                       f"{escape(self._remaining_text(remaining, clock.paused))}")
         else:
             outcome = labels.clock_outcome_label(clock.outcome)

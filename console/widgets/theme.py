@@ -131,4 +131,9 @@ def theme(name: str = "workstation") -> Theme:
         raise ValueError(f"unknown theme {name!r}; known themes: {', '.join(THEMES)}") from None
 
 
-__all__ = ["Theme", "THEMES", "WORKSTATION", "WALL", "theme"]
+def dot_html(colour: str) -> str:
+    """A light's or a camera status's dot (●) in rich text; its word goes beside it, never colour alone."""
+    return f"<span style='color:{colour}'>●</span>"
+
+
+__all__ = ["Theme", "THEMES", "WORKSTATION", "WALL", "theme", "dot_html"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from html import escape
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Sequence
@@ -37,7 +38,7 @@ from console.services.wall import (
     PERIODIC_MS, THROTTLE_MS, WALL_KPIS, ScreenSaverInhibitor, ThrottledRead, WallBoard, read_board,
 )
 from console.widgets import labels
-from console.widgets.theme import WALL
+from console.widgets.theme import WALL, dot_html
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECYCLE_MS = 6 * 3600 * 1000  # a fresh map page every 6 h: QtWebEngine's memory does not stay flat for weeks
@@ -140,7 +141,7 @@ class CameraStatusView(QFrame):
             widget.setText(f"{labels.camera_status_label(status)} {n}")
         shown = sorted(cameras, key=lambda c: ({"fault": 0, "offline": 1}.get(c.status, 2), c.name))[:24]
         self.names.setText("<br>".join(
-            f"<span style='color:{WALL.cameras.get(c.status, WALL.text['muted'])}'>●</span> {_html(c.name)} · "
+            f"{dot_html(WALL.cameras.get(c.status, WALL.text['muted']))} {escape(c.name)} · "
             f"{labels.camera_status_label(c.status)}" for c in shown))
 
     def apply_sizes(self, font: Callable[[str], QFont]) -> None:
@@ -148,10 +149,6 @@ class CameraStatusView(QFrame):
         for widget in self.counts.values():
             widget.setFont(font("camera_count"))
         self.names.setFont(font("camera"))
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class KpiTile(QFrame):
@@ -612,7 +609,7 @@ class WallWindow(QWidget):
         minutes = max(0, int((now - case.red_at).total_seconds() // 60))
         late = self.tr("超期 {h} 小时 {m} 分").format(h=minutes // 60, m=minutes % 60)
         text = f"{labels.light_word(Light.RED)} {case.number} {case.category} · {case.street} · {case.department} · {late}"
-        return f"<span style='color:{WALL.light(Light.RED)}'>●</span> {_html(text)}"
+        return f"{dot_html(WALL.light(Light.RED))} {escape(text)}"
 
     def _advance_ticker(self) -> None:
         self._ticker_at += 1
